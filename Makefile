@@ -1,0 +1,38 @@
+# Thin wrappers; the work is in package.json scripts and src/dev/.
+.PHONY: dev test build bench lint typecheck check deploy clean clean-data
+
+# Reinstall whenever the lockfile or manifest changes (node_modules missing or stale).
+DEPS := node_modules/.deps-installed
+$(DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+dev: $(DEPS) ## local AWS services + tables + demo tenant + app on http://localhost:3000
+	npm run dev
+
+test: $(DEPS) ## every test (starts its own DynamoDB Local and moto on free ports)
+	npx vitest run
+
+build: $(DEPS) ## bundle every function like sam build, print sizes
+	npm run build
+
+bench: $(DEPS) ## cold start, warm request and scrypt figures
+	npm run bench
+
+lint: $(DEPS)
+	npm run lint
+
+typecheck: $(DEPS)
+	npm run typecheck
+
+check: typecheck lint ## typecheck, lint, template lint
+	cfn-lint template.yaml
+
+deploy: ## build and deploy with SAM (first time: guided)
+	sam build && sam deploy --guided
+
+clean:
+	rm -rf dist .aws-sam test/artifacts
+
+clean-data: ## forget local DynamoDB data and local secrets
+	rm -rf .data

@@ -1,0 +1,72 @@
+// Tenants table: one item per (client_id, site_id) site, with its origins and settings.
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { getConfig } from '../config';
+import { documentClient } from './client';
+
+export type TenantStatus = 'active' | 'disabled';
+
+/** Per-site behaviour; features add their settings here. */
+export type TenantSettings = Record<string, unknown>;
+
+export type Tenant = {
+  clientId: string;
+  siteId: string;
+  name: string;
+  allowedOrigins: string[];
+  settings: TenantSettings;
+  status: TenantStatus;
+  createdAt: string;
+};
+
+type TenantItem = {
+  tenant_id: string;
+  client_id: string;
+  site_id: string;
+  name: string;
+  allowed_origins: string[];
+  settings: TenantSettings;
+  status: TenantStatus;
+  created_at: string;
+};
+
+/** The tenant's key in every table: `{client_id}#{site_id}`, also the JWT audience. */
+export const tenantIdOf = (clientId: string, siteId: string): string => `${clientId}#${siteId}`;
+
+const table = () => getConfig().tables.tenants;
+
+export async function getTenant(clientId: string, siteId: string): Promise<Tenant | undefined> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: table(), Key: { tenant_id: tenantIdOf(clientId, siteId) } }),
+  );
+  return Item ? fromItem(Item as TenantItem) : undefined;
+}
+
+/** Creates or replaces a tenant. */
+export async function putTenant(tenant: Tenant): Promise<void> {
+  await documentClient.send(new PutCommand({ TableName: table(), Item: toItem(tenant) }));
+}
+
+function toItem(t: Tenant): TenantItem {
+  return {
+    tenant_id: tenantIdOf(t.clientId, t.siteId),
+    client_id: t.clientId,
+    site_id: t.siteId,
+    name: t.name,
+    allowed_origins: t.allowedOrigins,
+    settings: t.settings,
+    status: t.status,
+    created_at: t.createdAt,
+  };
+}
+
+function fromItem(item: TenantItem): Tenant {
+  return {
+    clientId: item.client_id,
+    siteId: item.site_id,
+    name: item.name,
+    allowedOrigins: item.allowed_origins ?? [],
+    settings: item.settings ?? {},
+    status: item.status,
+    createdAt: item.created_at,
+  };
+}

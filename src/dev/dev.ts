@@ -1,0 +1,86 @@
+// `make dev`: local AWS services, tables and secrets from template.yaml, the demo tenant, and the app with reload.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { startLocalPlatform } from './local-platform';
+import { generateSecretValues } from './provision';
+import { stopProcess } from './services';
+import { loadTemplate } from './template';
+
+const root = resolve(import.meta.dirname, '../..');
+const dataDir = resolve(root, '.data');
+const ports = {
+  http: Number(process.env.PORT ?? 3000),
+  dynamodb: Number(process.env.DYNAMODB_PORT ?? 8000),
+  moto: Number(process.env.MOTO_PORT ?? 4566),
+};
+
+/** Local secret values survive restarts, so API key hashes stored in .data keep matching the pepper. */
+function localSecretValues(): Record<string, string> {
+  const file = resolve(dataDir, 'local-secrets.json');
+  const wanted = generateSecretValues(loadTemplate());
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+  const values = { ...wanted, ...kept };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(values, null, 2), { mode: 0o600 });
+  return values;
+}
+
+async function main() {
+  const platform = await startLocalPlatform({
+    ports,
+    dataDir: resolve(dataDir, 'dynamodb'),
+    secretValues: localSecretValues(),
+  });
+  let server: ChildProcess | undefined;
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\n[dev] stopping...');
+    if (server) await stopProcess(server);
+    await platform.stop();
+    console.log('[dev] stopped: app, DynamoDB Local and moto_server');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  process.on('SIGHUP', () => void shutdown(0));
+
+  Object.assign(process.env, platform.env);
+  const { seedDemoTenant, DEMO } = await import('./seed');
+  await seedDemoTenant();
+
+  const tsx = resolve(root, 'node_modules/tsx/dist/cli.mjs');
+  server = spawn(process.execPath, [tsx, 'watch', '--clear-screen=false', resolve(root, 'src/dev/serve.ts')], {
+    cwd: root,
+    env: { ...process.env, PORT: String(ports.http) },
+    stdio: 'inherit',
+  });
+  server.once('exit', (code) => {
+    if (!stopping) {
+      console.error(`[dev] the app server exited (${code}); stopping everything`);
+      void shutdown(1);
+    }
+  });
+
+  const url = `http://localhost:${ports.http}`;
+  console.log(`
+  lambdalith local platform
+  ─────────────────────────
+  App            ${url}            (reloads on source change)
+  Health         ${url}/health   ${url}/health/ready
+  JWKS           ${url}/.well-known/jwks.json
+  Demo tenant    ${DEMO.clientId} / ${DEMO.siteId}   x-api-key: ${DEMO.apiKey}
+                 origins: ${DEMO.allowedOrigins.join(', ')}
+  DynamoDB Local http://127.0.0.1:${ports.dynamodb}  (data in .data/dynamodb${platform.createdTables.length ? `; created ${platform.createdTables.length} tables` : ''})
+  moto_server    http://127.0.0.1:${ports.moto}  (SQS, SES, S3, Secrets Manager; in memory)
+  Local secrets  .data/local-secrets.json
+  Ctrl-C stops everything.  Wipe local data: make clean-data
+`);
+}
+
+main().catch((error: Error) => {
+  console.error(`[dev] ${error.message}`);
+  process.exit(1);
+});

@@ -1,0 +1,67 @@
+// `npm run invoke -- <LogicalId> <event.json>`: runs one function of template.yaml with an event, like `sam local invoke`.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { localAwsEnv } from './aws';
+import { type LocalPlatform, startLocalPlatform } from './local-platform';
+import { generateSecretValues, localNames, resolveFunctionEnv } from './provision';
+import { functionsOf, handlerOf, loadTemplate } from './template';
+
+const root = resolve(import.meta.dirname, '../..');
+
+async function reachable(url: string): Promise<boolean> {
+  return fetch(url, { signal: AbortSignal.timeout(500) }).then(
+    () => true,
+    () => false,
+  );
+}
+
+async function main() {
+  const [logicalId, eventFile] = process.argv.slice(2);
+  const template = loadTemplate();
+  const functions = functionsOf(template);
+  const fn = functions.find(([id]) => id === logicalId);
+  if (!fn || !eventFile) {
+    const ids = functions.map(([id]) => id).join(', ');
+    throw new Error(`usage: npm run invoke -- <LogicalId> <event.json>   (functions: ${ids})`);
+  }
+  const event = JSON.parse(readFileSync(resolve(process.cwd(), eventFile), 'utf8'));
+
+  // Use the running `make dev` services when there are any; otherwise bring up throwaway in-memory ones.
+  const ports = { dynamodb: Number(process.env.DYNAMODB_PORT ?? 8000), moto: Number(process.env.MOTO_PORT ?? 4566) };
+  let platform: LocalPlatform | undefined;
+  if ((await reachable(`http://127.0.0.1:${ports.dynamodb}/`)) && (await reachable(`http://127.0.0.1:${ports.moto}/moto-api/`))) {
+    Object.assign(process.env, localAwsEnv(ports), resolveFunctionEnv(template, fn[1], localNames(template, process.env)));
+  } else {
+    console.error('[invoke] no local services running: starting in-memory ones for this invocation');
+    platform = await startLocalPlatform({ ports, secretValues: generateSecretValues(template) });
+    Object.assign(process.env, platform.env);
+    const { seedDemoTenant } = await import('./seed');
+    await seedDemoTenant();
+  }
+
+  try {
+    const { entry, exportName } = handlerOf(fn[1]);
+    const mod = await import(pathToFileURL(resolve(root, entry)).href);
+    const handler = mod[exportName] as (event: unknown, context: unknown) => Promise<unknown>;
+    const context = {
+      awsRequestId: randomUUID(),
+      functionName: logicalId,
+      functionVersion: '$LATEST',
+      memoryLimitInMB: '1024',
+      getRemainingTimeInMillis: () => 10_000,
+    };
+    const started = performance.now();
+    const result = await handler(event, context);
+    console.error(`[invoke] ${logicalId} finished in ${(performance.now() - started).toFixed(1)} ms`);
+    console.log(JSON.stringify(result, null, 2));
+  } finally {
+    await platform?.stop();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(`[invoke] ${error.message}`);
+  process.exit(1);
+});

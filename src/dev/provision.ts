@@ -1,0 +1,111 @@
+// Creates the template's tables and secrets in the local services, idempotently, and resolves function env vars.
+import { randomBytes } from 'node:crypto';
+import { tableEnvDefaults } from '../core/config';
+import { dynamodbSdk, secretsSdk } from './aws';
+import { envVarFor, functionEnvironment, type Resource, resourcesOfType, type Template } from './template';
+
+const TABLE_TYPES = ['AWS::DynamoDB::Table'];
+const SECRET_TYPES = ['AWS::SecretsManager::Secret'];
+
+/** What each logical id is called locally: tables by their env var's default, secrets by a local prefix. */
+export type LocalNames = Record<string, string>;
+
+export function localNames(t: Template, env: Record<string, string | undefined> = {}): LocalNames {
+  const names: LocalNames = {};
+  for (const [id] of resourcesOfType(t, ...TABLE_TYPES)) {
+    const envVar = envVarFor(t, id);
+    const fallback = envVar && envVar in tableEnvDefaults ? tableEnvDefaults[envVar as keyof typeof tableEnvDefaults] : id;
+    names[id] = (envVar && env[envVar]) || fallback;
+  }
+  for (const [id] of resourcesOfType(t, ...SECRET_TYPES)) names[id] = `lambdalith-local/${id}`;
+  return names;
+}
+
+/** A function's environment as Lambda would see it, with every !Ref pointing at the local resource. */
+export function resolveFunctionEnv(t: Template, fn: Resource, names: LocalNames): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(functionEnvironment(t, fn))) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+      out[key] = String(value);
+      continue;
+    }
+    const ref = (value as { Ref?: string }).Ref;
+    if (ref && names[ref]) out[key] = names[ref];
+    else if (ref && t.Parameters?.[ref]) out[key] = String(t.Parameters[ref].Default ?? '');
+    else throw new Error(`${key}: cannot resolve ${JSON.stringify(value)} locally`);
+  }
+  return out;
+}
+
+export async function createTables(t: Template, names: LocalNames): Promise<string[]> {
+  const sdk = dynamodbSdk();
+  const client = new sdk.DynamoDBClient({});
+  const created: string[] = [];
+  try {
+    for (const [id, resource] of resourcesOfType(t, ...TABLE_TYPES)) {
+      const p = resource.Properties as Record<string, any>;
+      const TableName = names[id] as string;
+      try {
+        await client.send(
+          new sdk.CreateTableCommand({
+            TableName,
+            BillingMode: 'PAY_PER_REQUEST',
+            AttributeDefinitions: p.AttributeDefinitions,
+            KeySchema: p.KeySchema,
+            GlobalSecondaryIndexes: p.GlobalSecondaryIndexes,
+            LocalSecondaryIndexes: p.LocalSecondaryIndexes,
+          }),
+        );
+        created.push(TableName);
+      } catch (error) {
+        if ((error as Error).name !== 'ResourceInUseException') throw error;
+      }
+      const ttl = p.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean } | undefined;
+      if (ttl?.Enabled) await enableTtl(client, sdk, TableName, ttl.AttributeName);
+    }
+  } finally {
+    client.destroy();
+  }
+  return created;
+}
+
+async function enableTtl(
+  client: InstanceType<ReturnType<typeof dynamodbSdk>['DynamoDBClient']>,
+  sdk: ReturnType<typeof dynamodbSdk>,
+  TableName: string,
+  AttributeName: string,
+) {
+  const { TimeToLiveDescription } = await client.send(new sdk.DescribeTimeToLiveCommand({ TableName }));
+  if (TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED') return;
+  await client.send(
+    new sdk.UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName, Enabled: true } }),
+  );
+}
+
+/** Random values like the template's GenerateSecretString would make. */
+export function generateSecretValues(t: Template): Record<string, string> {
+  return Object.fromEntries(
+    resourcesOfType(t, ...SECRET_TYPES).map(([id]) => [id, randomBytes(48).toString('base64url')]),
+  );
+}
+
+/** Creates (or overwrites) each template secret in local Secrets Manager with the given values. */
+export async function putSecrets(t: Template, names: LocalNames, values: Record<string, string>): Promise<void> {
+  const sdk = secretsSdk();
+  const client = new sdk.SecretsManagerClient({});
+  try {
+    for (const [id] of resourcesOfType(t, ...SECRET_TYPES)) {
+      const SecretId = names[id] as string;
+      const SecretString = values[id];
+      if (!SecretString) throw new Error(`no local value for secret ${id}`);
+      try {
+        await client.send(new sdk.CreateSecretCommand({ Name: SecretId, SecretString }));
+      } catch (error) {
+        if ((error as Error).name !== 'ResourceExistsException') throw error;
+        await client.send(new sdk.PutSecretValueCommand({ SecretId, SecretString }));
+      }
+    }
+  } finally {
+    client.destroy();
+  }
+}

@@ -1,0 +1,15 @@
+// One structured line per request: method, path (never the query string, which may carry secrets), status, time.
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app-env';
+
+export const accessLog = (): MiddlewareHandler<AppEnv> =>
+  async function accessLog(c, next) {
+    const started = performance.now();
+    await next();
+    c.var.log.info('request', {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      duration_ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+  };

@@ -1,0 +1,47 @@
+// The app's one onError and its notFound: every failure becomes {"detail", "code"} JSON, never a stack trace.
+import type { ErrorHandler, Hono, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { LinearRouter } from 'hono/router/linear-router';
+import type { AppEnv } from '../app-env';
+import { AppError, MethodNotAllowedError, NotFoundError } from '../core/errors';
+import { logger } from '../core/log';
+
+export const errorHandler: ErrorHandler<AppEnv> = (error, c) => {
+  if (error instanceof AppError) {
+    for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+    return c.json({ detail: error.detail, code: error.code, ...error.extra }, error.status as 400);
+  }
+  if (error instanceof HTTPException && error.status < 500) {
+    return c.json({ detail: error.message || 'Bad request', code: 'bad_request' }, error.status);
+  }
+  const requestId = c.get('requestId');
+  (c.get('log') ?? logger).error('unhandled error', { error });
+  return c.json({ detail: 'Internal server error', code: 'internal_error', request_id: requestId }, 500);
+};
+
+/**
+ * 404 for paths no route knows; 405 with Allow when the path exists under other methods.
+ * The route table is read lazily on the first miss, so routers mounted after this call count too.
+ */
+export function notFoundHandler(app: Hono<AppEnv>): NotFoundHandler<AppEnv> {
+  let routes: LinearRouter<string> | undefined;
+  let methods: string[] = [];
+  const table = () => {
+    if (!routes) {
+      routes = new LinearRouter<string>();
+      const concrete = app.routes.filter((r) => r.method !== 'ALL');
+      for (const r of concrete) routes.add(r.method, r.path, r.method);
+      methods = [...new Set(concrete.map((r) => r.method))];
+    }
+    return routes;
+  };
+  return (c) => {
+    const router = table();
+    const allowed = methods.filter((m) => router.match(m, c.req.path)[0].length > 0);
+    if (allowed.length > 0) {
+      if (allowed.includes('GET')) allowed.push('HEAD');
+      return errorHandler(new MethodNotAllowedError(allowed), c);
+    }
+    return errorHandler(new NotFoundError(), c);
+  };
+}
