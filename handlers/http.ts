@@ -1,5 +1,5 @@
 // Lambda entry for every HTTP route: the Function URL event goes straight to the Hono app.
-import { handle } from 'hono/aws-lambda';
 import { createApp } from '../src/app';
+import { createHttpHandler } from '../src/lambda/http-handler';
 
-export const handler = handle(createApp());
+export const handler = createHttpHandler(createApp());

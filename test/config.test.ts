@@ -26,27 +26,44 @@ describe('config', () => {
       ACCESS_TOKEN_TTL_SECONDS: '600',
     });
     expect(config.tables.users).toBe('prod-Users');
-    expect(config.jwt.key).toEqual({ value: undefined, secretName: 'arn:aws:secretsmanager:us-east-1:1:secret:jwt' });
+    expect(config.jwt.key).toEqual({
+      value: undefined,
+      secretName: 'arn:aws:secretsmanager:us-east-1:1:secret:jwt',
+    });
     expect(config.jwt.accessTokenTtlSeconds).toBe(600);
   });
 
   it('fails with one message that names every missing or malformed variable', () => {
     let error: unknown;
     try {
-      loadConfig({ USERS_TABLE: 'has spaces', SCRYPT_LOG_N: 'lots', JWT_ALGORITHM: 'none', MAX_BODY_BYTES: '-1' });
+      loadConfig({
+        USERS_TABLE: 'has spaces',
+        SCRYPT_LOG_N: 'lots',
+        JWT_ALGORITHM: 'none',
+        MAX_BODY_BYTES: '-1',
+      });
     } catch (e) {
       error = e;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
-    for (const name of ['USERS_TABLE', 'SCRYPT_LOG_N', 'JWT_ALGORITHM', 'MAX_BODY_BYTES', 'JWT_SECRET', 'API_KEY_PEPPER']) {
+    for (const name of [
+      'USERS_TABLE',
+      'SCRYPT_LOG_N',
+      'JWT_ALGORITHM',
+      'MAX_BODY_BYTES',
+      'JWT_SECRET',
+      'API_KEY_PEPPER',
+    ]) {
       expect(message).toContain(name);
     }
     expect((error as ConfigError).problems.length).toBeGreaterThanOrEqual(6);
   });
 
   it('refuses an HS256 secret shorter than 256 bits', () => {
-    expect(() => loadConfig({ ...minimal, JWT_SECRET: 'your-local-dev-secret' })).toThrow(/JWT_SECRET: must be at least 32/);
+    expect(() => loadConfig({ ...minimal, JWT_SECRET: 'your-local-dev-secret' })).toThrow(
+      /JWT_SECRET: must be at least 32/,
+    );
   });
 
   it('treats empty variables as unset', () => {

@@ -14,7 +14,9 @@ const fast = { logN: 10, r: 8, p: 1 };
 describe('passwords', () => {
   it('S4: the production default meets the OWASP scrypt floor, and so does the unconfigured config', () => {
     expect(meetsOwaspFloor(DEFAULT_SCRYPT)).toBe(true);
-    expect(loadConfig({ JWT_SECRET: 'x'.repeat(32), API_KEY_PEPPER: 'p'.repeat(32) }).scrypt).toEqual(DEFAULT_SCRYPT);
+    expect(loadConfig({ JWT_SECRET: 'x'.repeat(32), API_KEY_PEPPER: 'p'.repeat(32) }).scrypt).toEqual(
+      DEFAULT_SCRYPT,
+    );
   });
 
   it('S4: knows the floor and its equivalents', () => {
@@ -77,7 +79,13 @@ describe('passwords', () => {
 
   it('treats malformed or tampered stored hashes as a mismatch, never an exception', async () => {
     const hash = await hashPassword('pw-pw-pw-pw', fast);
-    for (const stored of ['', 'plaintext', hash.replace('ln=10', 'ln=99'), hash.replace('ln=10', 'ln=0'), `${hash}$extra`]) {
+    for (const stored of [
+      '',
+      'plaintext',
+      hash.replace('ln=10', 'ln=99'),
+      hash.replace('ln=10', 'ln=0'),
+      `${hash}$extra`,
+    ]) {
       expect(await verifyPassword('pw-pw-pw-pw', stored)).toBe(false);
     }
   });

@@ -1,6 +1,7 @@
 // Signs and verifies the platform's JWTs with jose: one pinned algorithm, keys imported once per container.
-import { calculateJwkThumbprint, exportJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+
 import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { clock } from './clock';
 import { getConfig, type SecretSource } from './config';
 import { UnauthorizedError } from './errors';

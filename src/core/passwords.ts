@@ -13,7 +13,8 @@ export const DEFAULT_SCRYPT: ScryptParams = { logN: 16, r: 8, p: 2 };
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
 const PREFIX = '$scrypt$';
-const HASH_PATTERN = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/;
+const HASH_PATTERN =
+  /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,2}),p=(\d{1,2})\$([A-Za-z0-9+/]+={0,2})\$([A-Za-z0-9+/]+={0,2})$/;
 
 /** OWASP's scrypt floor: N=2^17 with p=1, or 2^16/p=2, 2^15/p=3, 2^14/p=5, all with r=8. */
 export function meetsOwaspFloor({ logN, r, p }: ScryptParams): boolean {
@@ -28,7 +29,10 @@ export function configuredScrypt(): ScryptParams {
   return getConfig().scrypt;
 }
 
-export async function hashPassword(password: string, params: ScryptParams = configuredScrypt()): Promise<string> {
+export async function hashPassword(
+  password: string,
+  params: ScryptParams = configuredScrypt(),
+): Promise<string> {
   const salt = randomBytes(SALT_BYTES);
   const key = await derive(password, salt, params);
   const { logN, r, p } = params;
@@ -61,13 +65,20 @@ export function parseHash(stored: string): { params: ScryptParams; salt: Buffer;
   return { params, salt: Buffer.from(salt as string, 'base64'), key: Buffer.from(key as string, 'base64') };
 }
 
-function derive(password: string, salt: Buffer, { logN, r, p }: ScryptParams, length = KEY_BYTES): Promise<Buffer> {
+function derive(
+  password: string,
+  salt: Buffer,
+  { logN, r, p }: ScryptParams,
+  length = KEY_BYTES,
+): Promise<Buffer> {
   const N = 2 ** logN;
   // Node refuses anything above 32 MiB unless told; give it the need (128*N*r) plus headroom.
   const maxmem = 128 * N * r * 2;
   // S2: the password exactly as sent, only NFC-normalised so the same characters always hash the same.
   const normalised = password.normalize('NFC');
   return new Promise((resolve, reject) => {
-    scrypt(normalised, salt, length, { N, r, p, maxmem }, (error, key) => (error ? reject(error) : resolve(key)));
+    scrypt(normalised, salt, length, { N, r, p, maxmem }, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
   });
 }

@@ -8,7 +8,8 @@ let client: SecretsManagerClient | undefined;
 /** A secret's value: given directly, or fetched (once) from Secrets Manager by name or ARN. */
 export function resolveSecret(source: SecretSource, label: string): Promise<string> {
   if (source.value) return Promise.resolve(source.value);
-  if (!source.secretName) return Promise.reject(new Error(`${label}: no value and no secret name configured`));
+  if (!source.secretName)
+    return Promise.reject(new Error(`${label}: no value and no secret name configured`));
   return getSecretString(source.secretName);
 }
 

@@ -36,14 +36,17 @@ type CacheEntry = { result: ResolvedApiKey | undefined; expiresAt: number };
 export function createTenantResolver({
   pepper = apiKeyPepper,
   cacheMs = getConfig().tenantCacheSeconds * 1000,
-}: { pepper?: () => Promise<string>; cacheMs?: number } = {}) {
+}: {
+  pepper?: () => Promise<string>;
+  cacheMs?: number;
+} = {}) {
   const cache = new Map<string, CacheEntry>();
 
   async function lookup(keyHash: string): Promise<ResolvedApiKey | undefined> {
     const apiKey = await getApiKeyByHash(keyHash);
-    if (!apiKey || apiKey.status !== 'active') return undefined;
+    if (apiKey?.status !== 'active') return undefined;
     const tenant = await getTenant(apiKey.clientId, apiKey.siteId);
-    if (!tenant || tenant.status !== 'active') return undefined;
+    if (tenant?.status !== 'active') return undefined;
     return { tenant, apiKey };
   }
 

@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-export const dynamodbSdk = (): typeof import('@aws-sdk/client-dynamodb') => require('@aws-sdk/client-dynamodb');
+export const dynamodbSdk = (): typeof import('@aws-sdk/client-dynamodb') =>
+  require('@aws-sdk/client-dynamodb');
 export const secretsSdk = (): typeof import('@aws-sdk/client-secrets-manager') =>
   require('@aws-sdk/client-secrets-manager');
 

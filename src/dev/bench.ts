@@ -1,10 +1,11 @@
 // `npm run bench`: cold start of the built HTTP bundle vs a minimal Hono bundle, warm /health, and scrypt cost.
-import { build } from 'esbuild';
+
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { DEFAULT_SCRYPT, hashPassword, verifyPassword } from '../core/passwords';
 import { esbuildOptionsFor, kib } from './build';
 import { functionsOf, handlerOf, loadTemplate } from './template';
@@ -31,7 +32,11 @@ const median = (xs: number[]) => {
 };
 
 function child(script: string, args: string[]): number {
-  const run = spawnSync(process.execPath, [resolve(support, script), ...args], { env, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+  const run = spawnSync(process.execPath, [resolve(support, script), ...args], {
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   if (run.status !== 0) throw new Error(`${script} failed:\n${run.stderr}`);
   const result = /BENCH_RESULT=([\d.]+)/.exec(run.stderr);
   if (!result) throw new Error(`${script} printed no result:\n${run.stderr}`);
@@ -79,8 +84,12 @@ async function main() {
     const h = median(helloCold);
     console.log(`lambdalith bench (node ${process.version}, ${COLD_RUNS} cold runs each, medians)`);
     console.log(`  bundle size        app ${kib(statSync(app).size)}   hello ${kib(statSync(hello).size)}`);
-    console.log(`  start -> 1st event app ${a.toFixed(1)} ms   hello ${h.toFixed(1)} ms   ratio ${(a / h).toFixed(2)}x`);
-    console.log(`  warm GET /health   ${warm.toFixed(1)} µs/request through the Lambda handler (${WARM_REQUESTS} requests)`);
+    console.log(
+      `  start -> 1st event app ${a.toFixed(1)} ms   hello ${h.toFixed(1)} ms   ratio ${(a / h).toFixed(2)}x`,
+    );
+    console.log(
+      `  warm GET /health   ${warm.toFixed(1)} µs/request through the Lambda handler (${WARM_REQUESTS} requests)`,
+    );
     console.log(
       `  scrypt             N=2^${logN} r=${r} p=${p} (${(128 * 2 ** logN * r) / 2 ** 20} MiB): hash ${median(hashTimes).toFixed(0)} ms, verify ${median(verifyTimes).toFixed(0)} ms`,
     );

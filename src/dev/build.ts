@@ -1,8 +1,9 @@
 // `npm run build`: bundles every function of template.yaml with the esbuild options SAM uses, and reports sizes.
-import { type BuildOptions, build } from 'esbuild';
+
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type BuildOptions, build } from 'esbuild';
 import { functionsOf, handlerOf, loadTemplate, type Resource } from './template';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -24,7 +25,9 @@ type SamBuildProperties = {
 export function esbuildOptionsFor(resource: Resource, outdir: string, entryOverride?: string): BuildOptions {
   const p = (resource.Metadata?.BuildProperties ?? {}) as SamBuildProperties;
   const pairs = (list: string[] = []) =>
-    Object.fromEntries(list.map((item) => [item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)]));
+    Object.fromEntries(
+      list.map((item) => [item.slice(0, item.indexOf('=')), item.slice(item.indexOf('=') + 1)]),
+    );
   return {
     absWorkingDir: root,
     entryPoints: entryOverride ? [entryOverride] : (p.EntryPoints ?? []),
@@ -66,5 +69,6 @@ export const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const built = await buildFunctions();
-  for (const f of built) console.log(`${f.id.padEnd(24)} ${kib(f.bytes).padStart(12)}  ${f.file.replace(`${root}/`, '')}`);
+  for (const f of built)
+    console.log(`${f.id.padEnd(24)} ${kib(f.bytes).padStart(12)}  ${f.file.replace(`${root}/`, '')}`);
 }

@@ -8,7 +8,7 @@ import { stopProcess } from './services';
 import { loadTemplate } from './template';
 
 const root = resolve(import.meta.dirname, '../..');
-const dataDir = resolve(root, '.data');
+const dataDir = resolve(root, process.env.LAMBDALITH_DATA_DIR ?? '.data');
 const ports = {
   http: Number(process.env.PORT ?? 3000),
   dynamodb: Number(process.env.DYNAMODB_PORT ?? 8000),
@@ -52,16 +52,21 @@ async function main() {
   await seedDemoTenant();
 
   const tsx = resolve(root, 'node_modules/tsx/dist/cli.mjs');
-  server = spawn(process.execPath, [tsx, 'watch', '--clear-screen=false', resolve(root, 'src/dev/serve.ts')], {
-    cwd: root,
-    env: { ...process.env, PORT: String(ports.http) },
-    stdio: 'inherit',
-  });
-  server.once('exit', (code) => {
-    if (!stopping) {
-      console.error(`[dev] the app server exited (${code}); stopping everything`);
-      void shutdown(1);
-    }
+  server = spawn(
+    process.execPath,
+    [tsx, 'watch', '--clear-screen=false', resolve(root, 'src/dev/serve.ts')],
+    {
+      cwd: root,
+      env: { ...process.env, PORT: String(ports.http) },
+      stdio: 'inherit',
+    },
+  );
+  server.once('exit', (code, signal) => {
+    if (stopping) return;
+    // Ctrl-C reaches the whole process group, so the server may die of it before our own handler runs.
+    const interrupted = signal !== null || code === 0 || code === 130;
+    if (!interrupted) console.error(`[dev] the app server exited (${code}); stopping everything`);
+    void shutdown(interrupted ? 0 : 1);
   });
 
   const url = `http://localhost:${ports.http}`;
@@ -73,9 +78,9 @@ async function main() {
   JWKS           ${url}/.well-known/jwks.json
   Demo tenant    ${DEMO.clientId} / ${DEMO.siteId}   x-api-key: ${DEMO.apiKey}
                  origins: ${DEMO.allowedOrigins.join(', ')}
-  DynamoDB Local http://127.0.0.1:${ports.dynamodb}  (data in .data/dynamodb${platform.createdTables.length ? `; created ${platform.createdTables.length} tables` : ''})
+  DynamoDB Local http://127.0.0.1:${ports.dynamodb}  (data in ${dataDir}/dynamodb${platform.createdTables.length ? `; created ${platform.createdTables.length} tables` : ''})
   moto_server    http://127.0.0.1:${ports.moto}  (SQS, SES, S3, Secrets Manager; in memory)
-  Local secrets  .data/local-secrets.json
+  Local secrets  ${dataDir}/local-secrets.json
   Ctrl-C stops everything.  Wipe local data: make clean-data
 `);
 }

@@ -29,10 +29,20 @@ async function main() {
   const event = JSON.parse(readFileSync(resolve(process.cwd(), eventFile), 'utf8'));
 
   // Use the running `make dev` services when there are any; otherwise bring up throwaway in-memory ones.
-  const ports = { dynamodb: Number(process.env.DYNAMODB_PORT ?? 8000), moto: Number(process.env.MOTO_PORT ?? 4566) };
+  const ports = {
+    dynamodb: Number(process.env.DYNAMODB_PORT ?? 8000),
+    moto: Number(process.env.MOTO_PORT ?? 4566),
+  };
   let platform: LocalPlatform | undefined;
-  if ((await reachable(`http://127.0.0.1:${ports.dynamodb}/`)) && (await reachable(`http://127.0.0.1:${ports.moto}/moto-api/`))) {
-    Object.assign(process.env, localAwsEnv(ports), resolveFunctionEnv(template, fn[1], localNames(template, process.env)));
+  if (
+    (await reachable(`http://127.0.0.1:${ports.dynamodb}/`)) &&
+    (await reachable(`http://127.0.0.1:${ports.moto}/moto-api/`))
+  ) {
+    Object.assign(
+      process.env,
+      localAwsEnv(ports),
+      resolveFunctionEnv(template, fn[1], localNames(template, process.env)),
+    );
   } else {
     console.error('[invoke] no local services running: starting in-memory ones for this invocation');
     platform = await startLocalPlatform({ ports, secretValues: generateSecretValues(template) });

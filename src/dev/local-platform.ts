@@ -24,7 +24,11 @@ export type LocalPlatform = {
  * Starts both services, points this process's AWS SDK at them (process.env), and creates every table and
  * secret of template.yaml. On any failure what was started is stopped again.
  */
-export async function startLocalPlatform({ ports, dataDir, secretValues }: LocalPlatformOptions): Promise<LocalPlatform> {
+export async function startLocalPlatform({
+  ports,
+  dataDir,
+  secretValues,
+}: LocalPlatformOptions): Promise<LocalPlatform> {
   checkPrerequisites();
   const services: Service[] = [];
   const stop = async () => {

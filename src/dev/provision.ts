@@ -1,11 +1,15 @@
 // Creates the template's tables and secrets in the local services, idempotently, and resolves function env vars.
+
 import { randomBytes } from 'node:crypto';
+import type { CreateTableInput } from '@aws-sdk/client-dynamodb';
 import { tableEnvDefaults } from '../core/config';
 import { dynamodbSdk, secretsSdk } from './aws';
 import { envVarFor, functionEnvironment, type Resource, resourcesOfType, type Template } from './template';
 
 const TABLE_TYPES = ['AWS::DynamoDB::Table'];
 const SECRET_TYPES = ['AWS::SecretsManager::Secret'];
+
+type TtlSpec = { AttributeName: string; Enabled: boolean };
 
 /** What each logical id is called locally: tables by their env var's default, secrets by a local prefix. */
 export type LocalNames = Record<string, string>;
@@ -14,7 +18,8 @@ export function localNames(t: Template, env: Record<string, string | undefined> 
   const names: LocalNames = {};
   for (const [id] of resourcesOfType(t, ...TABLE_TYPES)) {
     const envVar = envVarFor(t, id);
-    const fallback = envVar && envVar in tableEnvDefaults ? tableEnvDefaults[envVar as keyof typeof tableEnvDefaults] : id;
+    const fallback =
+      envVar && envVar in tableEnvDefaults ? tableEnvDefaults[envVar as keyof typeof tableEnvDefaults] : id;
     names[id] = (envVar && env[envVar]) || fallback;
   }
   for (const [id] of resourcesOfType(t, ...SECRET_TYPES)) names[id] = `lambdalith-local/${id}`;
@@ -43,7 +48,9 @@ export async function createTables(t: Template, names: LocalNames): Promise<stri
   const created: string[] = [];
   try {
     for (const [id, resource] of resourcesOfType(t, ...TABLE_TYPES)) {
-      const p = resource.Properties as Record<string, any>;
+      const p = resource.Properties as Omit<CreateTableInput, 'TableName'> & {
+        TimeToLiveSpecification?: TtlSpec;
+      };
       const TableName = names[id] as string;
       try {
         await client.send(
@@ -60,7 +67,7 @@ export async function createTables(t: Template, names: LocalNames): Promise<stri
       } catch (error) {
         if ((error as Error).name !== 'ResourceInUseException') throw error;
       }
-      const ttl = p.TimeToLiveSpecification as { AttributeName: string; Enabled: boolean } | undefined;
+      const ttl = p.TimeToLiveSpecification;
       if (ttl?.Enabled) await enableTtl(client, sdk, TableName, ttl.AttributeName);
     }
   } finally {
@@ -90,7 +97,11 @@ export function generateSecretValues(t: Template): Record<string, string> {
 }
 
 /** Creates (or overwrites) each template secret in local Secrets Manager with the given values. */
-export async function putSecrets(t: Template, names: LocalNames, values: Record<string, string>): Promise<void> {
+export async function putSecrets(
+  t: Template,
+  names: LocalNames,
+  values: Record<string, string>,
+): Promise<void> {
   const sdk = secretsSdk();
   const client = new sdk.SecretsManagerClient({});
   try {

@@ -12,13 +12,18 @@ const root = resolve(import.meta.dirname, '../..');
 export function checkPrerequisites(): void {
   const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (java.error || java.status !== 0) {
-    throw new Error('Java 17+ is required for DynamoDB Local: install it (Debian: apt-get install -y openjdk-17-jre-headless)');
+    throw new Error(
+      'Java 17+ is required for DynamoDB Local: install it (Debian: apt-get install -y openjdk-17-jre-headless)',
+    );
   }
   const major = Number(/version "(\d+)/.exec(java.stderr)?.[1] ?? 0);
-  if (major < 17) throw new Error(`Java 17+ is required for DynamoDB Local (found ${major}): install a newer JRE`);
+  if (major < 17)
+    throw new Error(`Java 17+ is required for DynamoDB Local (found ${major}): install a newer JRE`);
   const moto = spawnSync('moto_server', ['--help'], { encoding: 'utf8' });
   if (moto.error || moto.status !== 0) {
-    throw new Error("moto_server is required for SQS/SES/S3/Secrets Manager: install it with pip install 'moto[server]'");
+    throw new Error(
+      "moto_server is required for SQS/SES/S3/Secrets Manager: install it with pip install 'moto[server]'",
+    );
   }
 }
 
@@ -40,7 +45,8 @@ async function assertPortFree(port: number, name: string, envVar: string): Promi
     () => true,
     () => false,
   );
-  if (busy) throw new Error(`port ${port} for ${name} is already in use: stop what holds it or set ${envVar}`);
+  if (busy)
+    throw new Error(`port ${port} for ${name} is already in use: stop what holds it or set ${envVar}`);
 }
 
 function dynamoJarDir(): string {
@@ -79,7 +85,9 @@ export async function startDynamoDb({ port, dataDir }: { port: number; dataDir?:
 /** moto_server: SQS, SES, S3 and Secrets Manager on one port, state in memory. */
 export async function startMoto({ port }: { port: number }): Promise<Service> {
   await assertPortFree(port, 'moto_server', 'MOTO_PORT');
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   return started('moto_server', child, port, `http://127.0.0.1:${port}/moto-api/`);
 }
 

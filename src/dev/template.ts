@@ -8,7 +8,11 @@ export type Template = {
   Globals?: { Function?: FunctionProperties };
   Resources: Record<string, Resource>;
 };
-export type Resource = { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown> };
+export type Resource = {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  Metadata?: Record<string, unknown>;
+};
 export type FunctionProperties = {
   Handler?: string;
   CodeUri?: string;
@@ -22,15 +26,36 @@ export const templatePath = resolve(import.meta.dirname, '../../template.yaml');
 // `!Ref X` becomes { Ref: X }, `!GetAtt A.B` becomes { 'Fn::GetAtt': [A, B] }, `!Sub s` { 'Fn::Sub': s }, ...
 const intrinsic = (tag: string, fn: string, split = false): Tags[number][] => [
   { tag: `!${tag}`, resolve: (value: string) => ({ [fn]: split ? value.split('.') : value }) },
-  { tag: `!${tag}`, collection: 'seq', resolve: (value) => ({ [fn]: (value as { toJSON(): unknown }).toJSON() }) },
-  { tag: `!${tag}`, collection: 'map', resolve: (value) => ({ [fn]: (value as { toJSON(): unknown }).toJSON() }) },
+  {
+    tag: `!${tag}`,
+    collection: 'seq',
+    resolve: (value) => ({ [fn]: (value as { toJSON(): unknown }).toJSON() }),
+  },
+  {
+    tag: `!${tag}`,
+    collection: 'map',
+    resolve: (value) => ({ [fn]: (value as { toJSON(): unknown }).toJSON() }),
+  },
 ];
 const customTags: Tags = [
   ...intrinsic('Ref', 'Ref'),
   ...intrinsic('GetAtt', 'Fn::GetAtt', true),
-  ...['Sub', 'Join', 'If', 'Equals', 'Select', 'Split', 'FindInMap', 'ImportValue', 'Not', 'And', 'Or', 'Base64', 'GetAZs', 'Condition'].flatMap(
-    (name) => intrinsic(name, name === 'Condition' ? 'Condition' : `Fn::${name}`),
-  ),
+  ...[
+    'Sub',
+    'Join',
+    'If',
+    'Equals',
+    'Select',
+    'Split',
+    'FindInMap',
+    'ImportValue',
+    'Not',
+    'And',
+    'Or',
+    'Base64',
+    'GetAZs',
+    'Condition',
+  ].flatMap((name) => intrinsic(name, name === 'Condition' ? 'Condition' : `Fn::${name}`)),
 ];
 
 export function loadTemplate(path = templatePath): Template {
@@ -62,7 +87,10 @@ export function functionEnvironment(t: Template, resource: Resource): Record<str
 
 /** The env var (Globals or any function) that receives `!Ref logicalId`. */
 export function envVarFor(t: Template, logicalId: string): string | undefined {
-  const all = [t.Globals?.Function?.Environment?.Variables, ...functionsOf(t).map(([, r]) => functionEnvironment(t, r))];
+  const all = [
+    t.Globals?.Function?.Environment?.Variables,
+    ...functionsOf(t).map(([, r]) => functionEnvironment(t, r)),
+  ];
   for (const vars of all) {
     for (const [name, value] of Object.entries(vars ?? {})) {
       if ((value as { Ref?: string })?.Ref === logicalId) return name;

@@ -4,7 +4,8 @@ import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import { PayloadTooLargeError } from '../core/errors';
 
 export const bodyLimit = ({ maxBytes }: { maxBytes: number }): MiddlewareHandler => {
-  if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new Error('bodyLimit: maxBytes must be a positive integer');
+  if (!Number.isInteger(maxBytes) || maxBytes <= 0)
+    throw new Error('bodyLimit: maxBytes must be a positive integer');
   return honoBodyLimit({
     maxSize: maxBytes,
     onError: () => {

@@ -5,8 +5,9 @@ import { BadRequestError, UnsupportedMediaTypeError } from '../core/errors';
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;\s*charset=utf-8\s*)?$/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-const hasBody = (c: Context) =>
-  c.req.header('transfer-encoding') !== undefined || Number(c.req.header('content-length') ?? 0) > 0;
+const hasBody = (c: Context) => c.req.raw.body !== null;
+// Deeper JSON is never a legitimate request here, and would overflow the stack of whatever walks it later.
+const MAX_DEPTH = 32;
 
 /** A request that carries a body must say it is JSON (415 otherwise). Body-less POSTs (logout) pass. */
 export const jsonOnly = (): MiddlewareHandler =>
@@ -30,10 +31,30 @@ export async function readJsonBody(c: Context): Promise<unknown> {
   } catch {
     throw new BadRequestError('Request body is not valid UTF-8', 'malformed_json');
   }
+  if (nestingDepth(text) > MAX_DEPTH) {
+    throw new BadRequestError(`JSON nesting deeper than ${MAX_DEPTH} levels`, 'malformed_json');
+  }
   try {
     return JSON.parse(text);
   } catch {
-    // Includes RangeError from absurd nesting: still the caller's fault, still a 400.
     throw new BadRequestError('Request body is not valid JSON', 'malformed_json');
   }
+}
+
+/** The deepest bracket nesting outside strings, found in one pass (bodies are capped by bodyLimit). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c)
+        i++; // backslash: skip the escaped character
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x7b || ch === 0x5b) deepest = Math.max(deepest, ++depth);
+    else if (ch === 0x7d || ch === 0x5d) depth--;
+  }
+  return deepest;
 }

@@ -1,7 +1,7 @@
 // Gives every request an id (Lambda's own when there is one) and echoes it in x-request-id.
 import type { MiddlewareHandler } from 'hono';
-import { requestLogger } from '../core/log';
 import type { AppEnv } from '../app-env';
+import { requestLogger } from '../core/log';
 
 // A caller-supplied id is kept only when it cannot smuggle anything into logs.
 const SAFE_ID = /^[A-Za-z0-9._-]{8,64}$/;

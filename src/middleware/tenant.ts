@@ -6,7 +6,10 @@ import { type TenantResolver, tenantResolver } from '../core/tenants';
 export const requireTenant = ({
   header = 'x-api-key',
   resolver,
-}: { header?: string; resolver?: TenantResolver } = {}): MiddlewareHandler<AppEnv> =>
+}: {
+  header?: string;
+  resolver?: TenantResolver;
+} = {}): MiddlewareHandler<AppEnv> =>
   async function requireTenant(c, next) {
     c.set('tenantKey', await (resolver ?? tenantResolver()).resolve(c.req.header(header)));
     await next();

@@ -17,7 +17,11 @@ export function loadEvent(file: string): FunctionUrlEvent {
 }
 
 /** The GET /health event re-pointed at another method and path. */
-export function functionUrlEvent(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}) {
+export function functionUrlEvent(
+  method: string,
+  path: string,
+  init: { headers?: Record<string, string>; body?: string } = {},
+) {
   const event = loadEvent('function-url-get-health.json');
   event.rawPath = path;
   event.requestContext.http.method = method;

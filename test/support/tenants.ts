@@ -6,7 +6,10 @@ import { apiKeyPepper, generateApiKey, hashApiKey } from '../../src/core/tenants
 
 export type TestTenant = { tenant: Tenant; apiKey: string; keyHash: string };
 
-export async function createTestTenant(overrides: Partial<Tenant> = {}, scopes = ['auth']): Promise<TestTenant> {
+export async function createTestTenant(
+  overrides: Partial<Tenant> = {},
+  scopes = ['auth'],
+): Promise<TestTenant> {
   const suffix = randomUUID().slice(0, 8);
   const tenant: Tenant = {
     clientId: `Client${suffix}`,

@@ -31,7 +31,9 @@ const table = () => getConfig().tables.apiKeys;
 const keyExists = 'attribute_exists(key_hash)';
 
 export async function getApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {
-  const { Item } = await documentClient.send(new GetCommand({ TableName: table(), Key: { key_hash: keyHash } }));
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: table(), Key: { key_hash: keyHash } }),
+  );
   return Item ? fromItem(Item as ApiKeyItem) : undefined;
 }
 

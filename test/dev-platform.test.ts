@@ -1,0 +1,145 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { dynamodbSdk } from '../src/dev/aws';
+import { freePort } from '../src/dev/services';
+
+const root = resolve(import.meta.dirname, '..');
+const tsx = resolve(root, 'node_modules/tsx/dist/cli.mjs');
+
+/** Processes whose command line mentions this port (the dev platform's java and python children). */
+const processesOnPort = (port: number) =>
+  spawnSync('pgrep', ['-f', `(-port|-p) ${port}( |$)`], { encoding: 'utf8' })
+    .stdout.trim()
+    .split('\n')
+    .filter(Boolean);
+
+function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
+  return new Promise((resolveOutput, reject) => {
+    let output = '';
+    const timer = setTimeout(
+      () => reject(new Error(`timed out waiting for ${pattern}:\n${output}`)),
+      timeoutMs,
+    );
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (pattern.test(output)) {
+        clearTimeout(timer);
+        resolveOutput(output);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
+  });
+}
+
+async function untilUp(url: string, timeoutMs = 20_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    try {
+      return await fetch(url);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
+describe('make dev (npm run dev)', () => {
+  const dataDir = mkdtempSync(resolve(tmpdir(), 'lambdalith-dev-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('serves health and readiness, seeds the demo key, and Ctrl-C leaves no java or python behind', async () => {
+    const ports = { http: await freePort(), dynamodb: await freePort(), moto: await freePort() };
+    // Keep the run's AWS settings out: dev must set up its own.
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.endsWith('_TABLE')),
+    );
+    const dev = spawn(process.execPath, [tsx, 'src/dev/dev.ts'], {
+      cwd: root,
+      env: {
+        ...env,
+        PORT: String(ports.http),
+        DYNAMODB_PORT: String(ports.dynamodb),
+        MOTO_PORT: String(ports.moto),
+        LAMBDALITH_DATA_DIR: dataDir,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group, so the test can do what a terminal's Ctrl-C does: SIGINT the whole group.
+      detached: true,
+    });
+    try {
+      const banner = await waitForOutput(dev, /Ctrl-C stops everything/, 45_000);
+      expect(banner).toContain('x-api-key: site_a_key_abc123');
+      expect(banner).toContain(`http://localhost:${ports.http}`);
+
+      const base = `http://localhost:${ports.http}`;
+      const health = await untilUp(`${base}/health`);
+      expect(await health.json()).toEqual({ status: 'ok' });
+      expect(await (await fetch(`${base}/health/ready`)).json()).toEqual({ status: 'ready' });
+
+      // The demo key is stored hashed with the dev platform's own pepper, in its own DynamoDB.
+      const sdk = dynamodbSdk();
+      const client = new sdk.DynamoDBClient({
+        endpoint: `http://127.0.0.1:${ports.dynamodb}`,
+        region: 'us-east-1',
+      });
+      const { Items = [] } = await client.send(new sdk.ScanCommand({ TableName: 'ApiKeys' }));
+      client.destroy();
+      expect(Items.map((i) => i.client_id?.S)).toContain('ClientCustomerC');
+      expect(JSON.stringify(Items)).not.toContain('site_a_key_abc123');
+
+      expect(processesOnPort(ports.dynamodb).length).toBeGreaterThan(0);
+      expect(processesOnPort(ports.moto).length).toBeGreaterThan(0);
+    } finally {
+      const exited = new Promise<number | null>((r) => dev.once('exit', r));
+      process.kill(-(dev.pid as number), 'SIGINT');
+      expect(await exited).toBe(0);
+    }
+    expect(processesOnPort(ports.dynamodb)).toEqual([]);
+    expect(processesOnPort(ports.moto)).toEqual([]);
+    expect(
+      await fetch(`http://localhost:${ports.http}/health`).then(
+        () => 'up',
+        () => 'down',
+      ),
+    ).toBe('down');
+  }, 90_000);
+});
+
+describe('npm run invoke', () => {
+  it('runs HttpFunction with an event file and prints its result', () => {
+    const run = spawnSync(
+      process.execPath,
+      [tsx, 'src/dev/invoke.ts', 'HttpFunction', 'events/function-url-get-health.json'],
+      {
+        cwd: root,
+        env: process.env,
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout.slice(run.stdout.indexOf('{\n')));
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({ status: 'ok' });
+  });
+
+  it('names the functions it knows when given an unknown one', () => {
+    const run = spawnSync(
+      process.execPath,
+      [tsx, 'src/dev/invoke.ts', 'Nope', 'events/function-url-get-health.json'],
+      {
+        cwd: root,
+        env: process.env,
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(
+      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction\)/,
+    );
+  });
+});

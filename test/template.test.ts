@@ -1,0 +1,107 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tableEnvDefaults } from '../src/core/config';
+import {
+  envVarFor,
+  functionsOf,
+  handlerOf,
+  loadTemplate,
+  resourcesOfType,
+  templatePath,
+} from '../src/dev/template';
+
+const root = resolve(import.meta.dirname, '..');
+const template = loadTemplate();
+const tables = resourcesOfType(template, 'AWS::DynamoDB::Table');
+
+describe('template.yaml', () => {
+  it('passes cfn-lint', () => {
+    const run = spawnSync('cfn-lint', [templatePath], { encoding: 'utf8' });
+    expect(run.error, 'cfn-lint must be installed (pip install cfn-lint)').toBeUndefined();
+    expect(run.stdout + run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  it('runs every function on nodejs22.x arm64', () => {
+    expect(template.Globals?.Function).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+  });
+
+  for (const [id, fn] of functionsOf(template)) {
+    it(`${id}: has esbuild ESM metadata with the createRequire banner, and its entry file exists`, async () => {
+      expect(fn.Metadata?.BuildMethod).toBe('esbuild');
+      const props = fn.Metadata?.BuildProperties as Record<string, unknown>;
+      expect(props).toMatchObject({ Format: 'esm', OutExtension: ['.js=.mjs'] });
+      expect((props.Banner as string[])[0]).toMatch(
+        /^js=import \{ createRequire \} from 'module'; const require = createRequire\(import\.meta\.url\);$/,
+      );
+      const { entry, exportName } = handlerOf(fn);
+      expect(existsSync(resolve(root, entry))).toBe(true);
+      const mod = await import(resolve(root, entry));
+      expect(typeof mod[exportName]).toBe('function');
+    });
+  }
+
+  it('wires every table env var of the config to a table with !Ref, and every table to an env var', () => {
+    const tableIds = tables.map(([id]) => id);
+    const vars = template.Globals?.Function?.Environment?.Variables ?? {};
+    for (const name of Object.keys(tableEnvDefaults)) {
+      const ref = (vars[name] as { Ref?: string })?.Ref;
+      expect(tableIds, `${name} must be !Ref to a table`).toContain(ref);
+    }
+    for (const id of tableIds) expect(envVarFor(template, id), `${id} has no env var`).toBeDefined();
+  });
+
+  it('bills tables per request and sets TTL where records expire', () => {
+    for (const [, t] of tables) expect(t.Properties?.BillingMode).toBe('PAY_PER_REQUEST');
+    const ttl = (id: string) =>
+      (template.Resources[id]?.Properties?.TimeToLiveSpecification as { AttributeName?: string })
+        ?.AttributeName;
+    for (const id of [
+      'TokenBlacklistTable',
+      'PasswordResetTokensTable',
+      'LoginAttemptsTable',
+      'SessionsTable',
+    ]) {
+      expect(ttl(id), id).toBe('ttl');
+    }
+    const gsis = template.Resources.UsersTable?.Properties?.GlobalSecondaryIndexes as { IndexName: string }[];
+    expect(gsis.map((g) => g.IndexName)).toContain('email-index');
+  });
+
+  it('exposes the HTTP function through a Function URL and outputs it', () => {
+    const http = template.Resources.HttpFunction?.Properties as Record<string, unknown>;
+    expect(http.FunctionUrlConfig).toMatchObject({ AuthType: 'NONE' });
+    const outputs = (template as unknown as { Outputs: Record<string, { Value: unknown }> }).Outputs;
+    expect(outputs.FunctionUrl?.Value).toEqual({ 'Fn::GetAtt': ['HttpFunctionUrl', 'FunctionUrl'] });
+  });
+
+  it('generates the JWT secret and API key pepper in Secrets Manager and passes only their names', () => {
+    for (const id of ['JwtSecret', 'ApiKeyPepperSecret']) {
+      expect(template.Resources[id]?.Type).toBe('AWS::SecretsManager::Secret');
+      expect(template.Resources[id]?.Properties?.GenerateSecretString).toBeDefined();
+    }
+    const vars = template.Globals?.Function?.Environment?.Variables ?? {};
+    expect(vars.JWT_SECRET_NAME).toEqual({ Ref: 'JwtSecret' });
+    expect(vars.API_KEY_PEPPER_SECRET_NAME).toEqual({ Ref: 'ApiKeyPepperSecret' });
+    expect(vars).not.toHaveProperty('JWT_SECRET');
+  });
+
+  it('grants least privilege: named resources only, no wildcards, no Scan or table admin', () => {
+    for (const [id, fn] of functionsOf(template)) {
+      const policies = (fn.Properties?.Policies ?? []) as {
+        Statement?: { Action: string | string[]; Resource: unknown }[];
+      }[];
+      const statements = policies.flatMap((p) => p.Statement ?? []);
+      expect(statements.length, id).toBeGreaterThan(0);
+      for (const s of statements) {
+        const actions = ([] as string[]).concat(s.Action);
+        for (const action of actions) {
+          expect(action, id).not.toMatch(/\*|Scan|CreateTable|DeleteTable|BatchWrite/);
+        }
+        for (const resource of ([] as unknown[]).concat(s.Resource)) expect(resource, id).not.toBe('*');
+      }
+    }
+  });
+});
