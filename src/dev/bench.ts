@@ -13,6 +13,7 @@ import { functionsOf, handlerOf, loadTemplate } from './template';
 const root = resolve(import.meta.dirname, '../..');
 const support = resolve(import.meta.dirname, 'bench-support');
 const event = resolve(root, 'events/function-url-get-health.json');
+const firstEvent = resolve(support, 'first-event.mjs');
 const COLD_RUNS = 15;
 const WARM_REQUESTS = 5000;
 
@@ -31,15 +32,16 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)] as number;
 };
 
-function child(script: string, args: string[]): number {
-  const run = spawnSync(process.execPath, [resolve(support, script), ...args], {
+/** Runs `node <args>` and returns the BENCH_RESULT number it reports on stderr. */
+function child(args: string[]): number {
+  const run = spawnSync(process.execPath, args, {
     env,
     encoding: 'utf8',
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  if (run.status !== 0) throw new Error(`${script} failed:\n${run.stderr}`);
+  if (run.status !== 0) throw new Error(`node ${args[0]} failed:\n${run.stderr}`);
   const result = /BENCH_RESULT=([\d.]+)/.exec(run.stderr);
-  if (!result) throw new Error(`${script} printed no result:\n${run.stderr}`);
+  if (!result) throw new Error(`node ${args[0]} printed no result:\n${run.stderr}`);
   return Number(result[1]);
 }
 
@@ -62,11 +64,13 @@ async function main() {
 
     const appCold: number[] = [];
     const helloCold: number[] = [];
+    const bareNode: number[] = [];
     for (let i = 0; i < COLD_RUNS; i++) {
-      appCold.push(child('first-event.mjs', [appUrl, event]));
-      helloCold.push(child('first-event.mjs', [helloUrl, event]));
+      bareNode.push(child(['-e', "process.stderr.write('BENCH_RESULT=' + performance.now())"]));
+      appCold.push(child([firstEvent, appUrl, event]));
+      helloCold.push(child([firstEvent, helloUrl, event]));
     }
-    const warm = child('warm-requests.mjs', [appUrl, event, String(WARM_REQUESTS)]);
+    const warm = child([resolve(support, 'warm-requests.mjs'), appUrl, event, String(WARM_REQUESTS)]);
 
     const hashTimes: number[] = [];
     const verifyTimes: number[] = [];
@@ -85,7 +89,7 @@ async function main() {
     console.log(`lambdalith bench (node ${process.version}, ${COLD_RUNS} cold runs each, medians)`);
     console.log(`  bundle size        app ${kib(statSync(app).size)}   hello ${kib(statSync(hello).size)}`);
     console.log(
-      `  start -> 1st event app ${a.toFixed(1)} ms   hello ${h.toFixed(1)} ms   ratio ${(a / h).toFixed(2)}x`,
+      `  start -> 1st event app ${a.toFixed(1)} ms   hello ${h.toFixed(1)} ms   ratio ${(a / h).toFixed(2)}x   (bare node: ${median(bareNode).toFixed(1)} ms)`,
     );
     console.log(
       `  warm GET /health   ${warm.toFixed(1)} µs/request through the Lambda handler (${WARM_REQUESTS} requests)`,
