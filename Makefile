@@ -11,7 +11,7 @@ dev: $(DEPS) ## local AWS services + tables + demo tenant + app on http://localh
 	npm run dev
 
 test: $(DEPS) ## every test (starts its own DynamoDB Local and moto on free ports)
-	npx vitest run
+	npx vitest run $(VITEST_FLAGS)
 
 build: $(DEPS) ## bundle every function like sam build, print sizes
 	npm run build
