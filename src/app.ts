@@ -1,24 +1,31 @@
 // Builds the one Hono app that serves every HTTP route, on Lambda and locally alike.
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env';
+import { authRoutes } from './auth/routes';
 import { getConfig } from './core/config';
+import { docsRoutes } from './docs/routes';
 import { healthRoutes } from './health/routes';
 import { keysRoutes } from './keys/routes';
 import { accessLog } from './middleware/access-log';
 import { bodyLimit } from './middleware/body-limit';
+import { cors } from './middleware/cors';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { requestId } from './middleware/request-id';
 import { securityHeaders } from './middleware/security-headers';
+import { userRoutes } from './users/routes';
 
 export function createApp(): Hono<AppEnv> {
   // Validate configuration up front: a misconfigured function fails at init, with every problem named.
   const config = getConfig();
   const app = new Hono<AppEnv>();
 
-  app.use(requestId(), accessLog(), securityHeaders(), bodyLimit({ maxBytes: config.maxBodyBytes }));
+  app.use(requestId(), accessLog(), securityHeaders(), cors(), bodyLimit({ maxBytes: config.maxBodyBytes }));
 
   app.route('/', healthRoutes);
   app.route('/', keysRoutes);
+  app.route('/', authRoutes);
+  app.route('/', userRoutes);
+  app.route('/', docsRoutes);
 
   app.notFound(notFoundHandler(app));
   app.onError(errorHandler);

@@ -17,16 +17,16 @@ describe('the HTTP Lambda handler with Function URL events', () => {
     expect(result.headers['strict-transport-security']).toContain('max-age=');
   });
 
-  it('answers the POST-with-JSON event with a JSON 404 while no auth route exists', async () => {
+  it('answers the POST-with-JSON login event (demo key not seeded in tests) with the one API-key 401', async () => {
     const result = await invoke(loadEvent('function-url-post-json.json'));
-    expect(result.statusCode).toBe(404);
-    expect(JSON.parse(result.body)).toEqual({ detail: 'Not found', code: 'not_found' });
+    expect(result.statusCode).toBe(401);
+    expect(JSON.parse(result.body)).toEqual({ detail: 'Invalid API key', code: 'invalid_api_key' });
   });
 
-  it('accepts the event with cookies without tripping over them', async () => {
+  it('reads the auth_token cookie from the event (a junk token there is a clean 401)', async () => {
     const result = await invoke(loadEvent('function-url-get-with-cookies.json'));
-    expect(result.statusCode).toBe(404);
-    expect(JSON.parse(result.body).code).toBe('not_found');
+    expect(result.statusCode).toBe(401);
+    expect(JSON.parse(result.body).code).toBe('invalid_token');
   });
 
   it('S32: PUT, TRACE and CONNECT on a GET route are 405 JSON with our headers, never 500', async () => {

@@ -11,6 +11,7 @@ export const tableEnvDefaults = {
   API_KEYS_TABLE: 'ApiKeys',
   SESSIONS_TABLE: 'Sessions',
   AUDIT_TABLE: 'AuditLog',
+  TENANT_ORIGINS_TABLE: 'TenantOrigins',
 } as const;
 
 export type TableEnvVar = keyof typeof tableEnvDefaults;
@@ -38,6 +39,7 @@ const envSchema = z.object({
   SCRYPT_R: positiveInt.max(32).default(8),
   SCRYPT_P: positiveInt.max(16).default(2),
   MAX_BODY_BYTES: positiveInt.max(6 * 1024 * 1024).default(64 * 1024),
+  EMAIL_QUEUE_URL: z.url().optional(),
 });
 
 /** A value given directly, or the name of a Secrets Manager secret holding it. */
@@ -53,6 +55,7 @@ export type Config = {
     apiKeys: string;
     sessions: string;
     audit: string;
+    tenantOrigins: string;
   };
   jwt: {
     algorithm: 'HS256' | 'ES256';
@@ -64,6 +67,7 @@ export type Config = {
   tenantCacheSeconds: number;
   scrypt: { logN: number; r: number; p: number };
   maxBodyBytes: number;
+  emailQueueUrl?: string;
 };
 
 export class ConfigError extends Error {
@@ -96,6 +100,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       apiKeys: e.API_KEYS_TABLE,
       sessions: e.SESSIONS_TABLE,
       audit: e.AUDIT_TABLE,
+      tenantOrigins: e.TENANT_ORIGINS_TABLE,
     },
     jwt: {
       algorithm: e.JWT_ALGORITHM,
@@ -107,6 +112,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tenantCacheSeconds: e.TENANT_CACHE_SECONDS,
     scrypt: { logN: e.SCRYPT_LOG_N, r: e.SCRYPT_R, p: e.SCRYPT_P },
     maxBodyBytes: e.MAX_BODY_BYTES,
+    emailQueueUrl: e.EMAIL_QUEUE_URL,
   };
 }
 

@@ -1,11 +1,12 @@
-// Resolves an x-api-key to its tenant via HMAC-SHA256(pepper, key), caching briefly per warm container.
+// Resolves the calling tenant: from an x-api-key via HMAC-SHA256(pepper, key), or by id from a token's audience.
 import { createHmac, randomBytes } from 'node:crypto';
-import { clock } from './clock';
 import { getConfig } from './config';
 import { type ApiKeyRecord, getApiKeyByHash } from './db/api-keys';
-import { getTenant, type Tenant } from './db/tenants';
+import { tenantsAllowingOrigin } from './db/tenant-origins';
+import { getTenant, getTenantById, type Tenant } from './db/tenants';
 import { UnauthorizedError } from './errors';
 import { resolveSecret } from './secrets';
+import { createTtlCache } from './ttl-cache';
 
 export type ResolvedApiKey = { tenant: Tenant; apiKey: ApiKeyRecord };
 
@@ -16,7 +17,6 @@ export const invalidApiKey = () => new UnauthorizedError('Invalid API key', 'inv
 const API_KEY_SHAPE = /^[\x21-\x7e]{8,200}$/;
 // Unknown keys are remembered for less time than good ones so a newly created key works quickly.
 const NEGATIVE_CACHE_MS = 5_000;
-const MAX_CACHE_ENTRIES = 1_000;
 
 export function hashApiKey(apiKey: string, pepper: string): string {
   return createHmac('sha256', pepper).update(apiKey, 'utf8').digest('hex');
@@ -31,8 +31,6 @@ export function apiKeyPepper(): Promise<string> {
   return resolveSecret(getConfig().apiKeyPepper, 'API key pepper');
 }
 
-type CacheEntry = { result: ResolvedApiKey | undefined; expiresAt: number };
-
 export function createTenantResolver({
   pepper = apiKeyPepper,
   cacheMs = getConfig().tenantCacheSeconds * 1000,
@@ -40,9 +38,12 @@ export function createTenantResolver({
   pepper?: () => Promise<string>;
   cacheMs?: number;
 } = {}) {
-  const cache = new Map<string, CacheEntry>();
+  const byKey = createTtlCache<ResolvedApiKey | undefined>();
+  const byId = createTtlCache<Tenant | undefined>();
+  const byOrigin = createTtlCache<string[]>();
+  const negativeMs = Math.min(cacheMs, NEGATIVE_CACHE_MS);
 
-  async function lookup(keyHash: string): Promise<ResolvedApiKey | undefined> {
+  async function lookupKey(keyHash: string): Promise<ResolvedApiKey | undefined> {
     const apiKey = await getApiKeyByHash(keyHash);
     if (apiKey?.status !== 'active') return undefined;
     const tenant = await getTenant(apiKey.clientId, apiKey.siteId);
@@ -50,29 +51,43 @@ export function createTenantResolver({
     return { tenant, apiKey };
   }
 
-  function remember(keyHash: string, result: ResolvedApiKey | undefined) {
-    if (cache.size >= MAX_CACHE_ENTRIES) cache.delete(cache.keys().next().value as string);
-    const ttl = result ? cacheMs : Math.min(cacheMs, NEGATIVE_CACHE_MS);
-    cache.set(keyHash, { result, expiresAt: clock.now() + ttl });
-  }
-
   return {
     /** The tenant behind an API key, or the one identical 401. */
     async resolve(apiKey: string | undefined | null): Promise<ResolvedApiKey> {
       if (!apiKey || !API_KEY_SHAPE.test(apiKey)) throw invalidApiKey();
       const keyHash = hashApiKey(apiKey, await pepper());
-      const hit = cache.get(keyHash);
-      let result: ResolvedApiKey | undefined;
-      if (hit && hit.expiresAt > clock.now()) {
-        result = hit.result;
-      } else {
-        result = await lookup(keyHash);
-        if (cacheMs > 0) remember(keyHash, result);
-      }
+      const hit = byKey.get(keyHash);
+      const result = hit ? hit.value : await lookupKey(keyHash);
+      if (!hit) byKey.set(keyHash, result, result ? cacheMs : negativeMs);
       if (!result) throw invalidApiKey();
       return result;
     },
-    clear: () => cache.clear(),
+
+    /** An active tenant by `{client_id}#{site_id}`, or undefined. */
+    async byId(tenantId: string): Promise<Tenant | undefined> {
+      const hit = byId.get(tenantId);
+      if (hit) return hit.value;
+      const found = await getTenantById(tenantId);
+      const tenant = found?.status === 'active' ? found : undefined;
+      byId.set(tenantId, tenant, tenant ? cacheMs : negativeMs);
+      return tenant;
+    },
+
+    /** Whether any tenant allows this browser Origin (preflights carry no key to say which). */
+    async anyTenantAllows(origin: string): Promise<boolean> {
+      let tenants = byOrigin.get(origin)?.value;
+      if (!tenants) {
+        tenants = await tenantsAllowingOrigin(origin);
+        byOrigin.set(origin, tenants, tenants.length ? cacheMs : negativeMs);
+      }
+      return tenants.length > 0;
+    },
+
+    clear: () => {
+      byKey.clear();
+      byId.clear();
+      byOrigin.clear();
+    },
   };
 }
 

@@ -3,11 +3,14 @@
 import { randomBytes } from 'node:crypto';
 import type { CreateTableInput } from '@aws-sdk/client-dynamodb';
 import { tableEnvDefaults } from '../core/config';
-import { dynamodbSdk, secretsSdk } from './aws';
+import { dynamodbSdk, secretsSdk, sqsSdk } from './aws';
 import { envVarFor, functionEnvironment, type Resource, resourcesOfType, type Template } from './template';
 
 const TABLE_TYPES = ['AWS::DynamoDB::Table'];
 const SECRET_TYPES = ['AWS::SecretsManager::Secret'];
+const QUEUE_TYPES = ['AWS::SQS::Queue'];
+/** moto's default account; local ARNs and queue URLs use it. */
+const LOCAL_ACCOUNT = '123456789012';
 
 type TtlSpec = { AttributeName: string; Enabled: boolean };
 
@@ -23,7 +26,51 @@ export function localNames(t: Template, env: Record<string, string | undefined> 
     names[id] = (envVar && env[envVar]) || fallback;
   }
   for (const [id] of resourcesOfType(t, ...SECRET_TYPES)) names[id] = `lambdalith-local/${id}`;
+  for (const [id] of resourcesOfType(t, ...QUEUE_TYPES)) names[id] = id;
   return names;
+}
+
+/** `!Ref` of a queue is its URL; moto serves every queue under one account on the SQS endpoint. */
+export const localQueueUrl = (name: string, endpoint = process.env.AWS_ENDPOINT_URL_SQS) =>
+  `${endpoint}/${LOCAL_ACCOUNT}/${name}`;
+
+const localArn = (service: string, name: string) => `arn:aws:${service}:us-east-1:${LOCAL_ACCOUNT}:${name}`;
+
+/** Creates the template's queues, dead-letter queues first, with their attributes and redrive policies. */
+export async function createQueues(t: Template, names: LocalNames): Promise<void> {
+  const sdk = sqsSdk();
+  const client = new sdk.SQSClient({});
+  const queues = resourcesOfType(t, ...QUEUE_TYPES);
+  const isTarget = (id: string) =>
+    queues.some(([, q]) => JSON.stringify(q.Properties?.RedrivePolicy ?? {}).includes(`"${id}"`));
+  try {
+    for (const [id, queue] of [...queues].sort(([a], [b]) => Number(isTarget(b)) - Number(isTarget(a)))) {
+      const p = (queue.Properties ?? {}) as Record<string, unknown>;
+      const attributes: Record<string, string> = {};
+      for (const key of [
+        'VisibilityTimeout',
+        'MessageRetentionPeriod',
+        'DelaySeconds',
+        'ReceiveMessageWaitTimeSeconds',
+      ]) {
+        if (p[key] !== undefined) attributes[key] = String(p[key]);
+      }
+      const redrive = p.RedrivePolicy as {
+        deadLetterTargetArn: { 'Fn::GetAtt': string[] };
+        maxReceiveCount: number;
+      };
+      if (redrive) {
+        const target = redrive.deadLetterTargetArn['Fn::GetAtt'][0] as string;
+        attributes.RedrivePolicy = JSON.stringify({
+          deadLetterTargetArn: localArn('sqs', names[target] as string),
+          maxReceiveCount: redrive.maxReceiveCount,
+        });
+      }
+      await client.send(new sdk.CreateQueueCommand({ QueueName: names[id], Attributes: attributes }));
+    }
+  } finally {
+    client.destroy();
+  }
 }
 
 /** A function's environment as Lambda would see it, with every !Ref pointing at the local resource. */
@@ -35,7 +82,9 @@ export function resolveFunctionEnv(t: Template, fn: Resource, names: LocalNames)
       continue;
     }
     const ref = (value as { Ref?: string }).Ref;
-    if (ref && names[ref]) out[key] = names[ref];
+    const type = ref ? t.Resources[ref]?.Type : undefined;
+    if (ref && type && QUEUE_TYPES.includes(type)) out[key] = localQueueUrl(names[ref] as string);
+    else if (ref && names[ref]) out[key] = names[ref];
     else if (ref && t.Parameters?.[ref]) out[key] = String(t.Parameters[ref].Default ?? '');
     else throw new Error(`${key}: cannot resolve ${JSON.stringify(value)} locally`);
   }

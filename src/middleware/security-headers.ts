@@ -18,4 +18,6 @@ export const securityHeaders = (): MiddlewareHandler =>
       formAction: ["'self'"],
     },
     removePoweredBy: true,
+    // A page that sets its own CSP (Swagger UI, admin pages) keeps it; everything else gets the deny-all one.
+    overwrite: false,
   });

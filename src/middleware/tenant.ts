@@ -11,6 +11,8 @@ export const requireTenant = ({
   resolver?: TenantResolver;
 } = {}): MiddlewareHandler<AppEnv> =>
   async function requireTenant(c, next) {
-    c.set('tenantKey', await (resolver ?? tenantResolver()).resolve(c.req.header(header)));
+    const resolved = await (resolver ?? tenantResolver()).resolve(c.req.header(header));
+    c.set('tenantKey', resolved);
+    c.set('tenant', resolved.tenant);
     await next();
   };

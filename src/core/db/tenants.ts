@@ -2,6 +2,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config';
 import { documentClient } from './client';
+import { syncTenantOrigins } from './tenant-origins';
 
 export type TenantStatus = 'active' | 'disabled';
 
@@ -41,9 +42,21 @@ export async function getTenant(clientId: string, siteId: string): Promise<Tenan
   return Item ? fromItem(Item as TenantItem) : undefined;
 }
 
-/** Creates or replaces a tenant. */
+/** Creates or replaces a tenant, and keeps the Origin index (CORS preflights) in step with it. */
 export async function putTenant(tenant: Tenant): Promise<void> {
-  await documentClient.send(new PutCommand({ TableName: table(), Item: toItem(tenant) }));
+  const { Attributes } = await documentClient.send(
+    new PutCommand({ TableName: table(), Item: toItem(tenant), ReturnValues: 'ALL_OLD' }),
+  );
+  const previous = ((Attributes as TenantItem | undefined)?.allowed_origins ?? []) as string[];
+  await syncTenantOrigins(tenantIdOf(tenant.clientId, tenant.siteId), previous, tenant.allowedOrigins);
+}
+
+/** By `{client_id}#{site_id}`, as JWT audiences name tenants. */
+export async function getTenantById(tenantId: string): Promise<Tenant | undefined> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: table(), Key: { tenant_id: tenantId } }),
+  );
+  return Item ? fromItem(Item as TenantItem) : undefined;
 }
 
 function toItem(t: Tenant): TenantItem {

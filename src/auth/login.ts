@@ -1,0 +1,94 @@
+// POST /auth/login: throttle, look up, verify (always one scrypt), then start a session. Failures look identical (S6).
+import { audit, type RequestMeta } from '../core/audit';
+import { clock } from '../core/clock';
+import { type Tenant, tenantIdOf } from '../core/db/tenants';
+import { getUser, recordLogin, setPasswordHash, type User, userIdOf } from '../core/db/users';
+import { TooManyRequestsError, UnauthorizedError } from '../core/errors';
+import { logger } from '../core/log';
+import { hashPassword, needsRehash, verifyPassword } from '../core/passwords';
+import { type IssuedTokens, startSession } from './session-tokens';
+import { recordLoginFailure, resetLoginFailures, takeLoginAttempt } from './throttle';
+
+export const invalidCredentials = () =>
+  new UnauthorizedError('Invalid email or password', 'invalid_credentials');
+
+let dummyHash: Promise<string> | undefined;
+/** Verified against when the user does not exist, so unknown emails cost the same scrypt as known ones (S6). */
+const dummyPasswordHash = () => {
+  dummyHash ??= hashPassword('not-a-real-password-only-for-timing');
+  return dummyHash;
+};
+
+/** Checks an email/password pair under the login budget; returns the user or throws the one 401. */
+export async function verifyCredentials(
+  tenant: Tenant,
+  email: string,
+  password: string,
+  meta: RequestMeta,
+): Promise<User> {
+  const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
+  const userId = userIdOf(tenant.clientId, tenant.siteId, email);
+  let budget: Awaited<ReturnType<typeof takeLoginAttempt>>;
+  try {
+    budget = await takeLoginAttempt(tenant, email, meta.ip);
+  } catch (error) {
+    if (error instanceof TooManyRequestsError) {
+      await audit(meta, {
+        tenantId,
+        event: 'authn_login_fail',
+        outcome: 'failure',
+        userId,
+        detail: { reason: 'locked' },
+      });
+    }
+    throw error;
+  }
+  const user = await getUser(userId);
+  const matches = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+  if (!user || !matches || user.status !== 'active') {
+    const reason = !user ? 'unknown_user' : !matches ? 'wrong_password' : 'disabled';
+    const lockedNow = await recordLoginFailure(budget);
+    await audit(meta, {
+      tenantId,
+      event: 'authn_login_fail',
+      outcome: 'failure',
+      userId,
+      detail: { reason },
+    });
+    if (lockedNow) await audit(meta, { tenantId, event: 'authn_login_lock', outcome: 'success', userId });
+    throw invalidCredentials();
+  }
+  await resetLoginFailures(budget);
+  await upgradeHashIfOutdated(user, password);
+  return user;
+}
+
+export async function loginWithPassword(
+  tenant: Tenant,
+  email: string,
+  password: string,
+  meta: RequestMeta,
+): Promise<{ user: User; issued: IssuedTokens }> {
+  const user = await verifyCredentials(tenant, email, password, meta);
+  const issued = await startSession(user, tenant, meta);
+  await recordLogin(user.userId, new Date(clock.now()).toISOString());
+  await audit(meta, {
+    tenantId: tenantIdOf(tenant.clientId, tenant.siteId),
+    event: 'authn_login_success',
+    outcome: 'success',
+    userId: user.userId,
+    detail: { session_id: issued.session.sessionId },
+  });
+  return { user, issued };
+}
+
+/** S4: a hash made with weaker parameters is replaced while we hold the plaintext. */
+async function upgradeHashIfOutdated(user: User, password: string): Promise<void> {
+  if (!needsRehash(user.passwordHash)) return;
+  try {
+    // Conditional on the old hash: a password change racing this login wins.
+    await setPasswordHash(user.userId, await hashPassword(password), { expectedHash: user.passwordHash });
+  } catch (error) {
+    logger.warn('password re-hash failed; will retry at next login', { error: error as Error });
+  }
+}

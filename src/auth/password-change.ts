@@ -1,0 +1,57 @@
+// POST /auth/password/change: a signed-in user proves the current password (S5), every session ends, a new one starts.
+import type { AuthContext } from '../app-env';
+import { audit, type RequestMeta } from '../core/audit';
+import { blacklistToken } from '../core/db/blacklist';
+import { getUser } from '../core/db/users';
+import { ForbiddenError, UnauthorizedError, ValidationError } from '../core/errors';
+import { settingsOf } from '../core/tenant-settings';
+import { verifyCredentials } from './login';
+import { passwordProblem } from './password-policy';
+import { noticePasswordChanged, replacePassword } from './password-reset';
+import { type IssuedTokens, startSession } from './session-tokens';
+
+export async function changePassword(
+  auth: AuthContext,
+  currentPassword: string,
+  newPassword: string,
+  meta: RequestMeta,
+): Promise<IssuedTokens> {
+  const { tenant } = auth;
+  const account = await getUser(auth.userId);
+  if (account?.status !== 'active') throw new UnauthorizedError('Not authenticated', 'not_authenticated');
+  // Same budget and lockout as login: the current password cannot be guessed here either.
+  const user = await verifyCredentials(tenant, account.email, currentPassword, meta).catch(async (error) => {
+    await audit(meta, {
+      tenantId: auth.claims.aud,
+      event: 'authn_password_change_fail',
+      outcome: 'failure',
+      userId: auth.userId,
+    });
+    // A 401 here would read as "signed out"; the session is fine, the password was wrong.
+    if (error instanceof UnauthorizedError) {
+      throw new ForbiddenError('Current password is incorrect', 'invalid_current_password');
+    }
+    throw error;
+  });
+  const problem =
+    newPassword === currentPassword
+      ? 'must differ from the current password'
+      : passwordProblem(newPassword, {
+          minLength: settingsOf(tenant).password_min_length,
+          email: user.email,
+          siteName: tenant.name,
+        });
+  if (problem) throw new ValidationError([{ field: 'new_password', message: problem }]);
+
+  await replacePassword(user, newPassword, 'password_change');
+  await blacklistToken(auth.claims.jti, auth.claims.exp);
+  const issued = await startSession(user, tenant, meta);
+  await noticePasswordChanged(tenant, user);
+  await audit(meta, {
+    tenantId: auth.claims.aud,
+    event: 'authn_password_change',
+    outcome: 'success',
+    userId: user.userId,
+  });
+  return issued;
+}

@@ -1,0 +1,151 @@
+// Password reset: same answer for every email (S18); a 256-bit single-use token stored only as its digest (S19).
+import { audit, type RequestMeta } from '../core/audit';
+import { clock } from '../core/clock';
+import { randomToken, sha256Hex } from '../core/crypto';
+import { consumeResetToken, getLiveResetToken, putResetToken } from '../core/db/password-resets';
+import { revokeUserSessions } from '../core/db/sessions';
+import { type Tenant, tenantIdOf } from '../core/db/tenants';
+import { getUser, setPasswordHash, type User, userIdOf } from '../core/db/users';
+import { BadRequestError, ServiceUnavailableError, ValidationError } from '../core/errors';
+import { logger } from '../core/log';
+import { hashPassword } from '../core/passwords';
+import { enqueueEmail } from '../core/queue';
+import { settingsOf } from '../core/tenant-settings';
+import { tenantResolver } from '../core/tenants';
+import { passwordProblem } from './password-policy';
+import { enforceRateLimit, withinRateLimit } from './rate-limit';
+import { emailBudgetKey, resetLoginFailures } from './throttle';
+
+export const RESET_REQUESTS_PER_IP = { name: 'reset-ip', max: 20, windowSeconds: 900 };
+/** Per address: beyond this, requests are answered the same but send nothing (S21, no mail bombing). */
+export const RESET_EMAILS_PER_ADDRESS = { name: 'reset-email', max: 3, windowSeconds: 900 };
+
+const invalidResetToken = () =>
+  new BadRequestError('Reset link is invalid or has expired', 'invalid_reset_token');
+
+/** Builds the link from the tenant's configured URL, never from the request's Host (S20). */
+export function resetLink(tenant: Tenant, token: string): string | undefined {
+  const base = settingsOf(tenant).reset_url;
+  if (!base) return undefined;
+  const url = new URL(base);
+  url.searchParams.set('token', token);
+  return url.toString();
+}
+
+/** Issues and emails a reset link when the account exists; does nothing visible otherwise (S18, S21). */
+export async function requestPasswordReset(tenant: Tenant, email: string, meta: RequestMeta): Promise<void> {
+  await enforceRateLimit(tenant, RESET_REQUESTS_PER_IP, meta.ip);
+  const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
+  const userId = userIdOf(tenant.clientId, tenant.siteId, email);
+  const user = await getUser(userId);
+  if (user?.status !== 'active' || !(await withinRateLimit(tenant, RESET_EMAILS_PER_ADDRESS, email))) {
+    await audit(meta, {
+      tenantId,
+      event: 'authn_password_reset_request',
+      outcome: 'failure',
+      userId,
+      detail: { reason: user ? 'suppressed' : 'unknown_user' },
+    });
+    return;
+  }
+  const token = randomToken();
+  const link = resetLink(tenant, token);
+  if (!link) {
+    logger.error('tenant has no reset_url; reset email not sent', { tenant_id: tenantId });
+    await audit(meta, {
+      tenantId,
+      event: 'authn_password_reset_request',
+      outcome: 'failure',
+      userId,
+      detail: { reason: 'no_reset_url' },
+    });
+    return;
+  }
+  const { reset_token_ttl_seconds: ttl } = settingsOf(tenant);
+  await putResetToken({
+    tokenHash: sha256Hex(token),
+    userId,
+    tenantId,
+    createdAt: clock.now(),
+    expiresAt: clock.seconds() + ttl,
+    used: false,
+  });
+  try {
+    await enqueueEmail({
+      client_id: tenant.clientId,
+      site_id: tenant.siteId,
+      template: 'password_reset',
+      to: user.email,
+      data: {
+        name: user.name,
+        reset_url: link,
+        expires_minutes: Math.round(ttl / 60),
+        site_name: tenant.name,
+      },
+    });
+  } catch (error) {
+    // Nothing may be lost silently: the caller is told to retry (the token is useless without the email).
+    logger.error('password reset email not queued', { error: error as Error });
+    throw new ServiceUnavailableError();
+  }
+  await audit(meta, { tenantId, event: 'authn_password_reset_request', outcome: 'success', userId });
+}
+
+/**
+ * Redeems a reset token: checks it (and the new password) before spending it, spends it with a conditional
+ * write (one winner under concurrency), then sets the password and ends every session (S16).
+ */
+export async function confirmPasswordReset(
+  token: string,
+  newPassword: string,
+  meta: RequestMeta,
+  { expectedTenantId }: { expectedTenantId?: string } = {},
+): Promise<void> {
+  const tokenHash = sha256Hex(token);
+  const record = await getLiveResetToken(tokenHash, clock.seconds());
+  if (!record || (expectedTenantId && record.tenantId !== expectedTenantId)) throw invalidResetToken();
+  const [tenant, user] = await Promise.all([tenantResolver().byId(record.tenantId), getUser(record.userId)]);
+  // A token older than the last password change belongs to a superseded request (S16).
+  if (!tenant || user?.status !== 'active' || record.createdAt < user.passwordChangedAt)
+    throw invalidResetToken();
+
+  const problem = passwordProblem(newPassword, {
+    minLength: settingsOf(tenant).password_min_length,
+    email: user.email,
+    siteName: tenant.name,
+  });
+  if (problem) throw new ValidationError([{ field: 'new_password', message: problem }]);
+
+  if (!(await consumeResetToken(tokenHash, clock.seconds()))) throw invalidResetToken();
+  await replacePassword(user, newPassword, 'password_reset');
+  // Proving control of the mailbox lifts a lockout.
+  await resetLoginFailures({ emailKey: emailBudgetKey(tenant, user.email) });
+  await noticePasswordChanged(tenant, user);
+  await audit(meta, {
+    tenantId: record.tenantId,
+    event: 'authn_password_reset_complete',
+    outcome: 'success',
+    userId: user.userId,
+  });
+}
+
+/** Sets a new password and ends every session of the user: their earlier tokens stop working (S16). */
+export async function replacePassword(user: User, newPassword: string, reason: string): Promise<void> {
+  await setPasswordHash(user.userId, await hashPassword(newPassword), { changedAt: clock.now() });
+  await revokeUserSessions(user.userId, reason);
+}
+
+export async function noticePasswordChanged(tenant: Tenant, user: User): Promise<void> {
+  try {
+    await enqueueEmail({
+      client_id: tenant.clientId,
+      site_id: tenant.siteId,
+      template: 'password_changed',
+      to: user.email,
+      data: { name: user.name, site_name: tenant.name, changed_at: new Date(clock.now()).toISOString() },
+    });
+  } catch (error) {
+    // The password is already changed; losing the courtesy notice must not undo or fail that.
+    logger.error('password-changed notice not queued', { error: error as Error });
+  }
+}

@@ -1,0 +1,82 @@
+// POST /auth/register: creates an account without ever revealing whether the email was already taken (S6).
+import { audit, type RequestMeta } from '../core/audit';
+import { clock } from '../core/clock';
+import { type Tenant, tenantIdOf } from '../core/db/tenants';
+import { createUser, type User, userIdOf } from '../core/db/users';
+import { ConflictError, ValidationError } from '../core/errors';
+import { logger } from '../core/log';
+import { hashPassword } from '../core/passwords';
+import { enqueueEmail } from '../core/queue';
+import { settingsOf } from '../core/tenant-settings';
+import { passwordProblem } from './password-policy';
+import { enforceRateLimit } from './rate-limit';
+
+export const REGISTRATIONS_PER_IP = { name: 'register-ip', max: 20, windowSeconds: 3_600 };
+
+export type RegisterInput = { email: string; password: string; name: string };
+
+export async function registerUser(tenant: Tenant, input: RegisterInput, meta: RequestMeta) {
+  const settings = settingsOf(tenant);
+  await enforceRateLimit(tenant, REGISTRATIONS_PER_IP, meta.ip);
+  const problem = passwordProblem(input.password, {
+    minLength: settings.password_min_length,
+    email: input.email,
+    siteName: tenant.name,
+  });
+  if (problem) throw new ValidationError([{ field: 'password', message: problem }]);
+
+  const userId = userIdOf(tenant.clientId, tenant.siteId, input.email);
+  const now = new Date(clock.now()).toISOString();
+  // Hash before knowing whether the email is taken, so both paths cost the same (S6).
+  const user: User = {
+    userId,
+    clientId: tenant.clientId,
+    siteId: tenant.siteId,
+    email: input.email,
+    name: input.name,
+    passwordHash: await hashPassword(input.password),
+    status: 'active',
+    emailVerified: false,
+    roles: [],
+    createdAt: now,
+    updatedAt: now,
+    passwordChangedAt: clock.now(),
+  };
+  const created = await createUser(user);
+  const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
+  if (!created) {
+    await audit(meta, {
+      tenantId,
+      event: 'user_created',
+      outcome: 'failure',
+      userId,
+      detail: { reason: 'email_exists' },
+    });
+    if (settings.duplicate_email === 'conflict') {
+      throw new ConflictError('An account with this email already exists', 'email_taken');
+    }
+    await noticeExistingAccount(tenant, input.email);
+  } else {
+    await audit(meta, { tenantId, event: 'user_created', outcome: 'success', userId });
+  }
+  return {
+    message: 'Registration successful' as const,
+    user: { user_id: userId, email: input.email, name: input.name },
+  };
+}
+
+/** The real owner learns someone tried to register with their address; the caller learns nothing. */
+async function noticeExistingAccount(tenant: Tenant, email: string): Promise<void> {
+  try {
+    await enqueueEmail({
+      client_id: tenant.clientId,
+      site_id: tenant.siteId,
+      template: 'existing_account',
+      to: email,
+      data: { site_name: tenant.name, reset_url: settingsOf(tenant).reset_url ?? null },
+    });
+  } catch (error) {
+    // Failing here would tell the caller the address is registered; the audit row records the attempt.
+    logger.error('existing-account notice not queued', { error: error as Error });
+  }
+}

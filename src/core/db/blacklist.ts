@@ -1,0 +1,24 @@
+// TokenBlacklist table: access-token ids revoked before their expiry (logout, S15); TTL drops them after.
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { clock } from '../clock';
+import { getConfig } from '../config';
+import { documentClient } from './client';
+
+const table = () => getConfig().tables.blacklist;
+
+export async function blacklistToken(jti: string, expiresAt: number): Promise<void> {
+  await documentClient.send(
+    new PutCommand({
+      TableName: table(),
+      Item: { token_jti: jti, ttl: expiresAt, blacklisted_at: new Date(clock.now()).toISOString() },
+    }),
+  );
+}
+
+/** Errors propagate: a blacklist we cannot read must deny the request (S34). */
+export async function isTokenBlacklisted(jti: string): Promise<boolean> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: table(), Key: { token_jti: jti }, ConsistentRead: true }),
+  );
+  return Item !== undefined;
+}

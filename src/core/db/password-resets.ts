@@ -1,0 +1,79 @@
+// PasswordResetTokens table: keyed by the SHA-256 of the emailed token (never the token), single use (S19).
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { getConfig } from '../config';
+import { documentClient } from './client';
+import { isConditionFailed } from './conditions';
+
+export type ResetToken = {
+  tokenHash: string;
+  userId: string;
+  tenantId: string;
+  /** Epoch seconds. */
+  createdAt: number;
+  expiresAt: number;
+  used: boolean;
+};
+
+type ResetItem = {
+  reset_token: string;
+  user_id: string;
+  tenant_id: string;
+  created_at: number;
+  ttl: number;
+  used: boolean;
+};
+
+const table = () => getConfig().tables.passwordResets;
+
+export async function putResetToken(t: ResetToken): Promise<void> {
+  const item: ResetItem = {
+    reset_token: t.tokenHash,
+    user_id: t.userId,
+    tenant_id: t.tenantId,
+    created_at: t.createdAt,
+    ttl: t.expiresAt,
+    used: t.used,
+  };
+  await documentClient.send(new PutCommand({ TableName: table(), Item: item }));
+}
+
+/** A token still worth looking at: present, unused and unexpired (TTL deletion is late; re-checked here). */
+export async function getLiveResetToken(tokenHash: string, now: number): Promise<ResetToken | undefined> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: table(), Key: { reset_token: tokenHash }, ConsistentRead: true }),
+  );
+  if (!Item) return undefined;
+  const token = fromItem(Item as ResetItem);
+  return !token.used && token.expiresAt > now ? token : undefined;
+}
+
+/** Marks the token used if it still is unused and unexpired; of concurrent redemptions exactly one wins. */
+export async function consumeResetToken(tokenHash: string, now: number): Promise<boolean> {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { reset_token: tokenHash },
+        UpdateExpression: 'SET used = :true, used_at = :now',
+        ConditionExpression: 'attribute_exists(reset_token) AND used = :false AND #ttl > :now',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':true': true, ':false': false, ':now': now },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+function fromItem(i: ResetItem): ResetToken {
+  return {
+    tokenHash: i.reset_token,
+    userId: i.user_id,
+    tenantId: i.tenant_id,
+    createdAt: i.created_at,
+    expiresAt: i.ttl,
+    used: i.used,
+  };
+}

@@ -1,0 +1,157 @@
+// Users table: one item per account, keyed `{client_id}#{site_id}#{email}`; the same email in two tenants is two users.
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { getConfig } from '../config';
+import { documentClient } from './client';
+import { conditionally } from './conditions';
+
+export type UserStatus = 'active' | 'disabled';
+
+export type User = {
+  userId: string;
+  clientId: string;
+  siteId: string;
+  email: string;
+  name: string;
+  passwordHash: string;
+  status: UserStatus;
+  emailVerified: boolean;
+  roles: string[];
+  createdAt: string;
+  updatedAt: string;
+  lastLogin?: string;
+  /** Epoch seconds of the last password change; reset tokens issued before it are dead (S16). */
+  passwordChangedAt: number;
+};
+
+type UserItem = {
+  user_id: string;
+  client_id: string;
+  site_id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  status: UserStatus;
+  email_verified: boolean;
+  roles: string[];
+  created_at: string;
+  updated_at: string;
+  last_login?: string;
+  password_changed_at: number;
+};
+
+const table = () => getConfig().tables.users;
+const userDoesNotExist = 'attribute_not_exists(user_id)';
+const userExists = 'attribute_exists(user_id)';
+
+export const userIdOf = (clientId: string, siteId: string, email: string) => `${clientId}#${siteId}#${email}`;
+
+export async function getUser(userId: string): Promise<User | undefined> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: table(), Key: { user_id: userId } }),
+  );
+  return Item ? fromItem(Item as UserItem) : undefined;
+}
+
+/** Creates the user unless the id is taken; never overwrites an account. Returns false when it exists. */
+export async function createUser(user: User): Promise<boolean> {
+  return conditionally(() =>
+    documentClient.send(
+      new PutCommand({ TableName: table(), Item: toItem(user), ConditionExpression: userDoesNotExist }),
+    ),
+  );
+}
+
+/** Replaces the password hash; `expectedHash` makes a login-time re-hash lose to a concurrent change. */
+export async function setPasswordHash(
+  userId: string,
+  passwordHash: string,
+  { changedAt, expectedHash }: { changedAt?: number; expectedHash?: string } = {},
+): Promise<boolean> {
+  const values: Record<string, unknown> = { ':hash': passwordHash, ':now': new Date().toISOString() };
+  let update = 'SET password_hash = :hash, updated_at = :now';
+  if (changedAt !== undefined) {
+    update += ', password_changed_at = :changed';
+    values[':changed'] = changedAt;
+  }
+  let condition = userExists;
+  if (expectedHash !== undefined) {
+    condition += ' AND password_hash = :expected';
+    values[':expected'] = expectedHash;
+  }
+  return conditionally(() =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { user_id: userId },
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ExpressionAttributeValues: values,
+      }),
+    ),
+  );
+}
+
+export async function recordLogin(userId: string, at: string): Promise<void> {
+  await conditionally(() =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { user_id: userId },
+        UpdateExpression: 'SET last_login = :at',
+        ConditionExpression: userExists,
+        ExpressionAttributeValues: { ':at': at },
+      }),
+    ),
+  );
+}
+
+export async function setUserStatus(userId: string, status: UserStatus): Promise<boolean> {
+  return conditionally(() =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { user_id: userId },
+        UpdateExpression: 'SET #status = :status, updated_at = :now',
+        ConditionExpression: userExists,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':status': status, ':now': new Date().toISOString() },
+      }),
+    ),
+  );
+}
+
+function toItem(u: User): UserItem {
+  return {
+    user_id: u.userId,
+    client_id: u.clientId,
+    site_id: u.siteId,
+    email: u.email,
+    name: u.name,
+    password_hash: u.passwordHash,
+    status: u.status,
+    email_verified: u.emailVerified,
+    roles: u.roles,
+    created_at: u.createdAt,
+    updated_at: u.updatedAt,
+    last_login: u.lastLogin,
+    password_changed_at: u.passwordChangedAt,
+  };
+}
+
+function fromItem(i: UserItem): User {
+  return {
+    userId: i.user_id,
+    clientId: i.client_id,
+    siteId: i.site_id,
+    email: i.email,
+    name: i.name ?? '',
+    passwordHash: i.password_hash,
+    status: i.status ?? 'active',
+    emailVerified: i.email_verified ?? false,
+    roles: i.roles ?? [],
+    createdAt: i.created_at,
+    updatedAt: i.updated_at,
+    lastLogin: i.last_login,
+    passwordChangedAt: i.password_changed_at ?? 0,
+  };
+}

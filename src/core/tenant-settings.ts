@@ -1,0 +1,57 @@
+// A tenant's settings with their documented defaults; stored loosely on the tenant, read through this schema.
+import * as z from 'zod';
+import type { Tenant } from './db/tenants';
+
+const int = (min: number, max: number, fallback: number) =>
+  z.number().int().min(min).max(max).catch(fallback);
+
+export const tenantSettingsSchema = z.object({
+  /** Seed "Option A": login also sets HttpOnly auth_token and refresh_token cookies. */
+  cookie_mode: z.boolean().catch(false),
+  /** Where reset links point; the token is appended as ?token=. Never derived from the Host header (S20). */
+  reset_url: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .catch(undefined),
+  /** 'conceal' answers a duplicate registration like a new one and emails the owner (S6); 'conflict' says 409. */
+  duplicate_email: z.enum(['conceal', 'conflict']).catch('conceal'),
+  /** S1: 8, or 15 for tenants without MFA that want NIST's stricter length. */
+  password_min_length: int(8, 64, 8),
+  lockout: z
+    .object({
+      max_failures: int(1, 50, 5),
+      window_seconds: int(60, 86_400, 900),
+      /** Consecutive failures across windows before a long lock: far below 100 (S7). */
+      hard_cap: int(5, 99, 20),
+      hard_lock_seconds: int(300, 7 * 86_400, 86_400),
+      ip_max_attempts: int(10, 10_000, 100),
+    })
+    .catch({
+      max_failures: 5,
+      window_seconds: 900,
+      hard_cap: 20,
+      hard_lock_seconds: 86_400,
+      ip_max_attempts: 100,
+    }),
+  sessions: z
+    .object({
+      idle_seconds: int(300, 90 * 86_400, 7 * 86_400),
+      absolute_seconds: int(3_600, 365 * 86_400, 30 * 86_400),
+    })
+    .catch({ idle_seconds: 7 * 86_400, absolute_seconds: 30 * 86_400 }),
+  reset_token_ttl_seconds: int(900, 3_600, 1_800),
+});
+
+export type TenantSettingsValues = z.infer<typeof tenantSettingsSchema>;
+
+/** Settings with defaults filled in; a malformed stored value falls back to its default rather than failing. */
+export function settingsOf(tenant: Tenant): TenantSettingsValues {
+  return tenantSettingsSchema.parse(withObjectDefaults(tenant.settings ?? {}));
+}
+
+// Nested objects must exist for their fields' defaults to apply.
+function withObjectDefaults(stored: Record<string, unknown>): Record<string, unknown> {
+  const lockout = typeof stored.lockout === 'object' && stored.lockout ? stored.lockout : {};
+  const sessions = typeof stored.sessions === 'object' && stored.sessions ? stored.sessions : {};
+  return { ...stored, lockout, sessions };
+}

@@ -1,0 +1,98 @@
+// requireUser: a valid access token (Bearer header or auth_token cookie) whose session is live and jti not revoked.
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { AppEnv, AuthContext } from '../app-env';
+import { clock } from '../core/clock';
+import { isTokenBlacklisted } from '../core/db/blacklist';
+import { getSession, isSessionLive } from '../core/db/sessions';
+import type { Tenant } from '../core/db/tenants';
+import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../core/errors';
+import { tokens } from '../core/jwt';
+import { tenantResolver } from '../core/tenants';
+
+export const AUTH_COOKIE = 'auth_token';
+
+const notAuthenticated = () => new UnauthorizedError('Not authenticated', 'not_authenticated');
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The Bearer token, else the auth cookie; the header wins so API clients are never confused by a stale cookie. */
+export function presentedToken(c: Context): { token: string; via: 'bearer' | 'cookie' } | undefined {
+  const header = c.req.header('authorization');
+  if (header !== undefined) {
+    const match = /^Bearer ([^\s]+)$/i.exec(header.trim());
+    return match ? { token: match[1] as string, via: 'bearer' } : { token: '', via: 'bearer' };
+  }
+  const cookie = getCookie(c, AUTH_COOKIE);
+  return cookie ? { token: cookie, via: 'cookie' } : undefined;
+}
+
+/**
+ * A browser carries cookies to us from any page, so state changes made on the strength of a cookie
+ * must come from an Origin the tenant allows.
+ */
+export function assertCookieOrigin(c: Context, tenant: Tenant): void {
+  if (SAFE_METHODS.has(c.req.method)) return;
+  const origin = c.req.header('origin');
+  if (!origin || !tenant.allowedOrigins.includes(origin)) {
+    throw new ForbiddenError('Origin not allowed for cookie-authenticated requests', 'origin_not_allowed');
+  }
+}
+
+/** If the request also names a site by API key, it must be the token's site (S28). */
+export async function assertSameTenantAsKey(c: Context, tenantId: string): Promise<void> {
+  const apiKey = c.req.header('x-api-key');
+  if (apiKey === undefined) return;
+  const resolved = await tenantResolver().resolve(apiKey);
+  if (`${resolved.tenant.clientId}#${resolved.tenant.siteId}` !== tenantId) throw notAuthenticated();
+}
+
+/** Verifies the caller's access token and session; sets c.var.auth and c.var.tenant, or throws 401/403/503. */
+export async function authenticate(c: Context<AppEnv>): Promise<AuthContext> {
+  const presented = presentedToken(c);
+  if (!presented?.token) throw notAuthenticated();
+  const claims = await tokens().verify(presented.token, { kind: 'access' });
+  const sid = claims.sid;
+  if (typeof sid !== 'string') throw notAuthenticated();
+
+  let revoked: boolean;
+  let session: Awaited<ReturnType<typeof getSession>>;
+  let tenant: Tenant | undefined;
+  try {
+    [revoked, session, tenant] = await Promise.all([
+      isTokenBlacklisted(claims.jti),
+      getSession(sid),
+      tenantResolver().byId(claims.aud),
+    ]);
+  } catch {
+    // S34: if we cannot tell whether the token was revoked, it is not accepted.
+    throw new ServiceUnavailableError();
+  }
+  if (
+    revoked ||
+    !tenant ||
+    !session ||
+    session.userId !== claims.sub ||
+    !isSessionLive(session, clock.seconds())
+  ) {
+    throw notAuthenticated();
+  }
+  await assertSameTenantAsKey(c, claims.aud);
+  c.set('tenant', tenant);
+  if (presented.via === 'cookie') assertCookieOrigin(c, tenant);
+  const auth: AuthContext = {
+    claims,
+    userId: claims.sub,
+    tenant,
+    session,
+    via: presented.via,
+    token: presented.token,
+  };
+  c.set('auth', auth);
+  return auth;
+}
+
+export const requireUser = (): MiddlewareHandler<AppEnv> =>
+  async function requireUser(c, next) {
+    await authenticate(c);
+    await next();
+  };
