@@ -37,6 +37,8 @@ export async function refreshFromAccessToken(auth: AuthContext): Promise<IssuedT
 export async function rotateRefresh(
   presented: string,
   meta: RequestMeta,
+  /** Checks that must pass before the token is spent (the cookie Origin check), given the session's tenant. */
+  { beforeRotating }: { beforeRotating?: (tenant: Tenant) => void | Promise<void> } = {},
 ): Promise<{ issued: IssuedTokens; tenant: Tenant; session: Session }> {
   const parsed = parseRefreshToken(presented);
   if (!parsed) throw invalidRefresh();
@@ -55,6 +57,7 @@ export async function rotateRefresh(
     getUser(session.userId),
   ]);
   if (!tenant || user?.status !== 'active') throw invalidRefresh();
+  await beforeRotating?.(tenant);
 
   const secret = randomToken();
   if (!(await rotateRefreshToken(session, sha256Hex(secret), clock.seconds()))) {

@@ -10,7 +10,7 @@ import {
   authenticate,
   requireUser,
 } from '../middleware/authenticate';
-import { jsonOnly } from '../middleware/json-body';
+import { hasBody, jsonOnly } from '../middleware/json-body';
 import { noStore } from '../middleware/no-store';
 import { requestMeta } from '../middleware/request-meta';
 import { requireTenant } from '../middleware/tenant';
@@ -126,14 +126,18 @@ documentRoute({
   },
 });
 authRoutes.post('/auth/token/refresh', async (c) => {
-  const body = c.req.raw.body ? await parseBody(c, refreshBody) : {};
+  const body = hasBody(c) ? await parseBody(c, refreshBody) : {};
   const fromCookie = body.refresh_token ? undefined : refreshCookie(c);
   const presented = body.refresh_token ?? fromCookie;
   if (presented) {
-    const { issued, tenant } = await rotateRefresh(presented, requestMeta(c));
-    c.set('tenant', tenant);
-    await assertSameTenantAsKey(c, issued.session.tenantId);
-    if (fromCookie) assertCookieOrigin(c, tenant);
+    const { issued, tenant } = await rotateRefresh(presented, requestMeta(c), {
+      // Refused requests must not spend the token: a cross-site POST could otherwise burn it.
+      beforeRotating: async (tenant) => {
+        c.set('tenant', tenant);
+        await assertSameTenantAsKey(c, tenantIdOf(tenant.clientId, tenant.siteId));
+        if (fromCookie) assertCookieOrigin(c, tenant);
+      },
+    });
     setSessionCookies(c, tenant, issued);
     return c.json(tokenBody(issued));
   }

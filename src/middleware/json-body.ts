@@ -5,7 +5,15 @@ import { BadRequestError, UnsupportedMediaTypeError } from '../core/errors';
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;\s*charset=utf-8\s*)?$/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-const hasBody = (c: Context) => c.req.raw.body !== null;
+/**
+ * Whether the request carries a body. Node's server gives every POST a body stream, even an empty one
+ * (the seed's logout and refresh send none), so a declared Content-Length decides when there is one.
+ */
+export function hasBody(c: Context): boolean {
+  const length = c.req.header('content-length');
+  if (length !== undefined) return Number(length) > 0;
+  return c.req.header('transfer-encoding') !== undefined || c.req.raw.body !== null;
+}
 // Deeper JSON is never a legitimate request here, and would overflow the stack of whatever walks it later.
 const MAX_DEPTH = 32;
 

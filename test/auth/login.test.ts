@@ -37,13 +37,27 @@ describe('POST /auth/login', () => {
   it("answers the seed's {token, user} plus refresh_token and expires_in, with a typed access JWT", async () => {
     const { email, login: res } = await registerAndLogin(app, site.apiKey);
     expect(res.status).toBe(200);
-    expect(Object.keys(res.body).sort()).toEqual(['expires_in', 'refresh_token', 'token', 'token_type', 'user']);
-    expect(res.body.user).toEqual({ user_id: `${site.tenant.clientId}#${site.tenant.siteId}#${email}`, email, name: 'Test User' });
+    expect(Object.keys(res.body).sort()).toEqual([
+      'expires_in',
+      'refresh_token',
+      'token',
+      'token_type',
+      'user',
+    ]);
+    expect(res.body.user).toEqual({
+      user_id: `${site.tenant.clientId}#${site.tenant.siteId}#${email}`,
+      email,
+      name: 'Test User',
+    });
     expect(res.body.expires_in).toBe(900);
     expect(res.headers.get('cache-control')).toBe('no-store');
     const claims = decodeJwt(res.body.token);
     expect(decodeProtectedHeader(res.body.token)).toMatchObject({ alg: 'HS256', typ: 'at+jwt' });
-    expect(claims).toMatchObject({ sub: res.body.user.user_id, aud: `${site.tenant.clientId}#${site.tenant.siteId}`, email });
+    expect(claims).toMatchObject({
+      sub: res.body.user.user_id,
+      aud: `${site.tenant.clientId}#${site.tenant.siteId}`,
+      email,
+    });
     expect(typeof claims.sid).toBe('string');
     expect(res.body.refresh_token).toMatch(new RegExp(`^${claims.sid}\\.`));
   });
@@ -108,7 +122,10 @@ describe('POST /auth/login', () => {
     advanceClock(70);
     const locked = await login(email, GOOD_PASSWORD);
     expect(locked.status).toBe(429);
-    expect(locked.body).toEqual({ detail: 'Too many failed sign-in attempts; try again later', code: 'too_many_attempts' });
+    expect(locked.body).toEqual({
+      detail: 'Too many failed sign-in attempts; try again later',
+      code: 'too_many_attempts',
+    });
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(600);
     advanceClock(16 * 60);
     expect((await login(email, GOOD_PASSWORD)).status).toBe(200);
@@ -131,7 +148,9 @@ describe('POST /auth/login', () => {
   });
 
   it('S7: a hard cap (default 20, here 6) of failures in a row locks across windows for a day', async () => {
-    const tight = await createTestTenant({ settings: { lockout: { max_failures: 5, hard_cap: 6, window_seconds: 60 } } });
+    const tight = await createTestTenant({
+      settings: { lockout: { max_failures: 5, hard_cap: 6, window_seconds: 60 } },
+    });
     const { email } = await registerAndLogin(app, tight.apiKey);
     let t = 0;
     const attempt = async (password: string) => {
@@ -148,7 +167,9 @@ describe('POST /auth/login', () => {
 
   it('S8: 50 parallel wrong passwords spend at most the budget; the rest are refused before hashing', async () => {
     const { email } = await registerAndLogin(app, site.apiKey);
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => login(email, `parallel-wrong-${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => login(email, `parallel-wrong-${i}`)),
+    );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 500 || s === 503)).toEqual([]);
     expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
@@ -160,7 +181,11 @@ describe('POST /auth/login', () => {
     const handler = createHttpHandler(app);
     const fromIp = async (ip: string, forwardedFor: string) => {
       const event = functionUrlEvent('POST', '/auth/login', {
-        headers: { 'content-type': 'application/json', 'x-api-key': tenant.apiKey, 'x-forwarded-for': forwardedFor },
+        headers: {
+          'content-type': 'application/json',
+          'x-api-key': tenant.apiKey,
+          'x-forwarded-for': forwardedFor,
+        },
         body: JSON.stringify({ email: uniqueEmail(), password: 'whatever-guess' }),
       });
       event.requestContext.http.sourceIp = ip;

@@ -15,7 +15,9 @@ let restoreClock: (() => void) | undefined;
 const NEW_PASSWORD = 'a brand new passphrase';
 
 beforeAll(async () => {
-  site = await createTestTenant({ settings: { reset_url: 'https://shop.example.com/account/reset?from=email' } });
+  site = await createTestTenant({
+    settings: { reset_url: 'https://shop.example.com/account/reset?from=email' },
+  });
 });
 afterEach(() => {
   restoreClock?.();
@@ -26,7 +28,8 @@ const requestReset = (email: string, key = site.apiKey, headers: Record<string, 
   api.post('/auth/password-reset', { email }, { ...withKey(key), ...headers });
 const confirm = (token: string, new_password = NEW_PASSWORD, headers: Record<string, string> = {}) =>
   api.post('/auth/password-reset/confirm', { token, new_password }, headers);
-const login = (email: string, password: string) => api.post('/auth/login', { email, password }, withKey(site.apiKey));
+const login = (email: string, password: string) =>
+  api.post('/auth/login', { email, password }, withKey(site.apiKey));
 
 describe('password reset', () => {
   it('S18: answers the same for known and unknown emails, and emails only the known one', async () => {
@@ -39,7 +42,12 @@ describe('password reset', () => {
     expect(unknown.status).toBe(known.status);
     expect(unknown.text).toBe(known.text);
     const [job] = await jobsTo(email, 'password_reset');
-    expect(job).toMatchObject({ client_id: site.tenant.clientId, site_id: site.tenant.siteId, template: 'password_reset', to: email });
+    expect(job).toMatchObject({
+      client_id: site.tenant.clientId,
+      site_id: site.tenant.siteId,
+      template: 'password_reset',
+      to: email,
+    });
     expect(job?.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(job?.data).toMatchObject({ expires_minutes: 30, name: 'Test User' });
     expect(await jobsTo(stranger)).toEqual([]);
@@ -61,16 +69,21 @@ describe('password reset', () => {
     const sdk = dynamodbSdk();
     const ddb = new sdk.DynamoDBClient({});
     const { Item } = await ddb.send(
-      new sdk.GetItemCommand({ TableName: process.env.PASSWORD_RESET_TABLE, Key: { reset_token: { S: sha256Hex(token) } } }),
+      new sdk.GetItemCommand({
+        TableName: process.env.PASSWORD_RESET_TABLE,
+        Key: { reset_token: { S: sha256Hex(token) } },
+      }),
     );
-    const { Items = [] } = await ddb.send(new sdk.ScanCommand({ TableName: process.env.PASSWORD_RESET_TABLE }));
+    const { Items = [] } = await ddb.send(
+      new sdk.ScanCommand({ TableName: process.env.PASSWORD_RESET_TABLE }),
+    );
     ddb.destroy();
     expect(Item?.tenant_id?.S).toBe(`${site.tenant.clientId}#${site.tenant.siteId}`);
     expect(Item?.user_id?.S).toBe(`${site.tenant.clientId}#${site.tenant.siteId}#${email}`);
     expect(JSON.stringify(Items)).not.toContain(token);
   });
 
-  it("S21/S16: a request changes nothing; confirming sets the password, ends every session, and mails a notice", async () => {
+  it('S21/S16: a request changes nothing; confirming sets the password, ends every session, and mails a notice', async () => {
     const { email, token: sessionToken } = await registerAndLogin(app, site.apiKey);
     await requestReset(email);
     expect((await login(email, GOOD_PASSWORD)).status).toBe(200);
@@ -90,7 +103,10 @@ describe('password reset', () => {
     expect((await confirm(token)).status).toBe(200);
     const reused = await confirm(token, 'yet another passphrase');
     expect(reused.status).toBe(400);
-    expect(reused.body).toEqual({ detail: 'Reset link is invalid or has expired', code: 'invalid_reset_token' });
+    expect(reused.body).toEqual({
+      detail: 'Reset link is invalid or has expired',
+      code: 'invalid_reset_token',
+    });
     expect((await confirm('A'.repeat(43))).status).toBe(400);
 
     const second = await registerAndLogin(app, site.apiKey);
@@ -116,7 +132,9 @@ describe('password reset', () => {
     const { email } = await registerAndLogin(app, site.apiKey);
     await requestReset(email);
     const token = await resetTokenFor(email);
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => confirm(token, `parallel passphrase ${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => confirm(token, `parallel passphrase ${i}`)),
+    );
     const statuses = results.map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     expect(statuses.filter((s) => s !== 200).every((s) => s === 400)).toBe(true);
@@ -128,7 +146,9 @@ describe('password reset', () => {
     const token = await resetTokenFor(email);
     const weak = await confirm(token, 'password1');
     expect(weak.status).toBe(422);
-    expect(weak.body.errors).toEqual([{ field: 'new_password', message: 'is too common; choose a less guessable password' }]);
+    expect(weak.body.errors).toEqual([
+      { field: 'new_password', message: 'is too common; choose a less guessable password' },
+    ]);
     expect((await confirm(token)).status).toBe(200);
   });
 
@@ -169,12 +189,24 @@ describe('POST /auth/password/change', () => {
   it('S5/S16: needs the current password, ends every other session, and returns a new one', async () => {
     const { email, password, token } = await registerAndLogin(app, site.apiKey);
     const other = await login(email, password);
-    const wrong = await api.post('/auth/password/change', { current_password: 'not it at all', new_password: NEW_PASSWORD }, bearer(token));
+    const wrong = await api.post(
+      '/auth/password/change',
+      { current_password: 'not it at all', new_password: NEW_PASSWORD },
+      bearer(token),
+    );
     expect(wrong.status).toBe(403);
     expect(wrong.body.code).toBe('invalid_current_password');
-    const res = await api.post('/auth/password/change', { current_password: password, new_password: NEW_PASSWORD }, bearer(token));
+    const res = await api.post(
+      '/auth/password/change',
+      { current_password: password, new_password: NEW_PASSWORD },
+      bearer(token),
+    );
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ message: 'Password changed', token: expect.any(String), refresh_token: expect.any(String) });
+    expect(res.body).toMatchObject({
+      message: 'Password changed',
+      token: expect.any(String),
+      refresh_token: expect.any(String),
+    });
     expect((await api.get('/user/me', bearer(token))).status).toBe(401);
     expect((await api.get('/user/me', bearer(other.body.token))).status).toBe(401);
     expect((await api.get('/user/me', bearer(res.body.token))).status).toBe(200);
@@ -184,14 +216,25 @@ describe('POST /auth/password/change', () => {
 
   it('refuses the same password again and weak ones with 422', async () => {
     const { password, token } = await registerAndLogin(app, site.apiKey);
-    const same = await api.post('/auth/password/change', { current_password: password, new_password: password }, bearer(token));
+    const same = await api.post(
+      '/auth/password/change',
+      { current_password: password, new_password: password },
+      bearer(token),
+    );
     expect(same.status).toBe(422);
-    expect(same.body.errors[0]).toEqual({ field: 'new_password', message: 'must differ from the current password' });
+    expect(same.body.errors[0]).toEqual({
+      field: 'new_password',
+      message: 'must differ from the current password',
+    });
   });
 
   it('S5: a body over the size limit is 413 before any hashing', async () => {
     const { token } = await registerAndLogin(app, site.apiKey);
-    const res = await api.post('/auth/password/change', { current_password: 'x'.repeat(100_000), new_password: 'y' }, bearer(token));
+    const res = await api.post(
+      '/auth/password/change',
+      { current_password: 'x'.repeat(100_000), new_password: 'y' },
+      bearer(token),
+    );
     expect(res.status).toBe(413);
   });
 });

@@ -15,12 +15,17 @@ beforeAll(async () => {
 });
 
 const register = (body: unknown, key = site.apiKey) => api.post('/auth/register', body, withKey(key));
-const login = (email: string, password: string) => api.post('/auth/login', { email, password }, withKey(site.apiKey));
+const login = (email: string, password: string) =>
+  api.post('/auth/login', { email, password }, withKey(site.apiKey));
 
 describe('POST /auth/register', () => {
   it("answers the seed's body, with the email trimmed and lower-cased into user_id", async () => {
     const email = uniqueEmail();
-    const res = await register({ email: `  ${email.toUpperCase()} `, password: 'S3cur3Pass!x', name: 'Example User' });
+    const res = await register({
+      email: `  ${email.toUpperCase()} `,
+      password: 'S3cur3Pass!x',
+      name: 'Example User',
+    });
     expect(res.status).toBe(201);
     const { clientId, siteId } = site.tenant;
     expect(res.body).toEqual({
@@ -48,7 +53,9 @@ describe('POST /auth/register', () => {
     // Seven emoji are 14 UTF-16 units but 7 characters.
     expect((await register({ email: uniqueEmail(), password: '🦊🐙🦄🐝🦋🐢🦀' })).status).toBe(422);
     expect((await register({ email: uniqueEmail(), password: '🦊🐙🦄🐝🦋🐢🦀🐬' })).status).toBe(201);
-    expect((await register({ email: uniqueEmail(), password: 'a long passphrase '.repeat(8) })).status).toBe(201);
+    expect((await register({ email: uniqueEmail(), password: 'a long passphrase '.repeat(8) })).status).toBe(
+      201,
+    );
     expect((await register({ email: uniqueEmail(), password: 'x'.repeat(257) })).status).toBe(422);
   });
 
@@ -57,7 +64,9 @@ describe('POST /auth/register', () => {
     const res = await register({ email: uniqueEmail(), password: 'fourteen chars' }, strict.apiKey);
     expect(res.status).toBe(422);
     expect(res.body.errors[0].message).toBe('must be at least 15 characters');
-    expect((await register({ email: uniqueEmail(), password: 'fifteen chars!!' }, strict.apiKey)).status).toBe(201);
+    expect(
+      (await register({ email: uniqueEmail(), password: 'fifteen chars!!' }, strict.apiKey)).status,
+    ).toBe(201);
   });
 
   it('S2: stores the password exactly as sent: spaces count, case counts', async () => {
@@ -75,7 +84,9 @@ describe('POST /auth/register', () => {
       expect(res.body.errors[0].message).toBe('is too common; choose a less guessable password');
     }
     const email = uniqueEmail();
-    expect((await register({ email, password: email })).body.errors[0].message).toMatch(/email address or the site name/);
+    expect((await register({ email, password: email })).body.errors[0].message).toMatch(
+      /email address or the site name/,
+    );
     expect((await register({ email: uniqueEmail(), password: 'acme shop' })).status).toBe(422);
   });
 
@@ -91,7 +102,11 @@ describe('POST /auth/register', () => {
     expect((await login(email, 'another fine passphrase')).status).toBe(401);
     const notices = await jobsTo(email, 'existing_account');
     expect(notices).toHaveLength(1);
-    expect(notices[0]).toMatchObject({ client_id: site.tenant.clientId, site_id: site.tenant.siteId, to: email });
+    expect(notices[0]).toMatchObject({
+      client_id: site.tenant.clientId,
+      site_id: site.tenant.siteId,
+      to: email,
+    });
   });
 
   it('S6: a tenant may choose 409 for duplicates instead', async () => {
@@ -110,7 +125,12 @@ describe('POST /auth/register', () => {
     expect(res.status).toBe(201);
     expect(res.body.user.user_id).toBe(`${site.tenant.clientId}#${site.tenant.siteId}#${email}`);
     const user = await getUser(res.body.user.user_id);
-    expect(user).toMatchObject({ roles: [], emailVerified: false, clientId: site.tenant.clientId, siteId: site.tenant.siteId });
+    expect(user).toMatchObject({
+      roles: [],
+      emailVerified: false,
+      clientId: site.tenant.clientId,
+      siteId: site.tenant.siteId,
+    });
     expect(await getUser(`Other#Other#${email}`)).toBeUndefined();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

@@ -128,14 +128,23 @@ describe('sessions, refresh and logout', () => {
     const { jti, exp } = decodeJwt(token);
     const sdk = dynamodbSdk();
     const ddb = new sdk.DynamoDBClient({});
-    const { Item } = await ddb.send(new sdk.GetItemCommand({ TableName: process.env.BLACKLIST_TABLE, Key: { token_jti: { S: jti as string } } }));
+    const { Item } = await ddb.send(
+      new sdk.GetItemCommand({
+        TableName: process.env.BLACKLIST_TABLE,
+        Key: { token_jti: { S: jti as string } },
+      }),
+    );
     ddb.destroy();
     expect(Number(Item?.ttl?.N)).toBe(exp);
   });
 
   it('lists live sessions with the current one marked, and revokes one by id', async () => {
     const { email, password, token: first } = await registerAndLogin(app, site.apiKey);
-    const second = await api.post('/auth/login', { email, password }, { ...withKey(site.apiKey), 'user-agent': 'Phone/1.0' });
+    const second = await api.post(
+      '/auth/login',
+      { email, password },
+      { ...withKey(site.apiKey), 'user-agent': 'Phone/1.0' },
+    );
     const list = await api.get('/user/sessions', bearer(first));
     expect(list.status).toBe(200);
     expect(list.body.sessions).toHaveLength(2);
@@ -163,7 +172,9 @@ describe('sessions, refresh and logout', () => {
     const other = await createTestTenant();
     const { token, refreshToken } = await registerAndLogin(app, site.apiKey);
     expect((await api.get('/user/me', { ...bearer(token), ...withKey(other.apiKey) })).status).toBe(401);
-    expect((await api.post('/auth/token/refresh', { refresh_token: refreshToken }, withKey(other.apiKey))).status).toBe(401);
+    expect(
+      (await api.post('/auth/token/refresh', { refresh_token: refreshToken }, withKey(other.apiKey))).status,
+    ).toBe(401);
     expect((await api.get('/user/me', { ...bearer(token), ...withKey(site.apiKey) })).status).toBe(200);
   });
 });

@@ -11,12 +11,21 @@ export async function emailJobs(): Promise<EmailJob[]> {
   try {
     while (true) {
       const { Messages = [] } = await sqs.send(
-        new sdk.ReceiveMessageCommand({ QueueUrl: process.env.EMAIL_QUEUE_URL, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        new sdk.ReceiveMessageCommand({
+          QueueUrl: process.env.EMAIL_QUEUE_URL,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+        }),
       );
       if (Messages.length === 0) break;
       for (const m of Messages) {
         seen.push(JSON.parse(m.Body as string));
-        await sqs.send(new sdk.DeleteMessageCommand({ QueueUrl: process.env.EMAIL_QUEUE_URL, ReceiptHandle: m.ReceiptHandle }));
+        await sqs.send(
+          new sdk.DeleteMessageCommand({
+            QueueUrl: process.env.EMAIL_QUEUE_URL,
+            ReceiptHandle: m.ReceiptHandle,
+          }),
+        );
       }
     }
   } finally {

@@ -5,7 +5,12 @@ import type { AppEnv } from '../../src/app-env';
 export type Reply = { status: number; body: any; headers: Headers; text: string };
 
 export function client(app: Hono<AppEnv>) {
-  async function send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+  async function send(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Reply> {
     const init: RequestInit = { method, headers: { ...headers } };
     if (body !== undefined) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
@@ -23,7 +28,8 @@ export function client(app: Hono<AppEnv>) {
   }
   return {
     send,
-    post: (path: string, body?: unknown, headers?: Record<string, string>) => send('POST', path, body, headers),
+    post: (path: string, body?: unknown, headers?: Record<string, string>) =>
+      send('POST', path, body, headers),
     get: (path: string, headers?: Record<string, string>) => send('GET', path, undefined, headers),
     delete: (path: string, headers?: Record<string, string>) => send('DELETE', path, undefined, headers),
   };

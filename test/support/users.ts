@@ -8,11 +8,26 @@ export const GOOD_PASSWORD = 'correct horse battery staple';
 
 export const uniqueEmail = (label = 'user') => `${label}-${randomUUID().slice(0, 8)}@example.com`;
 
-export async function registerAndLogin(app: Hono<AppEnv>, apiKey: string, email = uniqueEmail(), password = GOOD_PASSWORD) {
+export async function registerAndLogin(
+  app: Hono<AppEnv>,
+  apiKey: string,
+  email = uniqueEmail(),
+  password = GOOD_PASSWORD,
+) {
   const api = client(app);
-  const registered = await api.post('/auth/register', { email, password, name: 'Test User' }, withKey(apiKey));
+  const registered = await api.post(
+    '/auth/register',
+    { email, password, name: 'Test User' },
+    withKey(apiKey),
+  );
   if (registered.status !== 201) throw new Error(`register failed: ${registered.status} ${registered.text}`);
   const login = await api.post('/auth/login', { email, password }, withKey(apiKey));
   if (login.status !== 200) throw new Error(`login failed: ${login.status} ${login.text}`);
-  return { email, password, token: login.body.token as string, refreshToken: login.body.refresh_token as string, login };
+  return {
+    email,
+    password,
+    token: login.body.token as string,
+    refreshToken: login.body.refresh_token as string,
+    login,
+  };
 }

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app';
+import { listAuditEvents } from '../../src/core/db/audit-log';
+import { logger } from '../../src/core/log';
+import { resetTokenFor } from '../support/email-jobs';
+import { bearer, client, withKey } from '../support/http';
+import { createTestTenant, type TestTenant } from '../support/tenants';
+import { uniqueEmail } from '../support/users';
+
+const app = createApp();
+const api = client(app);
+let site: TestTenant;
+const captured: string[] = [];
+const secrets: string[] = [];
+const PASSWORD = 'first secret passphrase';
+const NEW_PASSWORD = 'second secret passphrase';
+const CHANGED_PASSWORD = 'third secret passphrase';
+const email = uniqueEmail('audited');
+const UA = 'AuditTest/1.0';
+
+/** Runs the whole account lifecycle with every log line captured at DEBUG level. */
+beforeAll(async () => {
+  site = await createTestTenant({ settings: { reset_url: 'https://audited.example/reset' } });
+  secrets.push(site.apiKey, PASSWORD, NEW_PASSWORD, CHANGED_PASSWORD);
+  const original = {
+    out: process.stdout.write.bind(process.stdout),
+    err: process.stderr.write.bind(process.stderr),
+  };
+  const capture = (chunk: unknown) => {
+    captured.push(String(chunk));
+    return true;
+  };
+  process.stdout.write = capture as typeof process.stdout.write;
+  process.stderr.write = capture as typeof process.stderr.write;
+  logger.setLogLevel('DEBUG');
+  try {
+    const h = { ...withKey(site.apiKey), 'user-agent': UA };
+    await api.post('/auth/register', { email, password: PASSWORD, name: 'Audited' }, h);
+    await api.post('/auth/login', { email, password: 'wrong guess here' }, h);
+    const login = await api.post('/auth/login', { email, password: PASSWORD }, h);
+    secrets.push(login.body.token, login.body.refresh_token);
+    const rotated = await api.post('/auth/token/refresh', { refresh_token: login.body.refresh_token }, h);
+    secrets.push(rotated.body.token, rotated.body.refresh_token);
+    await api.post('/auth/token/refresh', { refresh_token: login.body.refresh_token }, h); // replay
+    await api.post('/auth/password-reset', { email }, h);
+    const resetToken = await resetTokenFor(email);
+    secrets.push(resetToken);
+    await api.post(
+      '/auth/password-reset/confirm',
+      { token: resetToken, new_password: NEW_PASSWORD },
+      { 'user-agent': UA },
+    );
+    const again = await api.post('/auth/login', { email, password: NEW_PASSWORD }, h);
+    secrets.push(again.body.token, again.body.refresh_token);
+    const changed = await api.post(
+      '/auth/password/change',
+      { current_password: NEW_PASSWORD, new_password: CHANGED_PASSWORD },
+      { ...bearer(again.body.token), 'user-agent': UA },
+    );
+    secrets.push(changed.body.token, changed.body.refresh_token);
+    await api.post('/auth/logout', undefined, { ...bearer(changed.body.token), 'user-agent': UA });
+    await api.get('/nope%0D%0AInjected:%20yes');
+  } finally {
+    logger.setLogLevel('ERROR');
+    process.stdout.write = original.out;
+    process.stderr.write = original.err;
+  }
+});
+
+afterAll(() => logger.setLogLevel('ERROR'));
+
+describe('S42: audit trail', () => {
+  it('records each security event with time, tenant, user, IP, user agent and outcome', async () => {
+    const events = await listAuditEvents(`${site.tenant.clientId}#${site.tenant.siteId}`);
+    const names = events.map((e) => `${e.event}:${e.outcome}`);
+    for (const expected of [
+      'user_created:success',
+      'authn_login_fail:failure',
+      'authn_login_success:success',
+      'authn_token_reuse:failure',
+      'authn_password_reset_request:success',
+      'authn_password_reset_complete:success',
+      'authn_password_change:success',
+      'authn_token_revoked:success',
+    ]) {
+      expect(names).toContain(expected);
+    }
+    const userId = `${site.tenant.clientId}#${site.tenant.siteId}#${email}`;
+    for (const e of events) {
+      expect(e.userId).toBe(userId);
+      expect(e.userAgent).toBe(UA);
+      expect(e.ip).toEqual(expect.any(String));
+      expect(Date.parse(e.time)).not.toBeNaN();
+    }
+    expect(events.find((e) => e.event === 'authn_login_fail')?.detail).toEqual({ reason: 'wrong_password' });
+  });
+});
+
+describe('S43: logs', () => {
+  it('were written (the capture worked)', () => {
+    expect(captured.join('')).toContain('"audit_event":"authn_login_success"');
+  });
+
+  it('never contain a password, token, refresh token, reset token or API key', () => {
+    const all = captured.join('');
+    for (const secret of secrets) {
+      expect(secret, 'a secret was not captured by the flow').toBeTruthy();
+      expect(all.includes(secret), `leaked: ${secret.slice(0, 12)}...`).toBe(false);
+    }
+  });
+
+  it('are one JSON object per line: CR/LF in request input is escaped, never a new line', () => {
+    const lines = captured
+      .join('')
+      .split('\n')
+      .filter((l) => l.trim());
+    for (const line of lines) expect(() => JSON.parse(line), line.slice(0, 120)).not.toThrow();
+    expect(lines.some((l) => /^Injected/.test(l))).toBe(false);
+  });
+});

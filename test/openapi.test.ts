@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app';
+
+const app = createApp();
+
+describe('API documentation', () => {
+  it('describes every route in /openapi.json, generated from the validating zod schemas', async () => {
+    const res = await app.request('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as {
+      openapi: string;
+      paths: Record<string, Record<string, Record<string, any>>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
+    expect(doc.openapi).toBe('3.1.0');
+    const operations = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(
+      ([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    for (const op of [
+      'POST /auth/register',
+      'POST /auth/login',
+      'POST /auth/logout',
+      'POST /auth/password-reset',
+      'POST /auth/password-reset/confirm',
+      'POST /auth/token/refresh',
+      'POST /auth/password/change',
+      'GET /user/me',
+      'GET /user/sessions',
+      'DELETE /user/sessions/{session_id}',
+    ]) {
+      expect(operations).toContain(op);
+    }
+    const register = doc.paths['/auth/register'].post;
+    const schema = register.requestBody.content['application/json'].schema;
+    expect(schema.required).toEqual(expect.arrayContaining(['email', 'password']));
+    expect(schema.properties.email.format).toBe('email');
+    expect(register.security).toEqual([{ apiKey: [] }]);
+    expect(Object.keys(register.responses)).toEqual(expect.arrayContaining(['201', '422']));
+    expect(doc.components.securitySchemes.apiKey).toMatchObject({ in: 'header', name: 'x-api-key' });
+  });
+
+  it('serves Swagger UI at /docs with a CSP that allows only its pinned CDN and no inline script', async () => {
+    const res = await app.request('/docs');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('swagger-ui-bundle.js');
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self' https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.17.14/");
+    expect(csp).not.toContain('unsafe-inline');
+    expect(csp).toContain("object-src 'none'");
+    const init = await app.request('/docs/init.js');
+    expect(await init.text()).toContain("url: '/openapi.json'");
+  });
+});
