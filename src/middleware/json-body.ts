@@ -1,24 +1,27 @@
 // JSON routes: refuse other content types with 415 and turn any unparseable body into a clean 400.
 import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app-env';
 import { BadRequestError, UnsupportedMediaTypeError } from '../core/errors';
 
 const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;\s*charset=utf-8\s*)?$/i;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
- * Whether the request carries a body. Node's server gives every POST a body stream, even an empty one
- * (the seed's logout and refresh send none), so a declared Content-Length decides when there is one.
+ * Whether the request carries a body (the seed's logout and refresh send none). Node's server hands every
+ * POST a body stream, even an empty one, so on it HTTP/1.1's rule decides: a body needs Content-Length > 0
+ * or Transfer-Encoding. Elsewhere (Lambda, app.request) the Request knows whether it has one.
  */
-export function hasBody(c: Context): boolean {
+export function hasBody(c: Context<AppEnv>): boolean {
   const length = c.req.header('content-length');
   if (length !== undefined) return Number(length) > 0;
-  return c.req.header('transfer-encoding') !== undefined || c.req.raw.body !== null;
+  if (c.req.header('transfer-encoding') !== undefined) return true;
+  return c.env?.incoming ? false : c.req.raw.body !== null;
 }
 // Deeper JSON is never a legitimate request here, and would overflow the stack of whatever walks it later.
 const MAX_DEPTH = 32;
 
 /** A request that carries a body must say it is JSON (415 otherwise). Body-less POSTs (logout) pass. */
-export const jsonOnly = (): MiddlewareHandler =>
+export const jsonOnly = (): MiddlewareHandler<AppEnv> =>
   async function jsonOnly(c, next) {
     if (hasBody(c) && !JSON_TYPE.test(c.req.header('content-type') ?? '')) {
       throw new UnsupportedMediaTypeError();

@@ -107,6 +107,29 @@ describe("the seed's frontend flow over real HTTP", () => {
     await expect(getProfile(again.token)).rejects.toThrow(/not_authenticated/);
   });
 
+  it('takes a body-less POST with neither Content-Length nor Transfer-Encoding (curl -X POST) as having no body', async () => {
+    const email = uniqueEmail('curl');
+    await registerUser(email, 'S3cur3Pass!x');
+    const { token } = await loginUser(email, 'S3cur3Pass!x');
+    // Written by hand: Node's own client would add Content-Length: 0, curl -X POST sends neither header.
+    const { connect } = await import('node:net');
+    const { port } = new URL(API_BASE);
+    const raw = await new Promise<string>((resolve, reject) => {
+      let reply = '';
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write(`POST /auth/logout HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`);
+      });
+      socket.on('data', (chunk) => {
+        reply += chunk.toString();
+      });
+      socket.on('end', () => resolve(reply));
+      socket.on('error', reject);
+    });
+    const status = Number(raw.split(' ')[1]);
+    expect(raw).toContain('Logged out successfully');
+    expect(status).toBe(200);
+  });
+
   it('the seed refresh call (Bearer only, no body) returns {token}', async () => {
     const email = uniqueEmail('seed-refresh');
     await registerUser(email, 'S3cur3Pass!x');
