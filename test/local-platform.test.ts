@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dynamodbSdk, secretsSdk } from '../src/dev/aws';
+import { dynamodbSdk, secretsSdk, sqsSdk } from '../src/dev/aws';
 import { createTables, localNames, resolveFunctionEnv } from '../src/dev/provision';
 import { checkPrerequisites } from '../src/dev/services';
 import { functionsOf, loadTemplate, resourcesOfType } from '../src/dev/template';
@@ -52,6 +52,25 @@ describe('local platform', () => {
     );
     expect(secret.SecretString?.length).toBeGreaterThanOrEqual(32);
     client.destroy();
+  });
+
+  it('creates the template queues, the email queue redriving to its DLQ after 5 receives', async () => {
+    const sdk = sqsSdk();
+    const sqs = new sdk.SQSClient({});
+    const { QueueUrl } = await sqs.send(new sdk.GetQueueUrlCommand({ QueueName: 'EmailQueue' }));
+    const { Attributes } = await sqs.send(
+      new sdk.GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['All'] }),
+    );
+    sqs.destroy();
+    expect(Attributes?.VisibilityTimeout).toBe('180');
+    expect(JSON.parse(Attributes?.RedrivePolicy ?? '{}')).toMatchObject({
+      deadLetterTargetArn: expect.stringMatching(/:EmailDeadLetterQueue$/),
+      maxReceiveCount: 5,
+    });
+    const [, http] = functionsOf(template).find(([id]) => id === 'HttpFunction') ?? [];
+    expect(resolveFunctionEnv(template, http as never, names).EMAIL_QUEUE_URL).toMatch(
+      /\/123456789012\/EmailQueue$/,
+    );
   });
 
   it('fails at once with one line naming what to install when Java or moto_server is missing', () => {

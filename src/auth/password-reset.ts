@@ -9,7 +9,7 @@ import { getUser, setPasswordHash, type User, userIdOf } from '../core/db/users'
 import { BadRequestError, ServiceUnavailableError, ValidationError } from '../core/errors';
 import { logger } from '../core/log';
 import { hashPassword } from '../core/passwords';
-import { enqueueEmail } from '../core/queue';
+import { enqueueTenantEmail } from '../core/queue';
 import { settingsOf } from '../core/tenant-settings';
 import { tenantResolver } from '../core/tenants';
 import { passwordProblem } from './password-policy';
@@ -71,17 +71,11 @@ export async function requestPasswordReset(tenant: Tenant, email: string, meta: 
     used: false,
   });
   try {
-    await enqueueEmail({
-      client_id: tenant.clientId,
-      site_id: tenant.siteId,
-      template: 'password_reset',
-      to: user.email,
-      data: {
-        name: user.name,
-        reset_url: link,
-        expires_minutes: Math.round(ttl / 60),
-        site_name: tenant.name,
-      },
+    await enqueueTenantEmail(tenant, 'password_reset', user.email, {
+      name: user.name,
+      reset_url: link,
+      expires_minutes: Math.round(ttl / 60),
+      site_name: tenant.name,
     });
   } catch (error) {
     // Nothing may be lost silently: the caller is told to retry (the token is useless without the email).
@@ -137,12 +131,10 @@ export async function replacePassword(user: User, newPassword: string, reason: s
 
 export async function noticePasswordChanged(tenant: Tenant, user: User): Promise<void> {
   try {
-    await enqueueEmail({
-      client_id: tenant.clientId,
-      site_id: tenant.siteId,
-      template: 'password_changed',
-      to: user.email,
-      data: { name: user.name, site_name: tenant.name, changed_at: new Date(clock.now()).toISOString() },
+    await enqueueTenantEmail(tenant, 'password_changed', user.email, {
+      name: user.name,
+      site_name: tenant.name,
+      changed_at: new Date(clock.now()).toISOString(),
     });
   } catch (error) {
     // The password is already changed; losing the courtesy notice must not undo or fail that.

@@ -6,7 +6,7 @@ import { createUser, type User, userIdOf } from '../core/db/users';
 import { ConflictError, ValidationError } from '../core/errors';
 import { logger } from '../core/log';
 import { hashPassword } from '../core/passwords';
-import { enqueueEmail } from '../core/queue';
+import { enqueueTenantEmail } from '../core/queue';
 import { settingsOf } from '../core/tenant-settings';
 import { passwordProblem } from './password-policy';
 import { enforceRateLimit } from './rate-limit';
@@ -68,12 +68,9 @@ export async function registerUser(tenant: Tenant, input: RegisterInput, meta: R
 /** The real owner learns someone tried to register with their address; the caller learns nothing. */
 async function noticeExistingAccount(tenant: Tenant, email: string): Promise<void> {
   try {
-    await enqueueEmail({
-      client_id: tenant.clientId,
-      site_id: tenant.siteId,
-      template: 'existing_account',
-      to: email,
-      data: { site_name: tenant.name, reset_url: settingsOf(tenant).reset_url ?? null },
+    await enqueueTenantEmail(tenant, 'existing_account', email, {
+      site_name: tenant.name,
+      reset_url: settingsOf(tenant).reset_url ?? null,
     });
   } catch (error) {
     // Failing here would tell the caller the address is registered; the audit row records the attempt.

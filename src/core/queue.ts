@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { getConfig } from './config';
+import type { Tenant } from './db/tenants';
 
 /** The message contract between the API and the email worker. */
 export type EmailJob = {
@@ -25,4 +26,14 @@ export async function enqueueEmail(job: Omit<EmailJob, 'id'> & { id?: string }):
   const message: EmailJob = { ...job, id: job.id ?? randomUUID() };
   await client.send(new sdk.SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
   return message.id;
+}
+
+/** An email on behalf of a tenant's site: the worker renders `template` with `data` and the site's branding. */
+export function enqueueTenantEmail(
+  tenant: Tenant,
+  template: string,
+  to: string,
+  data: Record<string, unknown>,
+) {
+  return enqueueEmail({ client_id: tenant.clientId, site_id: tenant.siteId, template, to, data });
 }

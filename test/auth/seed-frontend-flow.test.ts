@@ -117,7 +117,9 @@ describe("the seed's frontend flow over real HTTP", () => {
     const raw = await new Promise<string>((resolve, reject) => {
       let reply = '';
       const socket = connect(Number(port), '127.0.0.1', () => {
-        socket.write(`POST /auth/logout HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`);
+        socket.write(
+          `POST /auth/logout HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`,
+        );
       });
       socket.on('data', (chunk) => {
         reply += chunk.toString();

@@ -177,4 +177,20 @@ describe('sessions, refresh and logout', () => {
     ).toBe(401);
     expect((await api.get('/user/me', { ...bearer(token), ...withKey(site.apiKey) })).status).toBe(200);
   });
+
+  it('S34: refuses with 503 when the blacklist cannot be read, rather than letting the token through', async () => {
+    const { token } = await registerAndLogin(app, site.apiKey);
+    const { getConfig } = await import('../../src/core/config');
+    const tables = getConfig().tables;
+    const real = tables.blacklist;
+    tables.blacklist = 'NoSuchTable';
+    try {
+      const res = await me(token);
+      expect(res.status).toBe(503);
+      expect(res.body).toEqual({ detail: 'Service temporarily unavailable', code: 'service_unavailable' });
+    } finally {
+      tables.blacklist = real;
+    }
+    expect((await me(token)).status).toBe(200);
+  });
 });
