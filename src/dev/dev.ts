@@ -75,6 +75,7 @@ async function main() {
   ─────────────────────────
   App            ${url}            (reloads on source change)
   Health         ${url}/health   ${url}/health/ready
+  API docs       ${url}/docs   (OpenAPI: ${url}/openapi.json)
   JWKS           ${url}/.well-known/jwks.json
   Demo tenant    ${DEMO.clientId} / ${DEMO.siteId}   x-api-key: ${DEMO.apiKey}
                  origins: ${DEMO.allowedOrigins.join(', ')}
