@@ -17,6 +17,11 @@ describe('API documentation', () => {
       ([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
     );
     for (const op of [
+      'GET /',
+      'GET /health',
+      'GET /health/live',
+      'GET /health/ready',
+      'GET /.well-known/jwks.json',
       'POST /auth/register',
       'POST /auth/login',
       'POST /auth/logout',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_DUMMY_HASH } from '../src/auth/login';
 import { loadConfig } from '../src/core/config';
 import {
   DEFAULT_SCRYPT,
@@ -88,5 +89,12 @@ describe('passwords', () => {
     ]) {
       expect(await verifyPassword('pw-pw-pw-pw', stored)).toBe(false);
     }
+  });
+
+  it('S6: the embedded dummy hash for unknown users is a well-formed hash at the production parameters', () => {
+    const parsed = parseHash(DEFAULT_DUMMY_HASH);
+    expect(parsed?.params).toEqual(DEFAULT_SCRYPT);
+    expect(parsed?.salt).toHaveLength(16);
+    expect(parsed?.key).toHaveLength(32);
   });
 });

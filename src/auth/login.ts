@@ -1,21 +1,36 @@
 // POST /auth/login: throttle, look up, verify (always one scrypt), then start a session. Failures look identical (S6).
 import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
+import { randomToken } from '../core/crypto';
 import { type Tenant, tenantIdOf } from '../core/db/tenants';
 import { getUser, recordLogin, setPasswordHash, type User, userIdOf } from '../core/db/users';
 import { TooManyRequestsError, UnauthorizedError } from '../core/errors';
 import { logger } from '../core/log';
-import { hashPassword, needsRehash, verifyPassword } from '../core/passwords';
+import {
+  configuredScrypt,
+  DEFAULT_SCRYPT,
+  hashPassword,
+  needsRehash,
+  verifyPassword,
+} from '../core/passwords';
 import { type IssuedTokens, startSession } from './session-tokens';
 import { recordLoginFailure, resetLoginFailures, takeLoginAttempt } from './throttle';
 
 export const invalidCredentials = () =>
   new UnauthorizedError('Invalid email or password', 'invalid_credentials');
 
+/**
+ * Verified against when the user does not exist, so unknown emails cost the same one scrypt as known ones
+ * (S6). Made once, offline, at the default parameters (of a random password nobody knows), so the first
+ * unknown-user login of a container costs no extra hash; other parameters get one made on first use.
+ */
+const DEFAULT_DUMMY_HASH =
+  '$scrypt$ln=16,r=8,p=2$nn03Teq5VCpgiVbM+rfGQA==$VXDhkpyAG3kFOvcmgdm/fmhKBqle4NubIZ6o2HT8axY=';
 let dummyHash: Promise<string> | undefined;
-/** Verified against when the user does not exist, so unknown emails cost the same scrypt as known ones (S6). */
 const dummyPasswordHash = () => {
-  dummyHash ??= hashPassword('not-a-real-password-only-for-timing');
+  const { logN, r, p } = configuredScrypt();
+  const isDefault = logN === DEFAULT_SCRYPT.logN && r === DEFAULT_SCRYPT.r && p === DEFAULT_SCRYPT.p;
+  dummyHash ??= isDefault ? Promise.resolve(DEFAULT_DUMMY_HASH) : hashPassword(randomToken());
   return dummyHash;
 };
 

@@ -208,6 +208,16 @@ describe('POST /auth/login', () => {
     expect((await login(email, 'first site passphrase', site.apiKey)).status).toBe(200);
   });
 
+  it('S30: a lockout in one tenant does not touch the same email in another', async () => {
+    const other = await createTestTenant();
+    const email = uniqueEmail('shared');
+    await registerAndLogin(app, site.apiKey, email);
+    await registerAndLogin(app, other.apiKey, email);
+    for (let i = 0; i < 3; i++) await login(email, `wrong-${i}`);
+    expect((await login(email, GOOD_PASSWORD)).status).toBe(429);
+    expect((await login(email, GOOD_PASSWORD, other.apiKey)).status).toBe(200);
+  });
+
   it('S34: refuses with 503 when the lockout counters cannot be read (fail closed)', async () => {
     const { email } = await registerAndLogin(app, site.apiKey);
     const table = process.env.LOGIN_ATTEMPTS_TABLE;
