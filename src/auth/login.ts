@@ -24,7 +24,7 @@ export const invalidCredentials = () =>
  * (S6). Made once, offline, at the default parameters (of a random password nobody knows), so the first
  * unknown-user login of a container costs no extra hash; other parameters get one made on first use.
  */
-const DEFAULT_DUMMY_HASH =
+export const DEFAULT_DUMMY_HASH =
   '$scrypt$ln=16,r=8,p=2$nn03Teq5VCpgiVbM+rfGQA==$VXDhkpyAG3kFOvcmgdm/fmhKBqle4NubIZ6o2HT8axY=';
 let dummyHash: Promise<string> | undefined;
 const dummyPasswordHash = () => {
