@@ -12,6 +12,8 @@ export const tableEnvDefaults = {
   SESSIONS_TABLE: 'Sessions',
   AUDIT_TABLE: 'AuditLog',
   TENANT_ORIGINS_TABLE: 'TenantOrigins',
+  IDEMPOTENCY_TABLE: 'EmailIdempotency',
+  EMAIL_SUPPRESSIONS_TABLE: 'EmailSuppressions',
 } as const;
 
 export type TableEnvVar = keyof typeof tableEnvDefaults;
@@ -40,6 +42,9 @@ const envSchema = z.object({
   SCRYPT_P: positiveInt.max(16).default(2),
   MAX_BODY_BYTES: positiveInt.max(6 * 1024 * 1024).default(64 * 1024),
   EMAIL_QUEUE_URL: z.url().optional(),
+  EMAIL_FROM: z.string().min(3).default('no-reply@example.com'),
+  /** Where this deployment is reachable; hosted pages (reset, verify) link here when a site has no URL of its own. */
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
 /** A value given directly, or the name of a Secrets Manager secret holding it. */
@@ -56,6 +61,8 @@ export type Config = {
     sessions: string;
     audit: string;
     tenantOrigins: string;
+    idempotency: string;
+    emailSuppressions: string;
   };
   jwt: {
     algorithm: 'HS256' | 'ES256';
@@ -68,6 +75,8 @@ export type Config = {
   scrypt: { logN: number; r: number; p: number };
   maxBodyBytes: number;
   emailQueueUrl?: string;
+  emailFrom: string;
+  publicBaseUrl?: string;
 };
 
 export class ConfigError extends Error {
@@ -101,6 +110,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       sessions: e.SESSIONS_TABLE,
       audit: e.AUDIT_TABLE,
       tenantOrigins: e.TENANT_ORIGINS_TABLE,
+      idempotency: e.IDEMPOTENCY_TABLE,
+      emailSuppressions: e.EMAIL_SUPPRESSIONS_TABLE,
     },
     jwt: {
       algorithm: e.JWT_ALGORITHM,
@@ -113,6 +124,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     scrypt: { logN: e.SCRYPT_LOG_N, r: e.SCRYPT_R, p: e.SCRYPT_P },
     maxBodyBytes: e.MAX_BODY_BYTES,
     emailQueueUrl: e.EMAIL_QUEUE_URL,
+    emailFrom: e.EMAIL_FROM,
+    publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
   };
 }
 

@@ -40,6 +40,21 @@ export const tenantSettingsSchema = z.object({
     })
     .catch({ idle_seconds: 7 * 86_400, absolute_seconds: 30 * 86_400 }),
   reset_token_ttl_seconds: int(900, 3_600, 1_800),
+  /** Where verification links point (?token=); the hosted page when absent. */
+  verify_url: z.url({ protocol: /^https?$/ }).optional().catch(undefined),
+  /** Refuse sign-in until the email address is confirmed. */
+  require_verified_email: z.boolean().catch(false),
+  email: z
+    .object({
+      /** Sender, e.g. "Acme <no-reply@acme.example>"; must be within a verified SES identity. */
+      from: z.string().min(3).max(320).optional().catch(undefined),
+      reply_to: z.email().optional().catch(undefined),
+      /** The name emails use for the site; the tenant's name when absent. */
+      product_name: z.string().min(1).max(100).optional().catch(undefined),
+      /** POST /email/send budget per hour. */
+      send_per_hour: int(1, 100_000, 200),
+    })
+    .catch({ send_per_hour: 200 }),
 });
 
 export type TenantSettingsValues = z.infer<typeof tenantSettingsSchema>;
@@ -53,5 +68,6 @@ export function settingsOf(tenant: Tenant): TenantSettingsValues {
 function withObjectDefaults(stored: Record<string, unknown>): Record<string, unknown> {
   const lockout = typeof stored.lockout === 'object' && stored.lockout ? stored.lockout : {};
   const sessions = typeof stored.sessions === 'object' && stored.sessions ? stored.sessions : {};
-  return { ...stored, lockout, sessions };
+  const email = typeof stored.email === 'object' && stored.email ? stored.email : {};
+  return { ...stored, lockout, sessions, email };
 }

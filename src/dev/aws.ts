@@ -6,6 +6,7 @@ const require = createRequire(import.meta.url);
 export const dynamodbSdk = (): typeof import('@aws-sdk/client-dynamodb') =>
   require('@aws-sdk/client-dynamodb');
 export const sqsSdk = (): typeof import('@aws-sdk/client-sqs') => require('@aws-sdk/client-sqs');
+export const sesSdk = (): typeof import('@aws-sdk/client-ses') => require('@aws-sdk/client-ses');
 export const secretsSdk = (): typeof import('@aws-sdk/client-secrets-manager') =>
   require('@aws-sdk/client-secrets-manager');
 

@@ -1,9 +1,9 @@
 // `npm run invoke -- <LogicalId> <event.json>`: runs one function of template.yaml with an event, like `sam local invoke`.
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { localAwsEnv } from './aws';
+import { lambdaContext } from './lambda-context';
 import { type LocalPlatform, startLocalPlatform } from './local-platform';
 import { generateSecretValues, localNames, resolveFunctionEnv } from './provision';
 import { functionsOf, handlerOf, loadTemplate } from './template';
@@ -55,13 +55,7 @@ async function main() {
     const { entry, exportName } = handlerOf(fn[1]);
     const mod = await import(pathToFileURL(resolve(root, entry)).href);
     const handler = mod[exportName] as (event: unknown, context: unknown) => Promise<unknown>;
-    const context = {
-      awsRequestId: randomUUID(),
-      functionName: logicalId,
-      functionVersion: '$LATEST',
-      memoryLimitInMB: '1024',
-      getRemainingTimeInMillis: () => 10_000,
-    };
+    const context = lambdaContext(logicalId as string);
     const started = performance.now();
     const result = await handler(event, context);
     console.error(`[invoke] ${logicalId} finished in ${(performance.now() - started).toFixed(1)} ms`);

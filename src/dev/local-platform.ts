@@ -1,6 +1,6 @@
 // Brings up the whole local AWS side (DynamoDB Local, moto, tables, secrets) for make dev and the tests alike.
 import { localAwsEnv } from './aws';
-import { createQueues, createTables, localNames, putSecrets, resolveFunctionEnv } from './provision';
+import { createQueues, createTables, localNames, putSecrets, resolveFunctionEnv, verifySenderIdentity } from './provision';
 import { checkPrerequisites, type Service, startDynamoDb, startMoto } from './services';
 import { functionsOf, loadTemplate } from './template';
 
@@ -49,6 +49,7 @@ export async function startLocalPlatform({
     const createdTables = await createTables(template, names);
     await putSecrets(template, names, secretValues);
     await createQueues(template, names);
+    await verifySenderIdentity(template);
 
     const http = functionsOf(template).find(([id]) => id === 'HttpFunction');
     if (!http) throw new Error('template.yaml has no HttpFunction');

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CreateTableInput } from '@aws-sdk/client-dynamodb';
 import { tableEnvDefaults } from '../core/config';
-import { dynamodbSdk, secretsSdk, sqsSdk } from './aws';
+import { dynamodbSdk, secretsSdk, sesSdk, sqsSdk } from './aws';
 import { envVarFor, functionEnvironment, type Resource, resourcesOfType, type Template } from './template';
 
 const TABLE_TYPES = ['AWS::DynamoDB::Table'];
@@ -168,4 +168,19 @@ export async function putSecrets(
   } finally {
     client.destroy();
   }
+}
+
+/** Verifies the template's sender identity in local SES (moto refuses to send from unverified ones, like SES). */
+export async function verifySenderIdentity(t: Template): Promise<string | undefined> {
+  const identity = t.Parameters?.EmailSenderIdentity?.Default as string | undefined;
+  if (!identity) return undefined;
+  const sdk = sesSdk();
+  const client = new sdk.SESClient({});
+  try {
+    if (identity.includes('@')) await client.send(new sdk.VerifyEmailIdentityCommand({ EmailAddress: identity }));
+    else await client.send(new sdk.VerifyDomainIdentityCommand({ Domain: identity }));
+  } finally {
+    client.destroy();
+  }
+  return identity;
 }

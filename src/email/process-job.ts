@@ -1,0 +1,66 @@
+// One email job: validate, find the site, skip suppressed recipients, render with the site's branding, send.
+import * as z from 'zod';
+import { getConfig } from '../core/config';
+import { isAddressSuppressed, suppressAddress } from '../core/db/email-suppressions';
+import { getTenantById, tenantIdOf } from '../core/db/tenants';
+import { logger } from '../core/log';
+import type { EmailJob } from '../core/queue';
+import { settingsOf } from '../core/tenant-settings';
+import { customEmail, PermanentEmailError, renderEmail } from './render';
+import { sendEmail } from './send';
+
+const jobSchema = z.object({
+  id: z.string().min(1).max(100),
+  client_id: z.string().min(1),
+  site_id: z.string().min(1),
+  template: z.string().min(1).max(64),
+  to: z.email(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+/** Content a tenant supplies itself (POST /email/send without a template). */
+export const CUSTOM_TEMPLATE = 'custom';
+const customData = z.object({ subject: z.string().min(1).max(200), text: z.string().min(1).max(100_000), html: z.string().max(200_000).optional() });
+
+export type JobResult = { status: 'sent' | 'rejected' | 'suppressed'; messageId?: string };
+
+export function parseEmailJob(body: string): EmailJob {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    throw new PermanentEmailError('email job is not JSON');
+  }
+  const parsed = jobSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new PermanentEmailError(`malformed email job: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+  }
+  return parsed.data;
+}
+
+export async function processEmailJob(job: EmailJob): Promise<JobResult> {
+  const tenantId = tenantIdOf(job.client_id, job.site_id);
+  const tenant = await getTenantById(tenantId);
+  if (tenant?.status !== 'active') throw new PermanentEmailError(`email job ${job.id} names no active tenant`);
+  if (await isAddressSuppressed(tenantId, job.to)) {
+    logger.warn('email not sent: recipient suppressed', { job_id: job.id, template: job.template, tenant_id: tenantId });
+    return { status: 'suppressed' };
+  }
+  const { email } = settingsOf(tenant);
+  const rendered =
+    job.template === CUSTOM_TEMPLATE
+      ? (() => {
+          const custom = customData.safeParse(job.data);
+          if (!custom.success) throw new PermanentEmailError(`invalid custom email in job ${job.id}`);
+          return customEmail(custom.data.subject, custom.data.text, custom.data.html);
+        })()
+      : renderEmail(job.template, job.data, { productName: email.product_name ?? tenant.name });
+  const outcome = await sendEmail(email.from ?? getConfig().emailFrom, job.to, rendered, email.reply_to);
+  if (outcome.status === 'rejected') {
+    await suppressAddress(tenantId, job.to, outcome.reason);
+    logger.warn('email rejected permanently; recipient suppressed', { job_id: job.id, tenant_id: tenantId });
+    return { status: 'rejected' };
+  }
+  logger.info('email sent', { job_id: job.id, template: job.template, tenant_id: tenantId, ses_message_id: outcome.messageId });
+  return { status: 'sent', messageId: outcome.messageId };
+}
