@@ -139,7 +139,7 @@ describe('npm run invoke', () => {
     );
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(
-      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction\)/,
+      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction, EmailWorkerFunction\)/,
     );
   });
 });

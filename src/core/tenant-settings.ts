@@ -41,7 +41,10 @@ export const tenantSettingsSchema = z.object({
     .catch({ idle_seconds: 7 * 86_400, absolute_seconds: 30 * 86_400 }),
   reset_token_ttl_seconds: int(900, 3_600, 1_800),
   /** Where verification links point (?token=); the hosted page when absent. */
-  verify_url: z.url({ protocol: /^https?$/ }).optional().catch(undefined),
+  verify_url: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .catch(undefined),
   /** Refuse sign-in until the email address is confirmed. */
   require_verified_email: z.boolean().catch(false),
   email: z

@@ -1,6 +1,13 @@
 // Brings up the whole local AWS side (DynamoDB Local, moto, tables, secrets) for make dev and the tests alike.
 import { localAwsEnv } from './aws';
-import { createQueues, createTables, localNames, putSecrets, resolveFunctionEnv, verifySenderIdentity } from './provision';
+import {
+  createQueues,
+  createTables,
+  localNames,
+  putSecrets,
+  resolveFunctionEnv,
+  verifySenderIdentity,
+} from './provision';
 import { checkPrerequisites, type Service, startDynamoDb, startMoto } from './services';
 import { functionsOf, loadTemplate } from './template';
 

@@ -177,7 +177,8 @@ export async function verifySenderIdentity(t: Template): Promise<string | undefi
   const sdk = sesSdk();
   const client = new sdk.SESClient({});
   try {
-    if (identity.includes('@')) await client.send(new sdk.VerifyEmailIdentityCommand({ EmailAddress: identity }));
+    if (identity.includes('@'))
+      await client.send(new sdk.VerifyEmailIdentityCommand({ EmailAddress: identity }));
     else await client.send(new sdk.VerifyDomainIdentityCommand({ Domain: identity }));
   } finally {
     client.destroy();

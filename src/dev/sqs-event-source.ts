@@ -3,7 +3,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { sqsSdk } from './aws';
 import { lambdaContext } from './lambda-context';
 
-export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined | void>;
+export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | undefined>;
 
 export type EventSourceOptions = {
   functionName: string;
@@ -46,7 +46,8 @@ export function createSqsEventSource(options: EventSourceOptions) {
         ApproximateReceiveCount: m.Attributes?.ApproximateReceiveCount ?? '1',
         SentTimestamp: m.Attributes?.SentTimestamp ?? String(Date.now()),
         SenderId: m.Attributes?.SenderId ?? 'local',
-        ApproximateFirstReceiveTimestamp: m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+        ApproximateFirstReceiveTimestamp:
+          m.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
       },
       messageAttributes: {},
       md5OfBody: m.MD5OfBody ?? '',
@@ -56,7 +57,10 @@ export function createSqsEventSource(options: EventSourceOptions) {
     }));
     let failed: Set<string>;
     try {
-      const result = await options.handler({ Records: records }, lambdaContext(options.functionName, options.timeoutSeconds));
+      const result = await options.handler(
+        { Records: records },
+        lambdaContext(options.functionName, options.timeoutSeconds),
+      );
       failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
     } catch (error) {
       options.onError?.(error);

@@ -20,7 +20,11 @@ const jobSchema = z.object({
 
 /** Content a tenant supplies itself (POST /email/send without a template). */
 export const CUSTOM_TEMPLATE = 'custom';
-const customData = z.object({ subject: z.string().min(1).max(200), text: z.string().min(1).max(100_000), html: z.string().max(200_000).optional() });
+const customData = z.object({
+  subject: z.string().min(1).max(200),
+  text: z.string().min(1).max(100_000),
+  html: z.string().max(200_000).optional(),
+});
 
 export type JobResult = { status: 'sent' | 'rejected' | 'suppressed'; messageId?: string };
 
@@ -33,7 +37,9 @@ export function parseEmailJob(body: string): EmailJob {
   }
   const parsed = jobSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new PermanentEmailError(`malformed email job: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    throw new PermanentEmailError(
+      `malformed email job: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+    );
   }
   return parsed.data;
 }
@@ -41,9 +47,14 @@ export function parseEmailJob(body: string): EmailJob {
 export async function processEmailJob(job: EmailJob): Promise<JobResult> {
   const tenantId = tenantIdOf(job.client_id, job.site_id);
   const tenant = await getTenantById(tenantId);
-  if (tenant?.status !== 'active') throw new PermanentEmailError(`email job ${job.id} names no active tenant`);
+  if (tenant?.status !== 'active')
+    throw new PermanentEmailError(`email job ${job.id} names no active tenant`);
   if (await isAddressSuppressed(tenantId, job.to)) {
-    logger.warn('email not sent: recipient suppressed', { job_id: job.id, template: job.template, tenant_id: tenantId });
+    logger.warn('email not sent: recipient suppressed', {
+      job_id: job.id,
+      template: job.template,
+      tenant_id: tenantId,
+    });
     return { status: 'suppressed' };
   }
   const { email } = settingsOf(tenant);
@@ -61,6 +72,11 @@ export async function processEmailJob(job: EmailJob): Promise<JobResult> {
     logger.warn('email rejected permanently; recipient suppressed', { job_id: job.id, tenant_id: tenantId });
     return { status: 'rejected' };
   }
-  logger.info('email sent', { job_id: job.id, template: job.template, tenant_id: tenantId, ses_message_id: outcome.messageId });
+  logger.info('email sent', {
+    job_id: job.id,
+    template: job.template,
+    tenant_id: tenantId,
+    ses_message_id: outcome.messageId,
+  });
   return { status: 'sent', messageId: outcome.messageId };
 }

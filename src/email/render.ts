@@ -17,8 +17,16 @@ const text = (max = 200) => z.string().max(max);
 /** Each template's data contract; what the API and other features put in a job's `data`. */
 export const EMAIL_TEMPLATES = {
   welcome: z.object({ name: text().optional(), login_url: link.optional() }),
-  email_verification: z.object({ name: text().optional(), verify_url: link, expires_hours: z.number().int().positive() }),
-  password_reset: z.object({ name: text().optional(), reset_url: link, expires_minutes: z.number().int().positive() }),
+  email_verification: z.object({
+    name: text().optional(),
+    verify_url: link,
+    expires_hours: z.number().int().positive(),
+  }),
+  password_reset: z.object({
+    name: text().optional(),
+    reset_url: link,
+    expires_minutes: z.number().int().positive(),
+  }),
   password_changed: z.object({ name: text().optional(), changed_at: text(), reset_url: link.nullish() }),
   existing_account: z.object({ reset_url: link.nullish() }),
   mfa_code: z.object({ code: z.string().regex(/^\d{6,10}$/), expires_minutes: z.number().int().positive() }),
@@ -31,7 +39,8 @@ export const EMAIL_TEMPLATES = {
 } as const;
 
 export type EmailTemplateName = keyof typeof EMAIL_TEMPLATES;
-export const isEmailTemplate = (name: string): name is EmailTemplateName => Object.hasOwn(EMAIL_TEMPLATES, name);
+export const isEmailTemplate = (name: string): name is EmailTemplateName =>
+  Object.hasOwn(EMAIL_TEMPLATES, name);
 
 export type RenderedEmail = { subject: string; text: string; html: string };
 
@@ -45,10 +54,17 @@ class EmbeddedLoader extends nunjucks.Loader {
 
 // Two environments: HTML escapes every value (autoescape), text must not (it would mangle & in links).
 const htmlEnv = new nunjucks.Environment(new EmbeddedLoader(), { autoescape: true, throwOnUndefined: false });
-const textEnv = new nunjucks.Environment(new EmbeddedLoader(), { autoescape: false, throwOnUndefined: false });
+const textEnv = new nunjucks.Environment(new EmbeddedLoader(), {
+  autoescape: false,
+  throwOnUndefined: false,
+});
 
 /** Renders `template` for a site; throws PermanentEmailError when the template or its data is invalid. */
-export function renderEmail(template: string, data: unknown, branding: { productName: string }): RenderedEmail {
+export function renderEmail(
+  template: string,
+  data: unknown,
+  branding: { productName: string },
+): RenderedEmail {
   if (!isEmailTemplate(template)) throw new PermanentEmailError(`unknown email template "${template}"`);
   const parsed = EMAIL_TEMPLATES[template].safeParse(data);
   if (!parsed.success) {
@@ -59,9 +75,13 @@ export function renderEmail(template: string, data: unknown, branding: { product
   const rendered = textEnv.render(`${template}.txt.njk`, context);
   const [first = '', ...rest] = rendered.split('\n');
   const subjectMatch = /^Subject: (.*)$/.exec(first);
-  if (!subjectMatch) throw new PermanentEmailError(`template ${template}.txt.njk must start with "Subject: "`);
+  if (!subjectMatch)
+    throw new PermanentEmailError(`template ${template}.txt.njk must start with "Subject: "`);
   // One line, whatever the data held.
-  const subject = (subjectMatch[1] as string).replace(/[\r\n]+/g, ' ').trim().slice(0, 200);
+  const subject = (subjectMatch[1] as string)
+    .replace(/[\r\n]+/g, ' ')
+    .trim()
+    .slice(0, 200);
   const body = rest.join('\n').replace(/^\n+/, '');
   return { subject, text: body, html: htmlEnv.render(`${template}.html.njk`, { ...context, subject }) };
 }
@@ -69,6 +89,9 @@ export function renderEmail(template: string, data: unknown, branding: { product
 /** Plain content a tenant sends through POST /email/send, wrapped in nothing but a subject line check. */
 export function customEmail(subject: string, text: string, html?: string): RenderedEmail {
   const safeSubject = subject.replace(/[\r\n]+/g, ' ').trim();
-  const escapedText = htmlEnv.renderString('<pre style="white-space:pre-wrap;font-family:inherit">{{ t }}</pre>', { t: text });
+  const escapedText = htmlEnv.renderString(
+    '<pre style="white-space:pre-wrap;font-family:inherit">{{ t }}</pre>',
+    { t: text },
+  );
   return { subject: safeSubject, text, html: html ?? escapedText };
 }

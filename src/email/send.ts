@@ -1,5 +1,5 @@
 // Sends one rendered email through SES (SendEmail, text + HTML) and says whether a failure is worth retrying.
-import { SendEmailCommand, SESClient, SESServiceException } from '@aws-sdk/client-ses';
+import { SESClient, SESServiceException, SendEmailCommand } from '@aws-sdk/client-ses';
 import type { RenderedEmail } from './render';
 
 let client: SESClient | undefined;
@@ -11,7 +11,12 @@ const ses = () => {
 
 export type SendOutcome = { status: 'sent'; messageId: string } | { status: 'rejected'; reason: string };
 
-export async function sendEmail(from: string, to: string, email: RenderedEmail, replyTo?: string): Promise<SendOutcome> {
+export async function sendEmail(
+  from: string,
+  to: string,
+  email: RenderedEmail,
+  replyTo?: string,
+): Promise<SendOutcome> {
   try {
     const out = await ses().send(
       new SendEmailCommand({
@@ -20,7 +25,10 @@ export async function sendEmail(from: string, to: string, email: RenderedEmail, 
         ReplyToAddresses: replyTo ? [replyTo] : undefined,
         Message: {
           Subject: { Data: email.subject, Charset: 'UTF-8' },
-          Body: { Text: { Data: email.text, Charset: 'UTF-8' }, Html: { Data: email.html, Charset: 'UTF-8' } },
+          Body: {
+            Text: { Data: email.text, Charset: 'UTF-8' },
+            Html: { Data: email.html, Charset: 'UTF-8' },
+          },
         },
       }),
     );

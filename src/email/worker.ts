@@ -26,11 +26,16 @@ export function createEmailWorker() {
       return await sendOnce(parseEmailJob(record.body));
     } catch (error) {
       const permanent = error instanceof PermanentEmailError;
-      logger.error(permanent ? 'email job can never succeed; it will end in the DLQ' : 'email job failed; SQS will retry it', {
-        message_id: record.messageId,
-        receive_count: record.attributes?.ApproximateReceiveCount,
-        error: error as Error,
-      });
+      logger.error(
+        permanent
+          ? 'email job can never succeed; it will end in the DLQ'
+          : 'email job failed; SQS will retry it',
+        {
+          message_id: record.messageId,
+          receive_count: record.attributes?.ApproximateReceiveCount,
+          error: error as Error,
+        },
+      );
       throw error;
     }
   };
@@ -38,6 +43,9 @@ export function createEmailWorker() {
   return async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     idempotency.registerLambdaContext(context);
     // A batch where every record failed still reports per record, so Lambda retries only those, not a blind re-run.
-    return processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false });
+    return processPartialResponse(event, handleRecord, processor, {
+      context,
+      throwOnFullBatchFailure: false,
+    });
   };
 }
