@@ -1,7 +1,8 @@
 // `make dev`: local AWS services, tables and secrets from template.yaml, the demo tenant, and the app with reload.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { writeEmbeds } from './embed-templates';
 import { startLocalPlatform } from './local-platform';
 import { generateSecretValues } from './provision';
 import { stopProcess } from './services';
@@ -52,15 +53,13 @@ async function main() {
   await seedDemoTenant();
 
   const tsx = resolve(root, 'node_modules/tsx/dist/cli.mjs');
-  server = spawn(
-    process.execPath,
-    [tsx, 'watch', '--clear-screen=false', resolve(root, 'src/dev/serve.ts')],
-    {
-      cwd: root,
-      env: { ...process.env, PORT: String(ports.http) },
-      stdio: 'inherit',
-    },
-  );
+  watchTemplates();
+  server = spawn(process.execPath, [tsx, 'watch', '--clear-screen=false', resolve(root, 'src/dev/serve.ts')], {
+    cwd: root,
+    // Hosted pages (reset, verify) link back here.
+    env: { ...process.env, PORT: String(ports.http), PUBLIC_BASE_URL: `http://localhost:${ports.http}` },
+    stdio: 'inherit',
+  });
   server.once('exit', (code, signal) => {
     if (stopping) return;
     // Ctrl-C reaches the whole process group, so the server may die of it before our own handler runs.
@@ -75,6 +74,7 @@ async function main() {
   ─────────────────────────
   App            ${url}            (reloads on source change)
   Health         ${url}/health   ${url}/health/ready
+  Mail           ${url}/dev/mail   (every email sent locally; links clickable)
   API docs       ${url}/docs   (OpenAPI: ${url}/openapi.json)
   JWKS           ${url}/.well-known/jwks.json
   Demo tenant    ${DEMO.clientId} / ${DEMO.siteId}   x-api-key: ${DEMO.apiKey}
@@ -84,6 +84,18 @@ async function main() {
   Local secrets  ${dataDir}/local-secrets.json
   Ctrl-C stops everything.  Wipe local data: make clean-data
 `);
+}
+
+/** Re-embeds templates/ on change, so the reloading server sees edited emails and pages at once. */
+function watchTemplates() {
+  let timer: NodeJS.Timeout | undefined;
+  watch(resolve(root, 'templates'), { recursive: true }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      const written = writeEmbeds();
+      if (written.length) console.log(`[dev] re-embedded ${written.join(', ')}`);
+    }, 100);
+  }).unref();
 }
 
 main().catch((error: Error) => {

@@ -1,12 +1,21 @@
-// Serves the Hono app on loopback with Node's HTTP server; make dev runs this under `tsx watch` for reloads.
+// The local server make dev runs under `tsx watch`: the Hono app on loopback, /dev/mail, and the SQS event sources.
 import { serve } from '@hono/node-server';
 import { createApp } from '../app';
+import { startTemplateEventSources } from './event-sources';
+import { devMailRoutes } from './mail-routes';
 
 const port = Number(process.env.PORT ?? 3000);
-const server = serve({ fetch: createApp().fetch, port, hostname: '127.0.0.1' }, () => {
-  console.log(`[serve] listening on http://localhost:${port}`);
+const app = createApp();
+app.route('/', devMailRoutes);
+
+const events = await startTemplateEventSources();
+const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => {
+  console.log(`[serve] listening on http://localhost:${port}; polling ${events.names.join(', ') || 'no queues'}`);
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => server.close(() => process.exit(0)));
+  process.once(signal, () => {
+    void events.stop();
+    server.close(() => process.exit(0));
+  });
 }
