@@ -12,6 +12,7 @@ import { cors } from './middleware/cors';
 import { errorHandler, notFoundHandler } from './middleware/errors';
 import { requestId } from './middleware/request-id';
 import { securityHeaders } from './middleware/security-headers';
+import { pageRoutes } from './pages/routes';
 import { userRoutes } from './users/routes';
 
 export function createApp(): Hono<AppEnv> {
@@ -26,6 +27,7 @@ export function createApp(): Hono<AppEnv> {
   app.route('/', authRoutes);
   app.route('/', userRoutes);
   app.route('/', docsRoutes);
+  app.route('/', pageRoutes);
 
   app.notFound(notFoundHandler(app));
   app.onError(errorHandler);

@@ -4,7 +4,7 @@ import { clock } from '../core/clock';
 import { randomToken } from '../core/crypto';
 import { type Tenant, tenantIdOf } from '../core/db/tenants';
 import { getUser, recordLogin, setPasswordHash, type User, userIdOf } from '../core/db/users';
-import { TooManyRequestsError, UnauthorizedError } from '../core/errors';
+import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../core/errors';
 import { logger } from '../core/log';
 import {
   configuredScrypt,
@@ -13,6 +13,7 @@ import {
   needsRehash,
   verifyPassword,
 } from '../core/passwords';
+import { settingsOf } from '../core/tenant-settings';
 import { type IssuedTokens, startSession } from './session-tokens';
 import { recordLoginFailure, resetLoginFailures, takeLoginAttempt } from './throttle';
 
@@ -78,6 +79,13 @@ export async function verifyCredentials(
   return user;
 }
 
+/** A site may keep users out until they confirm their address; said only after the password proved right. */
+function assertEmailVerifiedIfRequired(tenant: Tenant, user: User): void {
+  if (settingsOf(tenant).require_verified_email && !user.emailVerified) {
+    throw new ForbiddenError('Confirm your email address before signing in', 'email_not_verified');
+  }
+}
+
 export async function loginWithPassword(
   tenant: Tenant,
   email: string,
@@ -85,6 +93,18 @@ export async function loginWithPassword(
   meta: RequestMeta,
 ): Promise<{ user: User; issued: IssuedTokens }> {
   const user = await verifyCredentials(tenant, email, password, meta);
+  try {
+    assertEmailVerifiedIfRequired(tenant, user);
+  } catch (error) {
+    await audit(meta, {
+      tenantId: tenantIdOf(tenant.clientId, tenant.siteId),
+      event: 'authn_login_fail',
+      outcome: 'failure',
+      userId: user.userId,
+      detail: { reason: 'email_not_verified' },
+    });
+    throw error;
+  }
   const issued = await startSession(user, tenant, meta);
   await recordLogin(user.userId, new Date(clock.now()).toISOString());
   await audit(meta, {

@@ -12,6 +12,7 @@ import { hashPassword } from '../core/passwords';
 import { enqueueTenantEmail } from '../core/queue';
 import { settingsOf } from '../core/tenant-settings';
 import { tenantResolver } from '../core/tenants';
+import { linkWithToken } from './links';
 import { passwordProblem } from './password-policy';
 import { enforceRateLimit, withinRateLimit } from './rate-limit';
 import { emailBudgetKey, resetLoginFailures } from './throttle';
@@ -23,14 +24,9 @@ export const RESET_EMAILS_PER_ADDRESS = { name: 'reset-email', max: 3, windowSec
 const invalidResetToken = () =>
   new BadRequestError('Reset link is invalid or has expired', 'invalid_reset_token');
 
-/** Builds the link from the tenant's configured URL, never from the request's Host (S20). */
-export function resetLink(tenant: Tenant, token: string): string | undefined {
-  const base = settingsOf(tenant).reset_url;
-  if (!base) return undefined;
-  const url = new URL(base);
-  url.searchParams.set('token', token);
-  return url.toString();
-}
+/** Builds the link from the tenant's configured URL (else our hosted page), never from the request's Host (S20). */
+export const resetLink = (tenant: Tenant, token: string) =>
+  linkWithToken(settingsOf(tenant).reset_url, '/reset', token);
 
 /** Issues and emails a reset link when the account exists; does nothing visible otherwise (S18, S21). */
 export async function requestPasswordReset(tenant: Tenant, email: string, meta: RequestMeta): Promise<void> {
@@ -51,7 +47,9 @@ export async function requestPasswordReset(tenant: Tenant, email: string, meta: 
   const token = randomToken();
   const link = resetLink(tenant, token);
   if (!link) {
-    logger.error('tenant has no reset_url; reset email not sent', { tenant_id: tenantId });
+    logger.error('tenant has no reset_url and PUBLIC_BASE_URL is unset; reset email not sent', {
+      tenant_id: tenantId,
+    });
     await audit(meta, {
       tenantId,
       event: 'authn_password_reset_request',
@@ -64,6 +62,7 @@ export async function requestPasswordReset(tenant: Tenant, email: string, meta: 
   const { reset_token_ttl_seconds: ttl } = settingsOf(tenant);
   await putResetToken({
     tokenHash: sha256Hex(token),
+    purpose: 'password_reset',
     userId,
     tenantId,
     createdAt: clock.now(),

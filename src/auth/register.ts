@@ -8,6 +8,7 @@ import { logger } from '../core/log';
 import { hashPassword } from '../core/passwords';
 import { enqueueTenantEmail } from '../core/queue';
 import { settingsOf } from '../core/tenant-settings';
+import { sendVerificationEmail } from './email-verification';
 import { passwordProblem } from './password-policy';
 import { enforceRateLimit } from './rate-limit';
 
@@ -58,6 +59,7 @@ export async function registerUser(tenant: Tenant, input: RegisterInput, meta: R
     await noticeExistingAccount(tenant, input.email);
   } else {
     await audit(meta, { tenantId, event: 'user_created', outcome: 'success', userId });
+    await sendVerificationEmail(tenant, user);
   }
   return {
     message: 'Registration successful' as const,

@@ -2,12 +2,14 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { tenantIdOf } from '../core/db/tenants';
+import { getUser } from '../core/db/users';
 import { tenantResolver } from '../core/tenants';
 import { documentRoute } from '../docs/registry';
 import {
   assertCookieOrigin,
   assertSameTenantAsKey,
   authenticate,
+  presentedToken,
   requireUser,
 } from '../middleware/authenticate';
 import { hasBody, jsonOnly } from '../middleware/json-body';
@@ -16,6 +18,7 @@ import { requestMeta } from '../middleware/request-meta';
 import { requireTenant } from '../middleware/tenant';
 import { parseBody } from '../middleware/validate';
 import { clearSessionCookies, refreshCookie, setSessionCookies } from './cookies';
+import { confirmEmailVerification, resendVerification } from './email-verification';
 import { loginWithPassword } from './login';
 import { logout } from './logout';
 import { changePassword } from './password-change';
@@ -34,6 +37,8 @@ import {
   resetRequestBody,
   tokenResponse,
   validationErrorResponse,
+  verifyConfirmBody,
+  verifyResendBody,
 } from './schemas';
 import { tokenBody } from './session-tokens';
 
@@ -212,4 +217,60 @@ authRoutes.post('/auth/password/change', requireUser(), async (c) => {
   const issued = await changePassword(c.var.auth, current_password, new_password, requestMeta(c));
   setSessionCookies(c, c.var.auth.tenant, issued);
   return c.json({ message: 'Password changed', ...tokenBody(issued) });
+});
+
+documentRoute({
+  method: 'post',
+  path: '/auth/verify-email/confirm',
+  tag: 'auth',
+  summary: 'Confirm an email address with the emailed token',
+  description:
+    "Single use. No API key needed (the token names the site); a key, if sent, must be that site's.",
+  body: verifyConfirmBody,
+  responses: {
+    200: { description: 'Verified', schema: messageResponse },
+    400: { description: 'Invalid or expired token' },
+    422: invalid[422],
+  },
+});
+authRoutes.post('/auth/verify-email/confirm', async (c) => {
+  const { token } = await parseBody(c, verifyConfirmBody);
+  const apiKey = c.req.header('x-api-key');
+  const keyTenant = apiKey === undefined ? undefined : (await tenantResolver().resolve(apiKey)).tenant;
+  await confirmEmailVerification(token, requestMeta(c), {
+    expectedTenantId: keyTenant && tenantIdOf(keyTenant.clientId, keyTenant.siteId),
+  });
+  return c.json({ message: 'Email verified' });
+});
+
+documentRoute({
+  method: 'post',
+  path: '/auth/verify-email/resend',
+  tag: 'auth',
+  summary: 'Send another verification email',
+  description:
+    'Signed in: for yourself. Otherwise with the API key and {"email"}; the answer is the same for unknown addresses.',
+  security: ['bearer', 'cookie', 'apiKey'],
+  body: verifyResendBody,
+  bodyRequired: false,
+  responses: {
+    202: { description: 'Accepted', schema: messageResponse },
+    ...invalid,
+    401: { description: 'Neither signed in nor a valid API key' },
+    429: { description: 'Too many requests' },
+  },
+});
+authRoutes.post('/auth/verify-email/resend', async (c) => {
+  const meta = requestMeta(c);
+  if (presentedToken(c)) {
+    const auth = await authenticate(c);
+    const user = await getUser(auth.userId);
+    if (user) await resendVerification(auth.tenant, user.email, meta);
+  } else {
+    const { tenant } = await tenantResolver().resolve(c.req.header('x-api-key'));
+    c.set('tenant', tenant);
+    const { email } = await parseBody(c, verifyResendBody.required());
+    await resendVerification(tenant, email, meta);
+  }
+  return c.json({ message: 'If the account exists and is unverified, a verification email was sent' }, 202);
 });

@@ -41,6 +41,8 @@ export const resetRequestBody = z.object({ email: emailField });
 export const resetConfirmBody = z.object({ token: opaqueToken, new_password: passwordField });
 export const passwordChangeBody = z.object({ current_password: passwordField, new_password: passwordField });
 export const refreshBody = z.object({ refresh_token: opaqueToken.optional() });
+export const verifyConfirmBody = z.object({ token: opaqueToken });
+export const verifyResendBody = z.object({ email: emailField.optional() });
 
 export const userSummary = z.object({ user_id: z.string(), email: z.string(), name: z.string() });
 export const messageResponse = z.object({ message: z.string() });

@@ -54,12 +54,16 @@ async function main() {
 
   const tsx = resolve(root, 'node_modules/tsx/dist/cli.mjs');
   watchTemplates();
-  server = spawn(process.execPath, [tsx, 'watch', '--clear-screen=false', resolve(root, 'src/dev/serve.ts')], {
-    cwd: root,
-    // Hosted pages (reset, verify) link back here.
-    env: { ...process.env, PORT: String(ports.http), PUBLIC_BASE_URL: `http://localhost:${ports.http}` },
-    stdio: 'inherit',
-  });
+  server = spawn(
+    process.execPath,
+    [tsx, 'watch', '--clear-screen=false', resolve(root, 'src/dev/serve.ts')],
+    {
+      cwd: root,
+      // Hosted pages (reset, verify) link back here.
+      env: { ...process.env, PORT: String(ports.http), PUBLIC_BASE_URL: `http://localhost:${ports.http}` },
+      stdio: 'inherit',
+    },
+  );
   server.once('exit', (code, signal) => {
     if (stopping) return;
     // Ctrl-C reaches the whole process group, so the server may die of it before our own handler runs.

@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(import.meta.dirname, '../..');
 
 /** Template folder -> the module that embeds it. */
-export const EMBEDS = [{ folder: 'templates/email', module: 'src/email/templates.generated.ts' }] as const;
+export const EMBEDS = [
+  { folder: 'templates/email', module: 'src/email/templates.generated.ts' },
+  { folder: 'templates/pages', module: 'src/pages/templates.generated.ts' },
+] as const;
 
 export function embeddedSource(folder: string): string {
   const dir = resolve(root, folder);

@@ -17,7 +17,9 @@ export async function startTemplateEventSources(): Promise<{ names: string[]; st
     const props = fn.Properties as FunctionProperties;
     for (const event of Object.values(props.Events ?? {})) {
       if (event.Type !== 'SQS') continue;
-      const queueId = (event.Properties?.Queue as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string;
+      const queue = event.Properties?.Queue as { 'Fn::GetAtt'?: string[] } | undefined;
+      const queueId = queue?.['Fn::GetAtt']?.[0];
+      if (!queueId) throw new Error(`${id}: SQS event needs Queue: !GetAtt <Queue>.Arn`);
       const { entry, exportName } = handlerOf(fn);
       const mod = await import(pathToFileURL(resolve(root, entry)).href);
       const source = createSqsEventSource({
@@ -27,7 +29,8 @@ export async function startTemplateEventSources(): Promise<{ names: string[]; st
         handler: mod[exportName] as SqsHandler,
         batchSize: Number(event.Properties?.BatchSize ?? 10),
         timeoutSeconds: props.Timeout,
-        onError: (error) => logger.error('local SQS event source error', { function: id, error: error as Error }),
+        onError: (error) =>
+          logger.error('local SQS event source error', { function: id, error: error as Error }),
       });
       source.start();
       sources.push(source);

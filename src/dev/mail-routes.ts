@@ -2,7 +2,13 @@
 import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
 
-type SentEmail = { id: string; source: string; subject: string; body: string; destinations: { ToAddresses?: string[] } };
+type SentEmail = {
+  id: string;
+  source: string;
+  subject: string;
+  body: string;
+  destinations: { ToAddresses?: string[] };
+};
 
 async function sentEmails(): Promise<SentEmail[]> {
   const res = await fetch(`${process.env.AWS_ENDPOINT_URL_SES}/moto-api/data.json`);
@@ -10,7 +16,8 @@ async function sentEmails(): Promise<SentEmail[]> {
   return [...(data.ses?.Message ?? [])].reverse();
 }
 
-const linksIn = (body: string) => [...body.matchAll(/href="([^"]+)"/g)].map((m) => (m[1] as string).replaceAll('&amp;', '&'));
+const linksIn = (body: string) =>
+  [...body.matchAll(/href="([^"]+)"/g)].map((m) => (m[1] as string).replaceAll('&amp;', '&'));
 
 const page = (title: string, content: unknown) => html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${title}</title>
@@ -19,7 +26,8 @@ td,th{border-bottom:1px solid #e4e7eb;padding:.5rem;text-align:left;vertical-ali
 </head><body>${content}</body></html>`;
 
 // Inline styles only on these dev pages; the emails themselves are shown under a no-script CSP.
-const DEV_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; base-uri 'none'; frame-ancestors 'none'";
+const DEV_CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data: https:; base-uri 'none'; frame-ancestors 'none'";
 
 export const devMailRoutes = new Hono()
   .get('/dev/mail', async (c) => {

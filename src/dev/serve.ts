@@ -10,7 +10,9 @@ app.route('/', devMailRoutes);
 
 const events = await startTemplateEventSources();
 const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => {
-  console.log(`[serve] listening on http://localhost:${port}; polling ${events.names.join(', ') || 'no queues'}`);
+  console.log(
+    `[serve] listening on http://localhost:${port}; polling ${events.names.join(', ') || 'no queues'}`,
+  );
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -1,6 +1,6 @@
 // Renders the email templates (nunjucks, embedded in the bundle): HTML autoescaped, text verbatim, subject from the text.
-import nunjucks from 'nunjucks';
 import * as z from 'zod';
+import { embeddedEnvironment } from '../core/templating';
 import { TEMPLATES } from './templates.generated';
 
 /** A job that can never succeed (unknown template, bad data): it must not be retried as if SES were down. */
@@ -44,20 +44,9 @@ export const isEmailTemplate = (name: string): name is EmailTemplateName =>
 
 export type RenderedEmail = { subject: string; text: string; html: string };
 
-class EmbeddedLoader extends nunjucks.Loader {
-  getSource(name: string) {
-    const src = TEMPLATES[name];
-    if (src === undefined) throw new PermanentEmailError(`email template ${name} does not exist`);
-    return { src, path: name, noCache: false };
-  }
-}
-
 // Two environments: HTML escapes every value (autoescape), text must not (it would mangle & in links).
-const htmlEnv = new nunjucks.Environment(new EmbeddedLoader(), { autoescape: true, throwOnUndefined: false });
-const textEnv = new nunjucks.Environment(new EmbeddedLoader(), {
-  autoescape: false,
-  throwOnUndefined: false,
-});
+const htmlEnv = embeddedEnvironment(TEMPLATES);
+const textEnv = embeddedEnvironment(TEMPLATES, { autoescape: false });
 
 /** Renders `template` for a site; throws PermanentEmailError when the template or its data is invalid. */
 export function renderEmail(

@@ -105,6 +105,21 @@ export async function recordLogin(userId: string, at: string): Promise<void> {
   );
 }
 
+/** Marks the email confirmed; false when the user no longer exists. */
+export async function setEmailVerified(userId: string): Promise<boolean> {
+  return conditionally(() =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { user_id: userId },
+        UpdateExpression: 'SET email_verified = :true, updated_at = :now',
+        ConditionExpression: userExists,
+        ExpressionAttributeValues: { ':true': true, ':now': new Date().toISOString() },
+      }),
+    ),
+  );
+}
+
 export async function setUserStatus(userId: string, status: UserStatus): Promise<boolean> {
   return conditionally(() =>
     documentClient.send(

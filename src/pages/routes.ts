@@ -1,0 +1,128 @@
+// Hosted pages for sites with no page of their own: /reset (choose a new password) and /verify-email.
+import { type Context, Hono } from 'hono';
+import type { AppEnv } from '../app-env';
+import { confirmEmailVerification, tenantOfToken } from '../auth/email-verification';
+import { confirmPasswordReset } from '../auth/password-reset';
+import { AppError, UnsupportedMediaTypeError, ValidationError } from '../core/errors';
+import { settingsOf } from '../core/tenant-settings';
+import { assertCsrf, csrfToken } from '../middleware/csrf';
+import { requestMeta } from '../middleware/request-meta';
+import { messagePage, productNameOf, renderPage } from './render';
+import { PAGES_CSS } from './styles';
+
+const TOKEN_SHAPE = /^[\w-]{43}$/;
+
+async function formFields(c: Context<AppEnv>) {
+  if (!/^application\/x-www-form-urlencoded/i.test(c.req.header('content-type') ?? '')) {
+    throw new UnsupportedMediaTypeError('application/x-www-form-urlencoded');
+  }
+  const body = await c.req.parseBody();
+  const field = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
+  return field;
+}
+
+const linkProblem = (kind: string) => ({
+  title: 'This link no longer works',
+  message: `This ${kind} link has expired or was already used. Ask the site for a new one.`,
+  tone: 'error' as const,
+  status: 400,
+});
+
+export const pageRoutes = new Hono<AppEnv>()
+  .get('/assets/pages.css', (c) => {
+    c.header('Content-Type', 'text/css; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.body(PAGES_CSS);
+  })
+  .get('/reset', async (c) => {
+    const token = c.req.query('token') ?? '';
+    const tenant = TOKEN_SHAPE.test(token) ? await tenantOfToken(token, 'password_reset') : undefined;
+    if (!tenant) return messagePage(c, linkProblem('password reset'));
+    return renderPage(c, 'reset.html.njk', {
+      title: 'Choose a new password',
+      product_name: productNameOf(tenant),
+      token,
+      csrf_token: csrfToken(c),
+      min_length: settingsOf(tenant).password_min_length,
+      errors: {},
+    });
+  })
+  .post('/reset', async (c) => {
+    const field = await formFields(c);
+    const token = field('token');
+    const tenant = TOKEN_SHAPE.test(token) ? await tenantOfToken(token, 'password_reset') : undefined;
+    if (!tenant) return messagePage(c, linkProblem('password reset'));
+    const form = (errors: Record<string, string>, formError?: string) =>
+      renderPage(
+        c,
+        'reset.html.njk',
+        {
+          title: 'Choose a new password',
+          product_name: productNameOf(tenant),
+          token,
+          csrf_token: csrfToken(c),
+          min_length: settingsOf(tenant).password_min_length,
+          errors,
+          form_error: formError,
+        },
+        formError ? 403 : 422,
+      );
+    try {
+      assertCsrf(c, field('csrf_token'));
+    } catch (error) {
+      return form({}, (error as AppError).detail);
+    }
+    if (field('new_password') !== field('confirm_password'))
+      return form({ confirm_password: 'The two passwords differ' });
+    try {
+      await confirmPasswordReset(token, field('new_password'), requestMeta(c));
+    } catch (error) {
+      if (error instanceof ValidationError)
+        return form({ new_password: `The password ${error.fields[0]?.message}` });
+      if (error instanceof AppError && error.status === 400)
+        return messagePage(c, { ...linkProblem('password reset'), tenant });
+      throw error;
+    }
+    return messagePage(c, {
+      title: 'Password changed',
+      message: 'Your password was changed and you were signed out everywhere. Sign in with the new password.',
+      tone: 'success',
+      tenant,
+    });
+  })
+  .get('/verify-email', async (c) => {
+    const token = c.req.query('token') ?? '';
+    const tenant = TOKEN_SHAPE.test(token) ? await tenantOfToken(token, 'email_verification') : undefined;
+    if (!tenant) return messagePage(c, linkProblem('verification'));
+    return renderPage(c, 'verify-email.html.njk', {
+      title: 'Confirm your email',
+      product_name: productNameOf(tenant),
+      token,
+      csrf_token: csrfToken(c),
+    });
+  })
+  .post('/verify-email', async (c) => {
+    const field = await formFields(c);
+    const token = field('token');
+    const tenant = TOKEN_SHAPE.test(token) ? await tenantOfToken(token, 'email_verification') : undefined;
+    if (!tenant) return messagePage(c, linkProblem('verification'));
+    try {
+      assertCsrf(c, field('csrf_token'));
+      await confirmEmailVerification(token, requestMeta(c));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      const expired = error.status === 400;
+      return messagePage(
+        c,
+        expired
+          ? { ...linkProblem('verification'), tenant }
+          : { title: 'Try again', message: error.detail, tone: 'error', status: error.status, tenant },
+      );
+    }
+    return messagePage(c, {
+      title: 'Email confirmed',
+      message: 'Thank you: your email address is confirmed.',
+      tone: 'success',
+      tenant,
+    });
+  });
