@@ -4,6 +4,7 @@ import type { AppEnv } from './app-env';
 import { authRoutes } from './auth/routes';
 import { getConfig } from './core/config';
 import { docsRoutes } from './docs/routes';
+import { emailRoutes } from './email/routes';
 import { healthRoutes } from './health/routes';
 import { keysRoutes } from './keys/routes';
 import { accessLog } from './middleware/access-log';
@@ -26,6 +27,7 @@ export function createApp(): Hono<AppEnv> {
   app.route('/', keysRoutes);
   app.route('/', authRoutes);
   app.route('/', userRoutes);
+  app.route('/', emailRoutes);
   app.route('/', docsRoutes);
   app.route('/', pageRoutes);
 

@@ -74,3 +74,6 @@ function withObjectDefaults(stored: Record<string, unknown>): Record<string, unk
   const email = typeof stored.email === 'object' && stored.email ? stored.email : {};
   return { ...stored, lockout, sessions, email };
 }
+
+/** The name emails and hosted pages use for a site. */
+export const productNameOf = (tenant: Tenant) => settingsOf(tenant).email.product_name ?? tenant.name;

@@ -20,8 +20,8 @@ export async function seedDemoTenant(): Promise<void> {
     siteId: DEMO.siteId,
     name: DEMO.name,
     allowedOrigins: [...DEMO.allowedOrigins],
-    // The hosted reset page of the email issue; until it lands, confirm with the token via the API.
-    settings: { reset_url: 'http://localhost:3000/reset' },
+    // No reset_url/verify_url: the demo site uses the hosted pages under PUBLIC_BASE_URL (http://localhost:3000).
+    settings: { email: { product_name: 'Site A' } },
     status: 'active',
     createdAt,
   });
@@ -30,7 +30,7 @@ export async function seedDemoTenant(): Promise<void> {
     clientId: DEMO.clientId,
     siteId: DEMO.siteId,
     name: 'demo key',
-    scopes: ['auth'],
+    scopes: ['auth', 'email:send'],
     status: 'active',
     createdAt,
   });

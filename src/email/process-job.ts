@@ -5,8 +5,9 @@ import { isAddressSuppressed, suppressAddress } from '../core/db/email-suppressi
 import { getTenantById, tenantIdOf } from '../core/db/tenants';
 import { logger } from '../core/log';
 import type { EmailJob } from '../core/queue';
-import { settingsOf } from '../core/tenant-settings';
-import { customEmail, PermanentEmailError, renderEmail } from './render';
+import { productNameOf, settingsOf } from '../core/tenant-settings';
+import { CUSTOM_TEMPLATE, PermanentEmailError } from './contracts';
+import { customEmail, renderEmail } from './render';
 import { sendEmail } from './send';
 
 const jobSchema = z.object({
@@ -18,8 +19,6 @@ const jobSchema = z.object({
   data: z.record(z.string(), z.unknown()),
 });
 
-/** Content a tenant supplies itself (POST /email/send without a template). */
-export const CUSTOM_TEMPLATE = 'custom';
 const customData = z.object({
   subject: z.string().min(1).max(200),
   text: z.string().min(1).max(100_000),
@@ -65,7 +64,7 @@ export async function processEmailJob(job: EmailJob): Promise<JobResult> {
           if (!custom.success) throw new PermanentEmailError(`invalid custom email in job ${job.id}`);
           return customEmail(custom.data.subject, custom.data.text, custom.data.html);
         })()
-      : renderEmail(job.template, job.data, { productName: email.product_name ?? tenant.name });
+      : renderEmail(job.template, job.data, { productName: productNameOf(tenant) });
   const outcome = await sendEmail(email.from ?? getConfig().emailFrom, job.to, rendered, email.reply_to);
   if (outcome.status === 'rejected') {
     await suppressAddress(tenantId, job.to, outcome.reason);

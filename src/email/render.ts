@@ -1,46 +1,9 @@
 // Renders the email templates (nunjucks, embedded in the bundle): HTML autoescaped, text verbatim, subject from the text.
-import * as z from 'zod';
 import { embeddedEnvironment } from '../core/templating';
+import { EMAIL_TEMPLATES, isEmailTemplate, PermanentEmailError } from './contracts';
 import { TEMPLATES } from './templates.generated';
 
-/** A job that can never succeed (unknown template, bad data): it must not be retried as if SES were down. */
-export class PermanentEmailError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PermanentEmailError';
-  }
-}
-
-const link = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
-const text = (max = 200) => z.string().max(max);
-
-/** Each template's data contract; what the API and other features put in a job's `data`. */
-export const EMAIL_TEMPLATES = {
-  welcome: z.object({ name: text().optional(), login_url: link.optional() }),
-  email_verification: z.object({
-    name: text().optional(),
-    verify_url: link,
-    expires_hours: z.number().int().positive(),
-  }),
-  password_reset: z.object({
-    name: text().optional(),
-    reset_url: link,
-    expires_minutes: z.number().int().positive(),
-  }),
-  password_changed: z.object({ name: text().optional(), changed_at: text(), reset_url: link.nullish() }),
-  existing_account: z.object({ reset_url: link.nullish() }),
-  mfa_code: z.object({ code: z.string().regex(/^\d{6,10}$/), expires_minutes: z.number().int().positive() }),
-  notification: z.object({
-    title: text(150),
-    message: text(10_000),
-    action_url: link.optional(),
-    action_label: text(60).optional(),
-  }),
-} as const;
-
-export type EmailTemplateName = keyof typeof EMAIL_TEMPLATES;
-export const isEmailTemplate = (name: string): name is EmailTemplateName =>
-  Object.hasOwn(EMAIL_TEMPLATES, name);
+export { CUSTOM_TEMPLATE, EMAIL_TEMPLATES, PermanentEmailError } from './contracts';
 
 export type RenderedEmail = { subject: string; text: string; html: string };
 

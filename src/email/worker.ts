@@ -6,8 +6,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { getConfig } from '../core/config';
 import { logger } from '../core/log';
 import type { EmailJob } from '../core/queue';
+import { PermanentEmailError } from './contracts';
 import { parseEmailJob, processEmailJob } from './process-job';
-import { PermanentEmailError } from './render';
 
 export function createEmailWorker() {
   const processor = new BatchProcessor(EventType.SQS);

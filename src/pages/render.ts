@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import type { Tenant } from '../core/db/tenants';
 import { embeddedEnvironment } from '../core/templating';
-import { settingsOf } from '../core/tenant-settings';
+import { productNameOf } from '../core/tenant-settings';
 import { TEMPLATES } from './templates.generated';
 
 const env = embeddedEnvironment(TEMPLATES);
@@ -10,8 +10,7 @@ const env = embeddedEnvironment(TEMPLATES);
 export const PAGE_CSP =
   "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'";
 
-export const productNameOf = (tenant?: Tenant) =>
-  tenant ? (settingsOf(tenant).email.product_name ?? tenant.name) : 'Account';
+const siteName = (tenant?: Tenant) => (tenant ? productNameOf(tenant) : 'Account');
 
 export function renderPage(c: Context, template: string, context: Record<string, unknown>, status = 200) {
   c.header('Content-Security-Policy', PAGE_CSP);
@@ -36,4 +35,4 @@ export const messagePage = (
     status?: number;
     tenant?: Tenant;
   },
-) => renderPage(c, 'message.html.njk', { title, message, tone, product_name: productNameOf(tenant) }, status);
+) => renderPage(c, 'message.html.njk', { title, message, tone, product_name: siteName(tenant) }, status);

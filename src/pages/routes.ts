@@ -4,13 +4,18 @@ import type { AppEnv } from '../app-env';
 import { confirmEmailVerification, tenantOfToken } from '../auth/email-verification';
 import { confirmPasswordReset } from '../auth/password-reset';
 import { AppError, UnsupportedMediaTypeError, ValidationError } from '../core/errors';
-import { settingsOf } from '../core/tenant-settings';
+import { productNameOf, settingsOf } from '../core/tenant-settings';
 import { assertCsrf, csrfToken } from '../middleware/csrf';
 import { requestMeta } from '../middleware/request-meta';
-import { messagePage, productNameOf, renderPage } from './render';
+import type { messagePage as MessagePage, renderPage as RenderPage } from './render';
 import { PAGES_CSS } from './styles';
 
 const TOKEN_SHAPE = /^[\w-]{43}$/;
+
+// The template engine loads with the first hosted page, not with every cold start of the API.
+const pages = () => import('./render');
+const renderPage = async (...args: Parameters<typeof RenderPage>) => (await pages()).renderPage(...args);
+const messagePage = async (...args: Parameters<typeof MessagePage>) => (await pages()).messagePage(...args);
 
 async function formFields(c: Context<AppEnv>) {
   if (!/^application\/x-www-form-urlencoded/i.test(c.req.header('content-type') ?? '')) {

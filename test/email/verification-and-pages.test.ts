@@ -25,11 +25,17 @@ async function verifyTokenFor(email: string) {
 }
 
 /** A browser visit: GET the page, keep its cookie, POST the form back with the hidden fields. */
-async function submitForm(path: string, fields: Record<string, string>, { dropCsrf = false, crossSite = false } = {}) {
+async function submitForm(
+  path: string,
+  fields: Record<string, string>,
+  { dropCsrf = false, crossSite = false } = {},
+) {
   const page = await app.request(path);
   const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0] as string;
   const html = await page.text();
-  const hidden = Object.fromEntries([...html.matchAll(/name="(csrf_token|token)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+  const hidden = Object.fromEntries(
+    [...html.matchAll(/name="(csrf_token|token)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]),
+  );
   const form = new URLSearchParams({ ...hidden, ...fields, ...(dropCsrf ? { csrf_token: 'forged' } : {}) });
   const action = new URL(path, 'http://x').pathname;
   const res = await app.request(action, {
@@ -41,7 +47,12 @@ async function submitForm(path: string, fields: Record<string, string>, { dropCs
     },
     body: form.toString(),
   });
-  return { status: res.status, html: await res.text(), headers: res.headers, page: { status: page.status, html, headers: page.headers } };
+  return {
+    status: res.status,
+    html: await res.text(),
+    headers: res.headers,
+    page: { status: page.status, html, headers: page.headers },
+  };
 }
 
 describe('email verification', () => {
@@ -60,7 +71,14 @@ describe('email verification', () => {
   it('S12: a verification token cannot reset a password, nor a reset token verify an email', async () => {
     const { email } = await registerAndLogin(app, hosted.apiKey);
     const verifyToken = await verifyTokenFor(email);
-    expect((await api.post('/auth/password-reset/confirm', { token: verifyToken, new_password: 'hijack attempt one' })).status).toBe(400);
+    expect(
+      (
+        await api.post('/auth/password-reset/confirm', {
+          token: verifyToken,
+          new_password: 'hijack attempt one',
+        })
+      ).status,
+    ).toBe(400);
     await api.post('/auth/password-reset', { email }, withKey(hosted.apiKey));
     const resetToken = await resetTokenFor(email);
     expect((await api.post('/auth/verify-email/confirm', { token: resetToken })).status).toBe(400);
@@ -71,23 +89,36 @@ describe('email verification', () => {
     await api.post('/auth/register', { email, password: GOOD_PASSWORD }, withKey(strict.apiKey));
     const refused = await api.post('/auth/login', { email, password: GOOD_PASSWORD }, withKey(strict.apiKey));
     expect(refused.status).toBe(403);
-    expect(refused.body).toEqual({ detail: 'Confirm your email address before signing in', code: 'email_not_verified' });
+    expect(refused.body).toEqual({
+      detail: 'Confirm your email address before signing in',
+      code: 'email_not_verified',
+    });
     // A wrong password is still the ordinary 401: the 403 is only said to someone who knows the password.
-    expect((await api.post('/auth/login', { email, password: 'not the password' }, withKey(strict.apiKey))).status).toBe(401);
+    expect(
+      (await api.post('/auth/login', { email, password: 'not the password' }, withKey(strict.apiKey))).status,
+    ).toBe(401);
     await api.post('/auth/verify-email/confirm', { token: await verifyTokenFor(email) });
-    expect((await api.post('/auth/login', { email, password: GOOD_PASSWORD }, withKey(strict.apiKey))).status).toBe(200);
+    expect(
+      (await api.post('/auth/login', { email, password: GOOD_PASSWORD }, withKey(strict.apiKey))).status,
+    ).toBe(200);
   });
 
   it('resend: by API key and email (same answer for unknown addresses), or signed in', async () => {
     const email = uniqueEmail();
     await api.post('/auth/register', { email, password: GOOD_PASSWORD }, withKey(hosted.apiKey));
     const known = await api.post('/auth/verify-email/resend', { email }, withKey(hosted.apiKey));
-    const unknown = await api.post('/auth/verify-email/resend', { email: uniqueEmail() }, withKey(hosted.apiKey));
+    const unknown = await api.post(
+      '/auth/verify-email/resend',
+      { email: uniqueEmail() },
+      withKey(hosted.apiKey),
+    );
     expect(known.status).toBe(202);
     expect(unknown.text).toBe(known.text);
     expect(await jobsTo(email, 'email_verification')).toHaveLength(2);
     const login = await api.post('/auth/login', { email, password: GOOD_PASSWORD }, withKey(hosted.apiKey));
-    expect((await api.post('/auth/verify-email/resend', undefined, bearer(login.body.token))).status).toBe(202);
+    expect((await api.post('/auth/verify-email/resend', undefined, bearer(login.body.token))).status).toBe(
+      202,
+    );
     expect(await jobsTo(email, 'email_verification')).toHaveLength(3);
     expect((await api.post('/auth/verify-email/resend', { email })).status).toBe(401);
   });
@@ -104,7 +135,9 @@ describe('hosted pages', () => {
     expect(res.status).toBe(200);
     expect(html).toContain('Hosted Site');
     expect(html).toContain('<label for="new_password">');
-    expect(res.headers.get('set-cookie')).toMatch(/^__Host-csrf=[\w-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+    expect(res.headers.get('set-cookie')).toMatch(
+      /^__Host-csrf=[\w-]{43}; Path=\/; HttpOnly; Secure; SameSite=Strict$/,
+    );
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("style-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
@@ -116,10 +149,16 @@ describe('hosted pages', () => {
     const { email } = await registerAndLogin(app, hosted.apiKey);
     await api.post('/auth/password-reset', { email }, withKey(hosted.apiKey));
     const token = await resetTokenFor(email);
-    const done = await submitForm(`/reset?token=${token}`, { new_password: 'via the hosted page', confirm_password: 'via the hosted page' });
+    const done = await submitForm(`/reset?token=${token}`, {
+      new_password: 'via the hosted page',
+      confirm_password: 'via the hosted page',
+    });
     expect(done.status).toBe(200);
     expect(done.html).toContain('Password changed');
-    expect((await api.post('/auth/login', { email, password: 'via the hosted page' }, withKey(hosted.apiKey))).status).toBe(200);
+    expect(
+      (await api.post('/auth/login', { email, password: 'via the hosted page' }, withKey(hosted.apiKey)))
+        .status,
+    ).toBe(200);
     const reuse = await app.request(`/reset?token=${token}`);
     expect(reuse.status).toBe(400);
     expect(await reuse.text()).toContain('has expired or was already used');
@@ -129,25 +168,48 @@ describe('hosted pages', () => {
     const { email } = await registerAndLogin(app, hosted.apiKey);
     await api.post('/auth/password-reset', { email }, withKey(hosted.apiKey));
     const token = await resetTokenFor(email);
-    const weak = await submitForm(`/reset?token=${token}`, { new_password: 'password1', confirm_password: 'password1' });
+    const weak = await submitForm(`/reset?token=${token}`, {
+      new_password: 'password1',
+      confirm_password: 'password1',
+    });
     expect(weak.status).toBe(422);
     expect(weak.html).toContain('The password is too common');
     expect(weak.html).toContain('aria-invalid="true"');
-    const mismatch = await submitForm(`/reset?token=${token}`, { new_password: 'one long passphrase', confirm_password: 'another one' });
+    const mismatch = await submitForm(`/reset?token=${token}`, {
+      new_password: 'one long passphrase',
+      confirm_password: 'another one',
+    });
     expect(mismatch.html).toContain('The two passwords differ');
-    expect((await submitForm(`/reset?token=${token}`, { new_password: 'finally a good one', confirm_password: 'finally a good one' })).status).toBe(200);
+    expect(
+      (
+        await submitForm(`/reset?token=${token}`, {
+          new_password: 'finally a good one',
+          confirm_password: 'finally a good one',
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it('S36: refuses a forged CSRF token and cross-site posts, changing nothing', async () => {
     const { email } = await registerAndLogin(app, hosted.apiKey);
     await api.post('/auth/password-reset', { email }, withKey(hosted.apiKey));
     const token = await resetTokenFor(email);
-    const forged = await submitForm(`/reset?token=${token}`, { new_password: 'csrf attack pass', confirm_password: 'csrf attack pass' }, { dropCsrf: true });
+    const forged = await submitForm(
+      `/reset?token=${token}`,
+      { new_password: 'csrf attack pass', confirm_password: 'csrf attack pass' },
+      { dropCsrf: true },
+    );
     expect(forged.status).toBe(403);
     expect(forged.html).toContain('The form expired');
-    const crossSite = await submitForm(`/reset?token=${token}`, { new_password: 'csrf attack pass', confirm_password: 'csrf attack pass' }, { crossSite: true });
+    const crossSite = await submitForm(
+      `/reset?token=${token}`,
+      { new_password: 'csrf attack pass', confirm_password: 'csrf attack pass' },
+      { crossSite: true },
+    );
     expect(crossSite.status).toBe(403);
-    expect((await api.post('/auth/login', { email, password: GOOD_PASSWORD }, withKey(hosted.apiKey))).status).toBe(200);
+    expect(
+      (await api.post('/auth/login', { email, password: GOOD_PASSWORD }, withKey(hosted.apiKey))).status,
+    ).toBe(200);
   });
 
   it('/verify-email shows a confirm button (no change on GET, so link scanners verify nothing) and confirms on POST', async () => {
@@ -163,12 +225,21 @@ describe('hosted pages', () => {
   });
 
   it('answers junk tokens with the same friendly page, never a 500', async () => {
-    for (const path of ['/reset', '/reset?token=', '/reset?token=%00%0d%0a', `/verify-email?token=${'x'.repeat(5000)}`]) {
+    for (const path of [
+      '/reset',
+      '/reset?token=',
+      '/reset?token=%00%0d%0a',
+      `/verify-email?token=${'x'.repeat(5000)}`,
+    ]) {
       const res = await app.request(path);
       expect(res.status, path).toBe(400);
       expect(await res.text()).toContain('This link no longer works');
     }
-    const wrongType = await app.request('/reset', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const wrongType = await app.request('/reset', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(wrongType.status).toBe(415);
   });
 });
