@@ -52,7 +52,7 @@ describe('make dev (npm run dev)', () => {
   const dataDir = mkdtempSync(resolve(tmpdir(), 'lambdalith-dev-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('serves health and readiness, seeds the demo key, and Ctrl-C leaves no java or python behind', async () => {
+  it('serves health and readiness, seeds the demo key, delivers reset mail to /dev/mail, and Ctrl-C leaves nothing behind', async () => {
     const ports = { http: await freePort(), dynamodb: await freePort(), moto: await freePort() };
     // Keep the run's AWS settings out: dev must set up its own.
     const env = Object.fromEntries(
@@ -91,6 +91,53 @@ describe('make dev (npm run dev)', () => {
       client.destroy();
       expect(Items.map((i) => i.client_id?.S)).toContain('ClientCustomerC');
       expect(JSON.stringify(Items)).not.toContain('site_a_key_abc123');
+
+      // A password reset email reaches /dev/mail through the queue and the worker, and its link completes the reset.
+      const email = `dev-${Date.now()}@example.com`;
+      const json = { 'content-type': 'application/json', 'x-api-key': 'site_a_key_abc123' };
+      const register = await fetch(`${base}/auth/register`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ email, password: 'first dev passphrase' }),
+      });
+      expect(register.status).toBe(201);
+      await fetch(`${base}/auth/password-reset`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ email }),
+      });
+      let link: string | undefined;
+      for (let i = 0; i < 50 && !link; i++) {
+        const mail = await (await fetch(`${base}/dev/mail`)).text();
+        // base is http://localhost:<port>: nothing in it is special to a regular expression.
+        link = new RegExp(`href="(${base}/reset\\?token=[\\w-]+)"`).exec(mail)?.[1];
+        if (!link) await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(link, 'reset email at /dev/mail').toBeDefined();
+      const form = await fetch(link as string);
+      const cookie = (form.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      const hidden = Object.fromEntries(
+        [...(await form.text()).matchAll(/name="(csrf_token|token)" value="([^"]*)"/g)].map((m) => [
+          m[1],
+          m[2],
+        ]),
+      );
+      const done = await fetch(`${base}/reset`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+        body: new URLSearchParams({
+          ...hidden,
+          new_password: 'second dev passphrase',
+          confirm_password: 'second dev passphrase',
+        }),
+      });
+      expect(await done.text()).toContain('Password changed');
+      const login = await fetch(`${base}/auth/login`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({ email, password: 'second dev passphrase' }),
+      });
+      expect(login.status).toBe(200);
 
       expect(processesOnPort(ports.dynamodb).length).toBeGreaterThan(0);
       expect(processesOnPort(ports.moto).length).toBeGreaterThan(0);

@@ -20,18 +20,32 @@ const send = (body: unknown, key = sender.apiKey) => api.post('/email/send', bod
 describe('POST /email/send', () => {
   it('queues a template email and answers 202 with ids', async () => {
     const to = uniqueEmail('notify');
-    const res = await send({ to, template: 'notification', data: { title: 'Order shipped', message: 'On its way' } });
+    const res = await send({
+      to,
+      template: 'notification',
+      data: { title: 'Order shipped', message: 'On its way' },
+    });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ id: expect.any(String), messages: [{ to, id: expect.any(String) }] });
     const job = (await emailJobs()).find((j) => j.id === res.body.messages[0].id);
-    expect(job).toMatchObject({ client_id: sender.tenant.clientId, site_id: sender.tenant.siteId, template: 'notification', to });
+    expect(job).toMatchObject({
+      client_id: sender.tenant.clientId,
+      site_id: sender.tenant.siteId,
+      template: 'notification',
+      to,
+    });
     expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
   it('queues custom content, one message per recipient, deduplicated and normalised', async () => {
     const a = uniqueEmail('a');
     const b = uniqueEmail('b');
-    const res = await send({ to: [a, ` ${a.toUpperCase()} `, b], subject: 'Hello', text: 'Plain text', html: '<p>Hi</p>' });
+    const res = await send({
+      to: [a, ` ${a.toUpperCase()} `, b],
+      subject: 'Hello',
+      text: 'Plain text',
+      html: '<p>Hi</p>',
+    });
     expect(res.status).toBe(202);
     expect(res.body.messages.map((m: { to: string }) => m.to)).toEqual([a, b]);
     const jobs = (await emailJobs()).filter((j) => j.to === a || j.to === b);
@@ -44,7 +58,10 @@ describe('POST /email/send', () => {
     expect((await api.post('/email/send', body)).status).toBe(401);
     const scoped = await send(body, authOnly.apiKey);
     expect(scoped.status).toBe(403);
-    expect(scoped.body).toEqual({ detail: 'This API key lacks the email:send scope', code: 'insufficient_scope' });
+    expect(scoped.body).toEqual({
+      detail: 'This API key lacks the email:send scope',
+      code: 'insufficient_scope',
+    });
   });
 
   it('validates addresses, recipient count, templates and their data with 422', async () => {
@@ -56,13 +73,23 @@ describe('POST /email/send', () => {
       [{ to: 'a@example.com', template: 'welcome', subject: 'both' }, 'template'],
       [{ to: 'a@example.com', subject: 'no text' }, 'subject'],
       [{ to: 'a@example.com', template: 'nope' }, 'template'],
-      [{ to: 'a@example.com', template: 'password_reset', data: { reset_url: 'javascript:alert(1)', expires_minutes: 5 } }, 'data.reset_url'],
+      [
+        {
+          to: 'a@example.com',
+          template: 'password_reset',
+          data: { reset_url: 'javascript:alert(1)', expires_minutes: 5 },
+        },
+        'data.reset_url',
+      ],
       [{ to: 'a@example.com\r\nBcc: victim@example.com', subject: 's', text: 't' }, 'to'],
     ];
     for (const [body, field] of cases) {
       const res = await send(body);
       expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(422);
-      expect(res.body.errors.map((e: { field: string }) => e.field), JSON.stringify(body).slice(0, 80)).toContain(field);
+      expect(
+        res.body.errors.map((e: { field: string }) => e.field),
+        JSON.stringify(body).slice(0, 80),
+      ).toContain(field);
     }
   });
 
