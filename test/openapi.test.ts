@@ -55,4 +55,15 @@ describe('API documentation', () => {
     const init = await app.request('/docs/init.js');
     expect(await init.text()).toContain("url: '/openapi.json'");
   });
+
+  it('has no /dev routes in the deployed app (only the local dev server mounts /dev/mail)', async () => {
+    expect((await app.request('/dev/mail')).status).toBe(404);
+  });
+
+  it('documents POST /email/send and the verify-email routes', async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/email/send', '/auth/verify-email/confirm', '/auth/verify-email/resend']),
+    );
+  });
 });

@@ -104,4 +104,21 @@ describe('template.yaml', () => {
       }
     }
   });
+
+  it('runs the email worker on EmailQueue in batches of 10 with partial failures, 6x visibility and a DLQ', () => {
+    const worker = template.Resources.EmailWorkerFunction?.Properties as Record<string, any>;
+    const event = Object.values(worker.Events as Record<string, any>)[0];
+    expect(event).toMatchObject({
+      Type: 'SQS',
+      Properties: { Queue: { 'Fn::GetAtt': ['EmailQueue', 'Arn'] }, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] },
+    });
+    const queue = template.Resources.EmailQueue?.Properties as Record<string, any>;
+    expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker.Timeout);
+    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['EmailDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
+    const alarm = template.Resources.EmailDeadLetterAlarm?.Properties as Record<string, any>;
+    expect(alarm.Dimensions[0].Value).toEqual({ 'Fn::GetAtt': ['EmailDeadLetterQueue', 'QueueName'] });
+    const statements = worker.Policies.flatMap((p: { Statement: unknown[] }) => p.Statement);
+    const ses = statements.find((st: { Action: string[] }) => [].concat(st.Action as never).some((a: string) => a.startsWith('ses:')));
+    expect(ses.Resource).toEqual({ 'Fn::Sub': 'arn:aws:ses:${AWS::Region}:${AWS::AccountId}:identity/${EmailSenderIdentity}' });
+  });
 });
