@@ -61,7 +61,9 @@ describe('API documentation', () => {
   });
 
   it('documents POST /email/send and the verify-email routes', async () => {
-    const doc = (await (await app.request('/openapi.json')).json()) as { paths: Record<string, Record<string, unknown>> };
+    const doc = (await (await app.request('/openapi.json')).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/email/send', '/auth/verify-email/confirm', '/auth/verify-email/resend']),
     );

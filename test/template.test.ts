@@ -110,15 +110,27 @@ describe('template.yaml', () => {
     const event = Object.values(worker.Events as Record<string, any>)[0];
     expect(event).toMatchObject({
       Type: 'SQS',
-      Properties: { Queue: { 'Fn::GetAtt': ['EmailQueue', 'Arn'] }, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] },
+      Properties: {
+        Queue: { 'Fn::GetAtt': ['EmailQueue', 'Arn'] },
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      },
     });
     const queue = template.Resources.EmailQueue?.Properties as Record<string, any>;
     expect(queue.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker.Timeout);
-    expect(queue.RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['EmailDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
+    expect(queue.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['EmailDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 5,
+    });
     const alarm = template.Resources.EmailDeadLetterAlarm?.Properties as Record<string, any>;
     expect(alarm.Dimensions[0].Value).toEqual({ 'Fn::GetAtt': ['EmailDeadLetterQueue', 'QueueName'] });
     const statements = worker.Policies.flatMap((p: { Statement: unknown[] }) => p.Statement);
-    const ses = statements.find((st: { Action: string[] }) => [].concat(st.Action as never).some((a: string) => a.startsWith('ses:')));
-    expect(ses.Resource).toEqual({ 'Fn::Sub': 'arn:aws:ses:${AWS::Region}:${AWS::AccountId}:identity/${EmailSenderIdentity}' });
+    const ses = statements.find((st: { Action: string[] }) =>
+      [].concat(st.Action as never).some((a: string) => a.startsWith('ses:')),
+    );
+    expect(ses.Resource).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation !Sub string, not JavaScript
+      'Fn::Sub': 'arn:aws:ses:${AWS::Region}:${AWS::AccountId}:identity/${EmailSenderIdentity}',
+    });
   });
 });
