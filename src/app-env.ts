@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
 import type { Session } from './core/db/sessions';
 import type { Tenant } from './core/db/tenants';
+import type { User } from './core/db/users';
 import type { VerifiedToken } from './core/jwt';
 import type { Log } from './core/log';
 import type { ResolvedApiKey } from './core/tenants';
@@ -28,6 +29,8 @@ export type AppEnv = {
     tenantKey: ResolvedApiKey;
     /** Set by the requireUser middleware. */
     auth: AuthContext;
+    /** Set by the console's requireConsoleAdmin: the signed-in admin. */
+    admin: User;
     /** The tenant this request acts for, once known (API key or token); CORS reads it. */
     tenant: Tenant;
   };

@@ -1,5 +1,6 @@
 // Builds the one Hono app that serves every HTTP route, on Lambda and locally alike.
 import { Hono } from 'hono';
+import { adminRoutes } from './admin/routes';
 import type { AppEnv } from './app-env';
 import { authRoutes } from './auth/routes';
 import { getConfig } from './core/config';
@@ -30,6 +31,7 @@ export function createApp(): Hono<AppEnv> {
   app.route('/', emailRoutes);
   app.route('/', docsRoutes);
   app.route('/', pageRoutes);
+  app.route('/', adminRoutes);
 
   app.notFound(notFoundHandler(app));
   app.onError(errorHandler);

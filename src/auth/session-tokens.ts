@@ -42,6 +42,7 @@ export async function startSession(user: User, tenant: Tenant, meta: RequestMeta
   const secret = randomToken();
   const session: Session = {
     sessionId: randomToken(16),
+    kind: 'user',
     userId: user.userId,
     tenantId: tenantIdOf(tenant.clientId, tenant.siteId),
     status: 'active',

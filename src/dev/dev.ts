@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { randomToken } from '../core/crypto';
 import { writeEmbeds } from './embed-templates';
 import { startLocalPlatform } from './local-platform';
 import { generateSecretValues } from './provision';
@@ -51,6 +52,7 @@ async function main() {
   Object.assign(process.env, platform.env);
   const { seedDemoTenant, DEMO } = await import('./seed');
   await seedDemoTenant();
+  const admin = await localConsoleAdmin();
 
   const tsx = resolve(root, 'node_modules/tsx/dist/cli.mjs');
   watchTemplates();
@@ -81,6 +83,7 @@ async function main() {
   Mail           ${url}/dev/mail   (every email sent locally; links clickable)
   API docs       ${url}/docs   (OpenAPI: ${url}/openapi.json)
   JWKS           ${url}/.well-known/jwks.json
+  Console        ${url}/admin   ${admin.email} / ${admin.password}
   Demo tenant    ${DEMO.clientId} / ${DEMO.siteId}   x-api-key: ${DEMO.apiKey}
                  origins: ${DEMO.allowedOrigins.join(', ')}
   DynamoDB Local http://127.0.0.1:${ports.dynamodb}  (data in ${dataDir}/dynamodb${platform.createdTables.length ? `; created ${platform.createdTables.length} tables` : ''})
@@ -88,6 +91,21 @@ async function main() {
   Local secrets  ${dataDir}/local-secrets.json
   Ctrl-C stops everything.  Wipe local data: make clean-data
 `);
+}
+
+/** The local platform admin, created once and kept (with its password) under .data. */
+async function localConsoleAdmin(): Promise<{ email: string; password: string }> {
+  const file = resolve(dataDir, 'local-admin.json');
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { email: string; password: string }) : undefined;
+  const admin = saved ?? { email: 'admin@example.com', password: randomToken(18) };
+  const { BootstrapError, createPlatformAdmin } = await import('../admin/bootstrap');
+  try {
+    await createPlatformAdmin(admin);
+  } catch (error) {
+    if (!(error instanceof BootstrapError)) throw error;
+  }
+  writeFileSync(file, JSON.stringify(admin, null, 2), { mode: 0o600 });
+  return admin;
 }
 
 /** Re-embeds templates/ on change, so the reloading server sees edited emails and pages at once. */

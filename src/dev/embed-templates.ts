@@ -9,6 +9,7 @@ const root = resolve(import.meta.dirname, '../..');
 export const EMBEDS = [
   { folder: 'templates/email', module: 'src/email/templates.generated.ts' },
   { folder: 'templates/pages', module: 'src/pages/templates.generated.ts' },
+  { folder: 'templates/admin', module: 'src/admin/templates.generated.ts' },
 ] as const;
 
 export function embeddedSource(folder: string): string {

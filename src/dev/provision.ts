@@ -115,6 +115,7 @@ export async function createTables(t: Template, names: LocalNames): Promise<stri
         created.push(TableName);
       } catch (error) {
         if ((error as Error).name !== 'ResourceInUseException') throw error;
+        await addMissingIndexes(client, sdk, TableName, p);
       }
       const ttl = p.TimeToLiveSpecification;
       if (ttl?.Enabled) await enableTtl(client, sdk, TableName, ttl.AttributeName);
@@ -123,6 +124,31 @@ export async function createTables(t: Template, names: LocalNames): Promise<stri
     client.destroy();
   }
   return created;
+}
+
+/** A table kept in .data from before an index was added to the template gets the index now. */
+async function addMissingIndexes(
+  client: InstanceType<ReturnType<typeof dynamodbSdk>['DynamoDBClient']>,
+  sdk: ReturnType<typeof dynamodbSdk>,
+  TableName: string,
+  wanted: Omit<CreateTableInput, 'TableName'>,
+) {
+  const { Table } = await client.send(new sdk.DescribeTableCommand({ TableName }));
+  const existing = new Set((Table?.GlobalSecondaryIndexes ?? []).map((g) => g.IndexName));
+  for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+    if (existing.has(index.IndexName)) continue;
+    await client.send(
+      new sdk.UpdateTableCommand({
+        TableName,
+        AttributeDefinitions: wanted.AttributeDefinitions,
+        GlobalSecondaryIndexUpdates: [
+          {
+            Create: { IndexName: index.IndexName, KeySchema: index.KeySchema, Projection: index.Projection },
+          },
+        ],
+      }),
+    );
+  }
 }
 
 async function enableTtl(

@@ -71,6 +71,7 @@ export async function authenticate(c: Context<AppEnv>): Promise<AuthContext> {
     revoked ||
     !tenant ||
     !session ||
+    session.kind !== 'user' ||
     session.userId !== claims.sub ||
     !isSessionLive(session, clock.seconds())
   ) {

@@ -1,11 +1,12 @@
 // Hosted pages for sites with no page of their own: /reset (choose a new password) and /verify-email.
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { confirmEmailVerification, tenantOfToken } from '../auth/email-verification';
 import { confirmPasswordReset } from '../auth/password-reset';
-import { AppError, UnsupportedMediaTypeError, ValidationError } from '../core/errors';
+import { AppError, ValidationError } from '../core/errors';
 import { productNameOf, settingsOf } from '../core/tenant-settings';
 import { assertCsrf, csrfToken } from '../middleware/csrf';
+import { readForm } from '../middleware/form-body';
 import { requestMeta } from '../middleware/request-meta';
 import type { messagePage as MessagePage, renderPage as RenderPage } from './render';
 import { PAGES_CSS } from './styles';
@@ -16,15 +17,6 @@ const TOKEN_SHAPE = /^[\w-]{43}$/;
 const pages = () => import('./render');
 const renderPage = async (...args: Parameters<typeof RenderPage>) => (await pages()).renderPage(...args);
 const messagePage = async (...args: Parameters<typeof MessagePage>) => (await pages()).messagePage(...args);
-
-async function formFields(c: Context<AppEnv>) {
-  if (!/^application\/x-www-form-urlencoded/i.test(c.req.header('content-type') ?? '')) {
-    throw new UnsupportedMediaTypeError('application/x-www-form-urlencoded');
-  }
-  const body = await c.req.parseBody();
-  const field = (name: string) => (typeof body[name] === 'string' ? (body[name] as string) : '');
-  return field;
-}
 
 const linkProblem = (kind: string) => ({
   title: 'This link no longer works',
@@ -53,7 +45,7 @@ export const pageRoutes = new Hono<AppEnv>()
     });
   })
   .post('/reset', async (c) => {
-    const field = await formFields(c);
+    const field = await readForm(c);
     const token = field('token');
     const tenant = TOKEN_SHAPE.test(token) ? await tenantOfToken(token, 'password_reset') : undefined;
     if (!tenant) return messagePage(c, linkProblem('password reset'));
@@ -107,7 +99,7 @@ export const pageRoutes = new Hono<AppEnv>()
     });
   })
   .post('/verify-email', async (c) => {
-    const field = await formFields(c);
+    const field = await readForm(c);
     const token = field('token');
     const tenant = TOKEN_SHAPE.test(token) ? await tenantOfToken(token, 'email_verification') : undefined;
     if (!tenant) return messagePage(c, linkProblem('verification'));

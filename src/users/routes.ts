@@ -77,7 +77,7 @@ userRoutes.get('/user/sessions', async (c) => {
   const now = clock.seconds();
   const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
   const sessions = (await listUserSessions(userId))
-    .filter((s) => isSessionLive(s, now))
+    .filter((s) => s.kind === 'user' && isSessionLive(s, now))
     .map((s) => ({
       session_id: s.sessionId,
       created_at: s.createdAt,

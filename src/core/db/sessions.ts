@@ -6,8 +6,12 @@ import { conditionally } from './conditions';
 
 export type SessionStatus = 'active' | 'revoked';
 
+/** API sessions (access + refresh tokens) or admin console sessions (a cookie). */
+export type SessionKind = 'user' | 'admin';
+
 export type Session = {
   sessionId: string;
+  kind: SessionKind;
   userId: string;
   tenantId: string;
   status: SessionStatus;
@@ -27,6 +31,7 @@ export type Session = {
 
 type SessionItem = {
   session_id: string;
+  kind?: SessionKind;
   user_id: string;
   tenant_id: string;
   status: SessionStatus;
@@ -157,6 +162,7 @@ export async function revokeUserSessions(userId: string, reason: string): Promis
 function toItem(s: Session): SessionItem {
   return {
     session_id: s.sessionId,
+    kind: s.kind,
     user_id: s.userId,
     tenant_id: s.tenantId,
     status: s.status,
@@ -176,6 +182,7 @@ function toItem(s: Session): SessionItem {
 function fromItem(i: SessionItem): Session {
   return {
     sessionId: i.session_id,
+    kind: i.kind ?? 'user',
     userId: i.user_id,
     tenantId: i.tenant_id,
     status: i.status,

@@ -1,5 +1,5 @@
 // Tenants table: one item per (client_id, site_id) site, with its origins and settings.
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config';
 import { documentClient } from './client';
 import { syncTenantOrigins } from './tenant-origins';
@@ -21,6 +21,8 @@ export type Tenant = {
 
 type TenantItem = {
   tenant_id: string;
+  /** Constant partition key of the sparse listing-index: every tenant, in tenant_id order. */
+  listing: 'tenant';
   client_id: string;
   site_id: string;
   name: string;
@@ -59,9 +61,32 @@ export async function getTenantById(tenantId: string): Promise<Tenant | undefine
   return Item ? fromItem(Item as TenantItem) : undefined;
 }
 
+/** Every tenant, ordered by id, a page at a time (the admin console lists them). */
+export async function listTenants({
+  limit = 50,
+  after,
+}: {
+  limit?: number;
+  after?: string;
+} = {}): Promise<{ tenants: Tenant[]; next?: string }> {
+  const out = await documentClient.send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: 'listing-index',
+      KeyConditionExpression: 'listing = :tenant',
+      ExpressionAttributeValues: { ':tenant': 'tenant' },
+      Limit: limit,
+      ExclusiveStartKey: after ? { listing: 'tenant', tenant_id: after } : undefined,
+    }),
+  );
+  const tenants = (out.Items ?? []).map((i) => fromItem(i as TenantItem));
+  return { tenants, next: out.LastEvaluatedKey?.tenant_id as string | undefined };
+}
+
 function toItem(t: Tenant): TenantItem {
   return {
     tenant_id: tenantIdOf(t.clientId, t.siteId),
+    listing: 'tenant',
     client_id: t.clientId,
     site_id: t.siteId,
     name: t.name,

@@ -1,5 +1,5 @@
 // Users table: one item per account, keyed `{client_id}#{site_id}#{email}`; the same email in two tenants is two users.
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config';
 import { documentClient } from './client';
 import { conditionally } from './conditions';
@@ -100,6 +100,35 @@ export async function recordLogin(userId: string, at: string): Promise<void> {
         UpdateExpression: 'SET last_login = :at',
         ConditionExpression: userExists,
         ExpressionAttributeValues: { ':at': at },
+      }),
+    ),
+  );
+}
+
+/** Every account with this email, across tenants (the email-index GSI; eventually consistent). */
+export async function findUsersByEmail(email: string): Promise<User[]> {
+  const { Items = [] } = await documentClient.send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: 'email-index',
+      KeyConditionExpression: 'email = :email',
+      ExpressionAttributeValues: { ':email': email },
+      Limit: 100,
+    }),
+  );
+  return Items.map((i) => fromItem(i as UserItem));
+}
+
+export async function setUserRoles(userId: string, roles: string[]): Promise<boolean> {
+  return conditionally(() =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { user_id: userId },
+        UpdateExpression: 'SET #roles = :roles, updated_at = :now',
+        ConditionExpression: userExists,
+        ExpressionAttributeNames: { '#roles': 'roles' },
+        ExpressionAttributeValues: { ':roles': roles, ':now': new Date().toISOString() },
       }),
     ),
   );

@@ -1,0 +1,73 @@
+// Creates the first platform admin (npm run admin:create, and make dev) in the reserved platform tenant.
+
+import { passwordProblem } from '../auth/password-policy';
+import { clock } from '../core/clock';
+import { getTenant, putTenant, type Tenant } from '../core/db/tenants';
+import { createUser, getUser, type User, userIdOf } from '../core/db/users';
+import { hashPassword } from '../core/passwords';
+
+/** Platform admins are users of this tenant; it has no API keys and no origins, so no site can act as it. */
+export const PLATFORM_TENANT = {
+  clientId: 'platform',
+  siteId: 'console',
+  name: 'lambdalith console',
+} as const;
+
+export async function ensurePlatformTenant(): Promise<Tenant> {
+  const existing = await getTenant(PLATFORM_TENANT.clientId, PLATFORM_TENANT.siteId);
+  if (existing) return existing;
+  const tenant: Tenant = {
+    ...PLATFORM_TENANT,
+    allowedOrigins: [],
+    // Console operators get the stricter NIST length.
+    settings: { password_min_length: 15 },
+    status: 'active',
+    createdAt: new Date(clock.now()).toISOString(),
+  };
+  await putTenant(tenant);
+  return tenant;
+}
+
+export class BootstrapError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BootstrapError';
+  }
+}
+
+/** Creates a platform admin; refuses an address that already has a console account, and weak passwords. */
+export async function createPlatformAdmin({
+  email,
+  password,
+  name = '',
+}: {
+  email: string;
+  password: string;
+  name?: string;
+}): Promise<User> {
+  const normalised = email.trim().toLowerCase();
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(normalised))
+    throw new BootstrapError(`not an email address: ${email}`);
+  const problem = passwordProblem(password, { minLength: 15, email: normalised });
+  if (problem) throw new BootstrapError(`password ${problem}`);
+  await ensurePlatformTenant();
+  const userId = userIdOf(PLATFORM_TENANT.clientId, PLATFORM_TENANT.siteId, normalised);
+  if (await getUser(userId)) throw new BootstrapError(`${normalised} already has a console account`);
+  const now = new Date(clock.now()).toISOString();
+  const user: User = {
+    userId,
+    clientId: PLATFORM_TENANT.clientId,
+    siteId: PLATFORM_TENANT.siteId,
+    email: normalised,
+    name,
+    passwordHash: await hashPassword(password),
+    status: 'active',
+    emailVerified: true,
+    roles: ['platform_admin'],
+    createdAt: now,
+    updatedAt: now,
+    passwordChangedAt: clock.now(),
+  };
+  if (!(await createUser(user))) throw new BootstrapError(`${normalised} already has a console account`);
+  return user;
+}

@@ -1,0 +1,65 @@
+// Admin console sessions (S17): an opaque 256-bit __Host- cookie; only its SHA-256 is stored, with idle and
+// absolute expiry enforced here, a new value at every sign-in, and deletion at sign-out.
+import type { Context } from 'hono';
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import type { RequestMeta } from '../core/audit';
+import { clock } from '../core/clock';
+import { randomToken, sha256Hex } from '../core/crypto';
+import {
+  createSession,
+  getSession,
+  isSessionLive,
+  revokeSession,
+  type Session,
+  touchSession,
+} from '../core/db/sessions';
+import { getUser, type User } from '../core/db/users';
+import { isAdmin } from './roles';
+
+export const CONSOLE_COOKIE = '__Host-lambdalith_admin';
+export const CONSOLE_IDLE_SECONDS = 30 * 60;
+export const CONSOLE_ABSOLUTE_SECONDS = 12 * 3600;
+// Writing last-active on every page view is waste; a minute's resolution is plenty for a 30-minute idle limit.
+const TOUCH_EVERY_SECONDS = 60;
+
+const cookieOptions = { httpOnly: true, secure: true, sameSite: 'Strict', path: '/' } as const;
+
+export async function startConsoleSession(c: Context, user: User, meta: RequestMeta): Promise<void> {
+  const value = randomToken();
+  const now = clock.seconds();
+  await createSession({
+    sessionId: sha256Hex(value),
+    kind: 'admin',
+    userId: user.userId,
+    tenantId: `${user.clientId}#${user.siteId}`,
+    status: 'active',
+    createdAt: new Date(clock.now()).toISOString(),
+    lastActiveAt: now,
+    idleTimeoutSeconds: CONSOLE_IDLE_SECONDS,
+    absoluteExpiresAt: now + CONSOLE_ABSOLUTE_SECONDS,
+    refreshHash: '',
+    spentRefreshHashes: [],
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+  });
+  setCookie(c, CONSOLE_COOKIE, value, { ...cookieOptions, maxAge: CONSOLE_ABSOLUTE_SECONDS });
+}
+
+/** The signed-in admin and their session, or undefined (no cookie, expired, revoked, or no longer an admin). */
+export async function currentConsoleAdmin(c: Context): Promise<{ user: User; session: Session } | undefined> {
+  const value = getCookie(c, CONSOLE_COOKIE);
+  if (!value || !/^[\w-]{43}$/.test(value)) return undefined;
+  const session = await getSession(sha256Hex(value));
+  const now = clock.seconds();
+  if (session?.kind !== 'admin' || !isSessionLive(session, now)) return undefined;
+  const user = await getUser(session.userId);
+  if (user?.status !== 'active' || !isAdmin(user)) return undefined;
+  if (now - session.lastActiveAt >= TOUCH_EVERY_SECONDS) await touchSession(session.sessionId, now);
+  return { user, session };
+}
+
+export async function endConsoleSession(c: Context): Promise<void> {
+  const value = getCookie(c, CONSOLE_COOKIE);
+  if (value) await revokeSession(sha256Hex(value), 'console_logout');
+  deleteCookie(c, CONSOLE_COOKIE, cookieOptions);
+}

@@ -1,0 +1,27 @@
+// Renders console pages: one layout, our stylesheet only (no inline script or style), never cached.
+import type { Context } from 'hono';
+import type { User } from '../core/db/users';
+import { embeddedEnvironment } from '../core/templating';
+import { csrfToken } from '../middleware/csrf';
+import { isPlatformAdmin } from './roles';
+import { TEMPLATES } from './templates.generated';
+
+const env = embeddedEnvironment(TEMPLATES);
+
+export const CONSOLE_CSP =
+  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'";
+
+export function renderConsole(
+  c: Context,
+  template: string,
+  context: { title: string; admin?: User; [key: string]: unknown },
+  status = 200,
+) {
+  c.header('Content-Security-Policy', CONSOLE_CSP);
+  c.header('Cache-Control', 'no-store');
+  const role = context.admin && (isPlatformAdmin(context.admin) ? 'platform admin' : 'site admin');
+  return c.html(
+    env.render(template, { ...context, admin_role: role, csrf_token: csrfToken(c) }),
+    status as 200,
+  );
+}

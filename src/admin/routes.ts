@@ -1,0 +1,92 @@
+// The admin console: sign-in and sign-out (S17, S36) and the dashboard. Server-rendered, usable without JavaScript.
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app-env';
+import { listAuditEvents } from '../core/db/audit-log';
+import { listTenants, type Tenant, tenantIdOf } from '../core/db/tenants';
+import type { User } from '../core/db/users';
+import { AppError } from '../core/errors';
+import { tenantResolver } from '../core/tenants';
+import { assertCsrf } from '../middleware/csrf';
+import { readForm } from '../middleware/form-body';
+import { requestMeta } from '../middleware/request-meta';
+import { currentConsoleAdmin, endConsoleSession, startConsoleSession } from './console-session';
+import type { renderConsole as RenderConsole } from './render';
+import { isPlatformAdmin } from './roles';
+import { signInToConsole } from './sign-in';
+import { ADMIN_CSS } from './styles';
+
+// The template engine loads with the first console page, not with every cold start of the API.
+const render = async (...args: Parameters<typeof RenderConsole>) =>
+  (await import('./render')).renderConsole(...args);
+
+/** S36: after sign-in, go only to a console path of ours, never to a URL the query string names. */
+export const safeNext = (next: string | undefined) =>
+  next && /^\/admin(\/[\w/-]*)?$/.test(next) ? next : '/admin';
+
+/** Console pages need a live console session; without one, GETs go to sign-in and everything else is refused. */
+const requireConsoleAdmin = (): MiddlewareHandler<AppEnv> =>
+  async function requireConsoleAdmin(c, next) {
+    const signedIn = await currentConsoleAdmin(c);
+    if (!signedIn) {
+      if (c.req.method === 'GET')
+        return c.redirect(`/admin/login?next=${encodeURIComponent(c.req.path)}`, 303);
+      return c.json({ detail: 'Sign in to the console first', code: 'not_authenticated' }, 401);
+    }
+    c.set('admin', signedIn.user);
+    await next();
+  };
+
+/** The sites an admin may see: all of them for platform admins, their own for site admins. */
+async function managedTenants(admin: User): Promise<Tenant[]> {
+  if (isPlatformAdmin(admin)) return (await listTenants({ limit: 100 })).tenants;
+  const own = await tenantResolver().byId(tenantIdOf(admin.clientId, admin.siteId));
+  return own ? [own] : [];
+}
+
+export const adminRoutes = new Hono<AppEnv>()
+  .get('/assets/admin.css', (c) => {
+    c.header('Content-Type', 'text/css; charset=utf-8');
+    c.header('Cache-Control', 'public, max-age=3600');
+    return c.body(ADMIN_CSS);
+  })
+  .get('/admin/login', async (c) => {
+    if (await currentConsoleAdmin(c)) return c.redirect(safeNext(c.req.query('next')), 303);
+    return render(c, 'login.html.njk', { title: 'Sign in', email: '' });
+  })
+  .post('/admin/login', async (c) => {
+    const field = await readForm(c);
+    const email = field('email').trim().toLowerCase();
+    const again = (message: string, status: number) =>
+      render(c, 'login.html.njk', { title: 'Sign in', email, form_error: message }, status);
+    try {
+      assertCsrf(c, field('csrf_token'));
+      const user = await signInToConsole(email, field('password'), requestMeta(c));
+      // A fresh session value at every sign-in: a cookie planted before it is worthless after (S17).
+      await endConsoleSession(c);
+      await startConsoleSession(c, user, requestMeta(c));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      if (error.status === 429) c.header('Retry-After', error.headers['Retry-After'] ?? '60');
+      const message = error.status === 401 ? 'Wrong email or password.' : error.detail;
+      return again(message, error.status);
+    }
+    return c.redirect(safeNext(c.req.query('next')), 303);
+  })
+  .post('/admin/logout', async (c) => {
+    const field = await readForm(c);
+    assertCsrf(c, field('csrf_token'));
+    await endConsoleSession(c);
+    return c.redirect('/admin/login', 303);
+  })
+  .get('/admin', requireConsoleAdmin(), async (c) => {
+    const admin = c.var.admin;
+    const tenants = await managedTenants(admin);
+    const perTenant = await Promise.all(
+      tenants.slice(0, 20).map((t) => listAuditEvents(tenantIdOf(t.clientId, t.siteId), 10)),
+    );
+    const events = perTenant
+      .flat()
+      .sort((a, b) => b.time.localeCompare(a.time))
+      .slice(0, 25);
+    return render(c, 'dashboard.html.njk', { title: 'Dashboard', admin, nav: 'dashboard', tenants, events });
+  });
