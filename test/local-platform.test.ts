@@ -37,6 +37,25 @@ describe('local platform', () => {
     expect(await createTables(template, names)).toEqual([]);
   });
 
+  it('adds an index the template gained to a table kept from before (make dev data in .data)', async () => {
+    const sdk = dynamodbSdk();
+    const ddb = new sdk.DynamoDBClient({});
+    const legacy = `LegacyTenants${Date.now()}`;
+    await ddb.send(
+      new sdk.CreateTableCommand({
+        TableName: legacy,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'tenant_id', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'tenant_id', KeyType: 'HASH' }],
+      }),
+    );
+    const onlyTenants = { ...template, Resources: { TenantsTable: template.Resources.TenantsTable } } as typeof template;
+    expect(await createTables(onlyTenants, { TenantsTable: legacy })).toEqual([]);
+    const { Table } = await ddb.send(new sdk.DescribeTableCommand({ TableName: legacy }));
+    ddb.destroy();
+    expect(Table?.GlobalSecondaryIndexes?.map((g) => g.IndexName)).toEqual(['listing-index']);
+  });
+
   it('creates the template secrets in local Secrets Manager, which the function env points at', async () => {
     const [, http] = functionsOf(template).find(([id]) => id === 'HttpFunction') ?? [];
     const env = resolveFunctionEnv(template, http as never, names);

@@ -24,7 +24,10 @@ const TOUCH_EVERY_SECONDS = 60;
 
 const cookieOptions = { httpOnly: true, secure: true, sameSite: 'Strict', path: '/' } as const;
 
+/** A new session and cookie value; a session the browser already had is revoked (fresh value at sign-in, S17). */
 export async function startConsoleSession(c: Context, user: User, meta: RequestMeta): Promise<void> {
+  const previous = getCookie(c, CONSOLE_COOKIE);
+  if (previous) await revokeSession(sha256Hex(previous), 'console_relogin');
   const value = randomToken();
   const now = clock.seconds();
   await createSession({

@@ -62,7 +62,6 @@ export const adminRoutes = new Hono<AppEnv>()
       assertCsrf(c, field('csrf_token'));
       const user = await signInToConsole(email, field('password'), requestMeta(c));
       // A fresh session value at every sign-in: a cookie planted before it is worthless after (S17).
-      await endConsoleSession(c);
       await startConsoleSession(c, user, requestMeta(c));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;

@@ -96,7 +96,9 @@ async function main() {
 /** The local platform admin, created once and kept (with its password) under .data. */
 async function localConsoleAdmin(): Promise<{ email: string; password: string }> {
   const file = resolve(dataDir, 'local-admin.json');
-  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { email: string; password: string }) : undefined;
+  const saved = existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { email: string; password: string })
+    : undefined;
   const admin = saved ?? { email: 'admin@example.com', password: randomToken(18) };
   const { BootstrapError, createPlatformAdmin } = await import('../admin/bootstrap');
   try {

@@ -1,0 +1,41 @@
+// Drives the admin console like a browser would: keeps cookies, reads the CSRF field, posts forms.
+import type { Hono } from 'hono';
+import type { AppEnv } from '../../src/app-env';
+
+export function consoleBrowser(app: Hono<AppEnv>, { headers = {} as Record<string, string> } = {}) {
+  const jar = new Map<string, string>();
+  const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const remember = (res: Response) => {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const [name, value] = (pair as string).split('=') as [string, string];
+      if (/Max-Age=0/.test(line) || value === '') jar.delete(name);
+      else jar.set(name, value);
+    }
+  };
+  async function get(path: string) {
+    const res = await app.request(path, { headers: { ...headers, cookie: cookieHeader() } });
+    remember(res);
+    return { res, html: await res.text() };
+  }
+  async function post(path: string, fields: Record<string, string>, extra: Record<string, string> = {}) {
+    const res = await app.request(path, {
+      method: 'POST',
+      headers: {
+        ...headers,
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: cookieHeader(),
+        ...extra,
+      },
+      body: new URLSearchParams(fields).toString(),
+    });
+    remember(res);
+    return { res, html: await res.text() };
+  }
+  const csrfFrom = (html: string) => /name="csrf_token" value="([^"]+)"/.exec(html)?.[1] ?? '';
+  async function signIn(email: string, password: string, next = '') {
+    const page = await get(`/admin/login${next}`);
+    return post(`/admin/login${next}`, { csrf_token: csrfFrom(page.html), email, password });
+  }
+  return { get, post, signIn, csrfFrom, jar };
+}
