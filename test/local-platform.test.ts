@@ -49,7 +49,10 @@ describe('local platform', () => {
         KeySchema: [{ AttributeName: 'tenant_id', KeyType: 'HASH' }],
       }),
     );
-    const onlyTenants = { ...template, Resources: { TenantsTable: template.Resources.TenantsTable } } as typeof template;
+    const onlyTenants = {
+      ...template,
+      Resources: { TenantsTable: template.Resources.TenantsTable },
+    } as typeof template;
     expect(await createTables(onlyTenants, { TenantsTable: legacy })).toEqual([]);
     const { Table } = await ddb.send(new sdk.DescribeTableCommand({ TableName: legacy }));
     ddb.destroy();
