@@ -1,10 +1,12 @@
 // Resolves the calling tenant: from an x-api-key via HMAC-SHA256(pepper, key), or by id from a token's audience.
 import { createHmac, randomBytes } from 'node:crypto';
+import { clock } from './clock';
 import { getConfig } from './config';
-import { type ApiKeyRecord, getApiKeyByHash } from './db/api-keys';
+import { type ApiKeyRecord, getApiKeyByHash, markApiKeyUsed } from './db/api-keys';
 import { tenantsAllowingOrigin } from './db/tenant-origins';
 import { getTenant, getTenantById, type Tenant } from './db/tenants';
 import { UnauthorizedError } from './errors';
+import { logger } from './log';
 import { resolveSecret } from './secrets';
 import { createTtlCache } from './ttl-cache';
 
@@ -48,6 +50,10 @@ export function createTenantResolver({
     if (apiKey?.status !== 'active') return undefined;
     const tenant = await getTenant(apiKey.clientId, apiKey.siteId);
     if (tenant?.status !== 'active') return undefined;
+    // Only on a cache miss, and at most hourly per key: "last used" for operators, not a write per request.
+    await markApiKeyUsed(keyHash, new Date(clock.now())).catch((error: Error) =>
+      logger.warn('could not record API key use', { error }),
+    );
     return { tenant, apiKey };
   }
 

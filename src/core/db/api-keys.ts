@@ -1,5 +1,5 @@
 // ApiKeys table: one item per key, addressed by HMAC-SHA256(pepper, key); the key itself is never stored.
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config';
 import { documentClient } from './client';
 import { tenantIdOf } from './tenants';
@@ -14,6 +14,9 @@ export type ApiKeyRecord = {
   scopes: string[];
   status: ApiKeyStatus;
   createdAt: string;
+  /** Shown to operators to tell keys apart; never enough to use the key. */
+  hint?: string;
+  lastUsedAt?: string;
 };
 
 type ApiKeyItem = {
@@ -25,6 +28,8 @@ type ApiKeyItem = {
   scopes: string[];
   status: ApiKeyStatus;
   created_at: string;
+  hint?: string;
+  last_used_at?: string;
 };
 
 const table = () => getConfig().tables.apiKeys;
@@ -62,6 +67,39 @@ export async function revokeApiKey(keyHash: string): Promise<boolean> {
   }
 }
 
+/** A site's keys, newest first. */
+export async function listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
+  const { Items = [] } = await documentClient.send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: 'tenant-index',
+      KeyConditionExpression: 'tenant_id = :t',
+      ExpressionAttributeValues: { ':t': tenantId },
+      ScanIndexForward: false,
+      Limit: 100,
+    }),
+  );
+  return Items.map((i) => fromItem(i as ApiKeyItem));
+}
+
+/** Records use at most once per `everySeconds`, so a busy key costs no write per request. */
+export async function markApiKeyUsed(keyHash: string, now: Date, everySeconds = 3600): Promise<void> {
+  const stale = new Date(now.getTime() - everySeconds * 1000).toISOString();
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { key_hash: keyHash },
+        UpdateExpression: 'SET last_used_at = :now',
+        ConditionExpression: `${keyExists} AND (attribute_not_exists(last_used_at) OR last_used_at < :stale)`,
+        ExpressionAttributeValues: { ':now': now.toISOString(), ':stale': stale },
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+  }
+}
+
 function toItem(r: ApiKeyRecord): ApiKeyItem {
   return {
     key_hash: r.keyHash,
@@ -72,6 +110,8 @@ function toItem(r: ApiKeyRecord): ApiKeyItem {
     scopes: r.scopes,
     status: r.status,
     created_at: r.createdAt,
+    hint: r.hint,
+    last_used_at: r.lastUsedAt,
   };
 }
 
@@ -84,5 +124,7 @@ function fromItem(item: ApiKeyItem): ApiKeyRecord {
     scopes: item.scopes ?? [],
     status: item.status,
     createdAt: item.created_at,
+    hint: item.hint,
+    lastUsedAt: item.last_used_at,
   };
 }

@@ -49,16 +49,68 @@ export async function putAuditEvent(e: AuditEvent): Promise<void> {
 
 /** A tenant's events, newest first. */
 export async function listAuditEvents(tenantId: string, limit = 100): Promise<AuditEvent[]> {
-  const { Items = [] } = await documentClient.send(
+  return (await queryAuditEvents(tenantId, { limit })).events;
+}
+
+export type AuditQuery = {
+  /** ISO times, inclusive. */
+  from?: string;
+  to?: string;
+  event?: string;
+  userId?: string;
+  limit?: number;
+  /** The `next` of the previous page. */
+  after?: string;
+};
+
+/** A page of a tenant's events, newest first, within a time range and optionally one event name or user. */
+export async function queryAuditEvents(
+  tenantId: string,
+  { from = '0000', to = '9999', event, userId, limit = 50, after }: AuditQuery,
+): Promise<{ events: AuditEvent[]; next?: string }> {
+  const filters: string[] = [];
+  const values: Record<string, unknown> = { ':t': tenantId, ':from': from, ':to': `${to}~` };
+  if (event) {
+    filters.push('#event = :event');
+    values[':event'] = event;
+  }
+  if (userId) {
+    filters.push('user_id = :user');
+    values[':user'] = userId;
+  }
+  const out = await documentClient.send(
     new QueryCommand({
       TableName: table(),
-      KeyConditionExpression: 'tenant_id = :t',
-      ExpressionAttributeValues: { ':t': tenantId },
+      KeyConditionExpression: 'tenant_id = :t AND event_key BETWEEN :from AND :to',
+      FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+      ExpressionAttributeNames: event ? { '#event': 'event' } : undefined,
+      ExpressionAttributeValues: values,
       ScanIndexForward: false,
       Limit: limit,
+      ExclusiveStartKey: after ? { tenant_id: tenantId, event_key: after } : undefined,
     }),
   );
-  return Items.map((i) => ({
+  return {
+    events: (out.Items ?? []).map(fromItem),
+    next: out.LastEvaluatedKey?.event_key as string | undefined,
+  };
+}
+
+type AuditItem = {
+  tenant_id: string;
+  event: string;
+  outcome: AuditOutcome;
+  time: string;
+  user_id?: string;
+  ip: string;
+  user_agent: string;
+  request_id?: string;
+  detail?: AuditEvent['detail'];
+};
+
+function fromItem(item: Record<string, unknown>): AuditEvent {
+  const i = item as AuditItem;
+  return {
     tenantId: i.tenant_id,
     event: i.event,
     outcome: i.outcome,
@@ -68,5 +120,5 @@ export async function listAuditEvents(tenantId: string, limit = 100): Promise<Au
     userAgent: i.user_agent,
     requestId: i.request_id,
     detail: i.detail,
-  }));
+  };
 }

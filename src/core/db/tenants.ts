@@ -53,6 +53,24 @@ export async function putTenant(tenant: Tenant): Promise<void> {
   await syncTenantOrigins(tenantIdOf(tenant.clientId, tenant.siteId), previous, tenant.allowedOrigins);
 }
 
+/** Creates a tenant unless its (client_id, site_id) exists; false when taken. */
+export async function createTenant(tenant: Tenant): Promise<boolean> {
+  try {
+    await documentClient.send(
+      new PutCommand({
+        TableName: table(),
+        Item: toItem(tenant),
+        ConditionExpression: 'attribute_not_exists(tenant_id)',
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+  await syncTenantOrigins(tenantIdOf(tenant.clientId, tenant.siteId), [], tenant.allowedOrigins);
+  return true;
+}
+
 /** By `{client_id}#{site_id}`, as JWT audiences name tenants. */
 export async function getTenantById(tenantId: string): Promise<Tenant | undefined> {
   const { Item } = await documentClient.send(

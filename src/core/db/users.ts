@@ -25,6 +25,8 @@ export type User = {
 
 type UserItem = {
   user_id: string;
+  /** `{client_id}#{site_id}`: the tenant-index lists a site's users in email order. */
+  tenant_id: string;
   client_id: string;
   site_id: string;
   email: string;
@@ -105,6 +107,52 @@ export async function recordLogin(userId: string, at: string): Promise<void> {
   );
 }
 
+/** A page of a site's users whose email starts with `prefix`, in email order. */
+export async function listUsers(
+  tenantId: string,
+  { prefix = '', limit = 25, after }: { prefix?: string; limit?: number; after?: string } = {},
+): Promise<{ users: User[]; next?: string }> {
+  const out = await documentClient.send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: 'tenant-index',
+      KeyConditionExpression: prefix ? 'tenant_id = :t AND begins_with(email, :p)' : 'tenant_id = :t',
+      ExpressionAttributeValues: { ':t': tenantId, ...(prefix ? { ':p': prefix } : {}) },
+      Limit: limit,
+      ExclusiveStartKey: after
+        ? {
+            tenant_id: tenantId,
+            email: after,
+            user_id: userIdOf(...(tenantId.split('#') as [string, string]), after),
+          }
+        : undefined,
+    }),
+  );
+  const users = (out.Items ?? []).map((i) => fromItem(i as UserItem));
+  return { users, next: out.LastEvaluatedKey?.email as string | undefined };
+}
+
+/** How many users a site has (a count query over the tenant-index). */
+export async function countUsers(tenantId: string): Promise<number> {
+  let count = 0;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'tenant-index',
+        KeyConditionExpression: 'tenant_id = :t',
+        ExpressionAttributeValues: { ':t': tenantId },
+        Select: 'COUNT',
+        ExclusiveStartKey,
+      }),
+    );
+    count += out.Count ?? 0;
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return count;
+}
+
 /** Every account with this email, across tenants (the email-index GSI; eventually consistent). */
 export async function findUsersByEmail(email: string): Promise<User[]> {
   const { Items = [] } = await documentClient.send(
@@ -167,6 +215,7 @@ export async function setUserStatus(userId: string, status: UserStatus): Promise
 function toItem(u: User): UserItem {
   return {
     user_id: u.userId,
+    tenant_id: `${u.clientId}#${u.siteId}`,
     client_id: u.clientId,
     site_id: u.siteId,
     email: u.email,
