@@ -1,6 +1,7 @@
 // Builds the one Hono app that serves every HTTP route, on Lambda and locally alike.
 import { Hono } from 'hono';
 import { adminRoutes } from './admin/routes';
+import { tenantPages } from './admin/tenant-pages';
 import type { AppEnv } from './app-env';
 import { authRoutes } from './auth/routes';
 import { getConfig } from './core/config';
@@ -32,6 +33,7 @@ export function createApp(): Hono<AppEnv> {
   app.route('/', docsRoutes);
   app.route('/', pageRoutes);
   app.route('/', adminRoutes);
+  app.route('/', tenantPages);
 
   app.notFound(notFoundHandler(app));
   app.onError(errorHandler);

@@ -17,4 +17,15 @@ input:focus,select:focus{outline:3px solid #93c5fd;border-color:#2563eb}
 button{margin-top:1.25rem;padding:.6rem 1rem;border:0;border-radius:.375rem;background:#2563eb;color:#fff;font:inherit;font-weight:600;cursor:pointer}
 .error{color:#b91c1c;background:#fef2f2;padding:.75rem;border-radius:.375rem}
 .notice{color:#065f46;background:#ecfdf5;padding:.75rem;border-radius:.375rem}
-code{font-size:.9em}`;
+code{font-size:.9em}
+.panel{background:#fff;padding:1.25rem 1.5rem;border-radius:.5rem;margin:1rem 0;max-width:40rem}
+.reveal{border:2px solid #059669}.secret{font-size:1.05em;word-break:break-all;background:#f0fdf4;padding:.25rem .5rem}
+textarea{width:100%;padding:.55rem .65rem;border:1px solid #9aa5b1;border-radius:.375rem;font:inherit}
+.hint{margin:.25rem 0 0;font-size:.85rem;color:#52606d}.field-error{color:#b91c1c;margin:.25rem 0 0}
+.check{display:flex;gap:.5rem;align-items:center;font-weight:400}.check input{width:auto}
+fieldset{border:1px solid #cbd2d9;border-radius:.375rem;margin:1rem 0 0;padding:.5rem 1rem}
+form.inline{display:inline;margin:0}form.inline button{margin:0 .25rem 0 0;padding:.3rem .6rem;font-size:.85rem}
+button.danger{background:#b91c1c}
+.filters{display:flex;flex-wrap:wrap;gap:1rem;align-items:end;background:#fff;padding:1rem;border-radius:.5rem;margin-bottom:1rem}
+.filters label{margin:0 0 .25rem}.filters div{min-width:10rem}.filters button{margin:0}
+.pager{margin:1rem 0}`;

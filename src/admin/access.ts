@@ -1,0 +1,56 @@
+// Who is using the console: a console session (cookie; its forms need CSRF) or, for the seed's journey, an
+// access token of a user with an admin role (Authorization: Bearer; no cookie, so no CSRF).
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../app-env';
+import { getUser } from '../core/db/users';
+import { NotFoundError } from '../core/errors';
+import { authenticate } from '../middleware/authenticate';
+import { assertCsrf } from '../middleware/csrf';
+import { readForm } from '../middleware/form-body';
+import { currentConsoleAdmin } from './console-session';
+import { canManageTenant, isAdmin } from './roles';
+
+export const requireConsole = (): MiddlewareHandler<AppEnv> =>
+  async function requireConsole(c, next) {
+    if (c.req.header('authorization')) {
+      const auth = await authenticate(c);
+      const user = await getUser(auth.userId);
+      if (!user || !isAdmin(user)) throw new NotFoundError();
+      c.set('admin', user);
+      return next();
+    }
+    const signedIn = await currentConsoleAdmin(c);
+    if (!signedIn) {
+      if (c.req.method === 'GET')
+        return c.redirect(`/admin/login?next=${encodeURIComponent(c.req.path)}`, 303);
+      return c.json({ detail: 'Sign in to the console first', code: 'not_authenticated' }, 401);
+    }
+    c.set('admin', signedIn.user);
+    return next();
+  };
+
+/** The posted fields of a console form; a cookie-authenticated post must carry its CSRF token (S36). */
+export async function consoleForm(c: Context<AppEnv>): Promise<(name: string) => string> {
+  const field = await readForm(c);
+  if (!c.req.header('authorization')) assertCsrf(c, field('csrf_token'));
+  return field;
+}
+
+/** Another tenant's record is "not found" for a tenant admin, never "forbidden" (no confirming it exists). */
+export function assertManages(c: Context<AppEnv>, tenantId: string): void {
+  if (!canManageTenant(c.var.admin, tenantId)) throw new NotFoundError();
+}
+
+/** Post/redirect/get: the next page says what happened, from a fixed list (no reflected text). */
+export const NOTICES: Record<string, string> = {
+  tenant_created: 'Site created.',
+  tenant_saved: 'Site saved.',
+  key_revoked: 'API key revoked.',
+  user_disabled: 'User disabled and signed out everywhere.',
+  user_enabled: 'User enabled.',
+  user_unlocked: 'Sign-in lockout cleared.',
+  reset_sent: 'Password reset email sent (if the account is active).',
+  sessions_revoked: 'All sessions of this user were ended.',
+  roles_saved: 'Roles saved.',
+};
+export const noticeOf = (c: Context) => NOTICES[c.req.query('notice') ?? ''];

@@ -1,0 +1,128 @@
+// Reads and checks the console's site forms; every problem becomes a field message for the re-rendered form.
+import * as z from 'zod';
+import type { Tenant } from '../core/db/tenants';
+
+const id = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'use 1-64 letters, digits, _ or -');
+const origin = z
+  .string()
+  .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be an origin like https://app.example.com');
+const optionalUrl = z.union([
+  z.literal(''),
+  z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+]);
+
+const siteFields = z.object({
+  name: z.string().trim().min(1, 'is required').max(100, 'is too long'),
+  allowed_origins: z.array(origin).max(20, 'at most 20 origins'),
+  reset_url: optionalUrl,
+  verify_url: optionalUrl,
+  email_from: z.string().trim().max(320),
+  product_name: z.string().trim().max(100),
+  password_min_length: z.coerce.number().int().min(8, 'at least 8').max(64, 'at most 64'),
+  max_failures: z.coerce.number().int().min(1, 'at least 1').max(50, 'at most 50'),
+  status: z.enum(['active', 'disabled']),
+});
+
+export type FieldErrors = Record<string, string>;
+
+/** The stored (loosely typed) settings object, as far as these forms touch it. */
+type StoredSettings = Record<string, unknown> & {
+  reset_url?: string;
+  verify_url?: string;
+  cookie_mode?: boolean;
+  require_verified_email?: boolean;
+  duplicate_email?: string;
+  password_min_length?: number;
+  lockout?: Record<string, unknown> & { max_failures?: number };
+  email?: Record<string, unknown> & { from?: string; product_name?: string };
+};
+
+const splitOrigins = (text: string) =>
+  text
+    .split(/[\s,]+/)
+    .map((o) => o.trim().replace(/\/$/, ''))
+    .filter(Boolean);
+
+function errorsOf(error: z.ZodError): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const issue of error.issues) errors[String(issue.path[0])] ??= issue.message;
+  return errors;
+}
+
+/** The site as edited: settings the form does not show are kept as they were. */
+export function tenantFromForm(
+  field: (name: string) => string,
+  base: Tenant,
+): { tenant: Tenant; errors?: undefined } | { tenant?: undefined; errors: FieldErrors } {
+  const parsed = siteFields.safeParse({
+    name: field('name'),
+    allowed_origins: splitOrigins(field('allowed_origins')),
+    reset_url: field('reset_url').trim(),
+    verify_url: field('verify_url').trim(),
+    email_from: field('email_from'),
+    product_name: field('product_name'),
+    password_min_length: field('password_min_length') || '8',
+    max_failures: field('max_failures') || '5',
+    status: field('status') || 'active',
+  });
+  if (!parsed.success) return { errors: errorsOf(parsed.error) };
+  const f = parsed.data;
+  const settings: StoredSettings = { ...base.settings };
+  const setOrDrop = (obj: Record<string, unknown>, key: string, value: unknown) => {
+    if (value === '' || value === undefined) delete obj[key];
+    else obj[key] = value;
+  };
+  setOrDrop(settings, 'reset_url', f.reset_url);
+  setOrDrop(settings, 'verify_url', f.verify_url);
+  settings.cookie_mode = field('cookie_mode') === 'on';
+  settings.require_verified_email = field('require_verified_email') === 'on';
+  settings.duplicate_email = field('duplicate_email') === 'conflict' ? 'conflict' : 'conceal';
+  settings.password_min_length = f.password_min_length;
+  settings.lockout = { ...(settings.lockout ?? {}), max_failures: f.max_failures };
+  const email = { ...(settings.email ?? {}) };
+  setOrDrop(email, 'from', f.email_from);
+  setOrDrop(email, 'product_name', f.product_name);
+  settings.email = email;
+  return {
+    tenant: {
+      ...base,
+      name: f.name,
+      allowedOrigins: [...new Set(f.allowed_origins)],
+      status: f.status,
+      settings,
+    },
+  };
+}
+
+export function newTenantIds(
+  field: (name: string) => string,
+): { clientId: string; siteId: string } | { errors: FieldErrors } {
+  const parsed = z
+    .object({ client_id: id, site_id: id })
+    .safeParse({ client_id: field('client_id'), site_id: field('site_id') });
+  return parsed.success
+    ? { clientId: parsed.data.client_id, siteId: parsed.data.site_id }
+    : { errors: errorsOf(parsed.error) };
+}
+
+/** What the edit form shows for a site. */
+export function formValues(t: Tenant) {
+  const s = t.settings as StoredSettings;
+  return {
+    name: t.name,
+    allowed_origins: t.allowedOrigins.join('\n'),
+    reset_url: s.reset_url ?? '',
+    verify_url: s.verify_url ?? '',
+    cookie_mode: s.cookie_mode === true,
+    require_verified_email: s.require_verified_email === true,
+    duplicate_email: s.duplicate_email ?? 'conceal',
+    password_min_length: s.password_min_length ?? 8,
+    max_failures: s.lockout?.max_failures ?? 5,
+    email_from: s.email?.from ?? '',
+    product_name: s.email?.product_name ?? '',
+    status: t.status,
+  };
+}

@@ -1,0 +1,220 @@
+// Console pages for sites: list and create (platform admins), edit settings, and API keys (shown once at creation).
+import { type Context, Hono } from 'hono';
+import type { AppEnv } from '../app-env';
+import { audit } from '../core/audit';
+import { clock } from '../core/clock';
+import {
+  type ApiKeyRecord,
+  getApiKeyByHash,
+  listApiKeys,
+  putApiKey,
+  revokeApiKey,
+} from '../core/db/api-keys';
+import {
+  createTenant,
+  getTenantById,
+  listTenants,
+  putTenant,
+  type Tenant,
+  tenantIdOf,
+} from '../core/db/tenants';
+import { NotFoundError } from '../core/errors';
+import { apiKeyPepper, generateApiKey, hashApiKey, tenantResolver } from '../core/tenants';
+import { requestMeta } from '../middleware/request-meta';
+import { assertManages, consoleForm, noticeOf, requireConsole } from './access';
+import type { renderConsole as RenderConsole } from './render';
+import { isPlatformAdmin } from './roles';
+import { type FieldErrors, formValues, newTenantIds, tenantFromForm } from './tenant-forms';
+
+const render = async (...args: Parameters<typeof RenderConsole>) =>
+  (await import('./render')).renderConsole(...args);
+export const SCOPES = ['auth', 'email:send'] as const;
+
+async function tenantOr404(c: Context<AppEnv>, id: string): Promise<Tenant> {
+  assertManages(c, id);
+  const tenant = await getTenantById(id);
+  if (!tenant) throw new NotFoundError('No such site');
+  return tenant;
+}
+
+export async function managedTenants(c: { var: { admin: AppEnv['Variables']['admin'] } }): Promise<Tenant[]> {
+  const admin = c.var.admin;
+  if (isPlatformAdmin(admin)) return (await listTenants({ limit: 200 })).tenants;
+  const own = await getTenantById(tenantIdOf(admin.clientId, admin.siteId));
+  return own ? [own] : [];
+}
+
+/** A new key for a site: only its HMAC is stored, the key itself is returned once for the page to show. */
+async function issueKey(tenant: Tenant, name: string, scopes: string[]): Promise<string> {
+  const key = generateApiKey();
+  await putApiKey({
+    keyHash: hashApiKey(key, await apiKeyPepper()),
+    clientId: tenant.clientId,
+    siteId: tenant.siteId,
+    name,
+    scopes,
+    status: 'active',
+    createdAt: new Date(clock.now()).toISOString(),
+    hint: `${key.slice(0, 7)}…${key.slice(-4)}`,
+  });
+  return key;
+}
+
+async function tenantPage(
+  c: Context<AppEnv>,
+  tenant: Tenant,
+  extra: { errors?: FieldErrors; values?: unknown; newKey?: string; status?: number } = {},
+) {
+  const keys: ApiKeyRecord[] = await listApiKeys(tenantIdOf(tenant.clientId, tenant.siteId));
+  return render(
+    c,
+    'tenant.html.njk',
+    {
+      title: tenant.name,
+      admin: c.var.admin,
+      nav: 'tenants',
+      tenant,
+      tenant_id: tenantIdOf(tenant.clientId, tenant.siteId),
+      values: extra.values ?? formValues(tenant),
+      errors: extra.errors ?? {},
+      keys,
+      scopes: SCOPES,
+      new_key: extra.newKey,
+      notice: noticeOf(c),
+    },
+    extra.status ?? 200,
+  );
+}
+
+export const tenantPages = new Hono<AppEnv>()
+  .use('/admin/tenants', requireConsole())
+  .use('/admin/tenants/*', requireConsole())
+  .get('/admin/tenants', async (c) =>
+    render(c, 'tenants.html.njk', {
+      title: 'Sites',
+      admin: c.var.admin,
+      nav: 'tenants',
+      tenants: await managedTenants(c),
+      can_create: isPlatformAdmin(c.var.admin),
+      errors: {},
+      values: {},
+      notice: noticeOf(c),
+    }),
+  )
+  .post('/admin/tenants', async (c) => {
+    if (!isPlatformAdmin(c.var.admin)) throw new NotFoundError();
+    const field = await consoleForm(c);
+    const ids = newTenantIds(field);
+    const base: Tenant = {
+      clientId: '',
+      siteId: '',
+      name: '',
+      allowedOrigins: [],
+      settings: {},
+      status: 'active',
+      createdAt: new Date(clock.now()).toISOString(),
+    };
+    const edited = tenantFromForm(field, base);
+    const errors = { ...('errors' in ids ? ids.errors : {}), ...(edited.errors ?? {}) };
+    const again = (more: FieldErrors) =>
+      render(
+        c,
+        'tenants.html.njk',
+        {
+          title: 'Sites',
+          admin: c.var.admin,
+          nav: 'tenants',
+          tenants: [],
+          can_create: true,
+          errors: more,
+          values: {
+            client_id: field('client_id'),
+            site_id: field('site_id'),
+            name: field('name'),
+            allowed_origins: field('allowed_origins'),
+          },
+        },
+        422,
+      );
+    if (Object.keys(errors).length || 'errors' in ids || !edited.tenant) return again(errors);
+    const tenant = { ...edited.tenant, clientId: ids.clientId, siteId: ids.siteId };
+    if (!(await createTenant(tenant)))
+      return again({ site_id: 'a site with this client and site id exists' });
+    const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
+    await audit(requestMeta(c), {
+      tenantId,
+      event: 'admin_tenant_created',
+      outcome: 'success',
+      userId: c.var.admin.userId,
+    });
+    return c.redirect(`/admin/tenants/${encodeURIComponent(tenantId)}?notice=tenant_created`, 303);
+  })
+  .get('/admin/tenants/:id', async (c) => tenantPage(c, await tenantOr404(c, c.req.param('id'))))
+  .post('/admin/tenants/:id', async (c) => {
+    const current = await tenantOr404(c, c.req.param('id'));
+    const field = await consoleForm(c);
+    const edited = tenantFromForm(field, current);
+    if (!edited.tenant) {
+      const values = {
+        ...formValues(current),
+        name: field('name'),
+        allowed_origins: field('allowed_origins'),
+        reset_url: field('reset_url'),
+        verify_url: field('verify_url'),
+      };
+      return tenantPage(c, current, { errors: edited.errors, values, status: 422 });
+    }
+    // A site admin may not disable their own site from under themselves; that is a platform decision.
+    const tenant = isPlatformAdmin(c.var.admin)
+      ? edited.tenant
+      : { ...edited.tenant, status: current.status };
+    await putTenant(tenant);
+    tenantResolver().clear();
+    await audit(requestMeta(c), {
+      tenantId: c.req.param('id'),
+      event: 'admin_tenant_updated',
+      outcome: 'success',
+      userId: c.var.admin.userId,
+    });
+    return c.redirect(`/admin/tenants/${encodeURIComponent(c.req.param('id'))}?notice=tenant_saved`, 303);
+  })
+  .post('/admin/tenants/:id/keys', async (c) => {
+    const tenant = await tenantOr404(c, c.req.param('id'));
+    const field = await consoleForm(c);
+    const body = await c.req.parseBody({ all: true });
+    const chosen = ([] as unknown[])
+      .concat(body.scopes ?? [])
+      .filter((s): s is string => SCOPES.includes(s as never));
+    const name = field('key_name').trim().slice(0, 60) || 'API key';
+    if (chosen.length === 0)
+      return tenantPage(c, tenant, { errors: { scopes: 'choose at least one scope' }, status: 422 });
+    const key = await issueKey(tenant, name, chosen);
+    await audit(requestMeta(c), {
+      tenantId: c.req.param('id'),
+      event: 'admin_api_key_created',
+      outcome: 'success',
+      userId: c.var.admin.userId,
+      detail: { name, scopes: chosen.join(' ') },
+    });
+    return tenantPage(c, tenant, { newKey: key });
+  })
+  .post('/admin/tenants/:id/keys/:hash/:action{revoke|rotate}', async (c) => {
+    const tenant = await tenantOr404(c, c.req.param('id'));
+    await consoleForm(c);
+    const record = await getApiKeyByHash(c.req.param('hash'));
+    if (!record || tenantIdOf(record.clientId, record.siteId) !== c.req.param('id'))
+      throw new NotFoundError('No such key');
+    const action = c.req.param('action');
+    const newKey = action === 'rotate' ? await issueKey(tenant, record.name, record.scopes) : undefined;
+    await revokeApiKey(record.keyHash);
+    tenantResolver().clear();
+    await audit(requestMeta(c), {
+      tenantId: c.req.param('id'),
+      event: `admin_api_key_${action === 'rotate' ? 'rotated' : 'revoked'}`,
+      outcome: 'success',
+      userId: c.var.admin.userId,
+      detail: { name: record.name },
+    });
+    if (newKey) return tenantPage(c, tenant, { newKey });
+    return c.redirect(`/admin/tenants/${encodeURIComponent(c.req.param('id'))}?notice=key_revoked`, 303);
+  });
