@@ -2,6 +2,7 @@
 import { Hono } from 'hono';
 import { adminRoutes } from './admin/routes';
 import { tenantPages } from './admin/tenant-pages';
+import { userPages } from './admin/user-pages';
 import type { AppEnv } from './app-env';
 import { authRoutes } from './auth/routes';
 import { getConfig } from './core/config';
@@ -34,6 +35,7 @@ export function createApp(): Hono<AppEnv> {
   app.route('/', pageRoutes);
   app.route('/', adminRoutes);
   app.route('/', tenantPages);
+  app.route('/', userPages);
 
   app.notFound(notFoundHandler(app));
   app.onError(errorHandler);

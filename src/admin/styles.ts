@@ -28,4 +28,5 @@ form.inline{display:inline;margin:0}form.inline button{margin:0 .25rem 0 0;paddi
 button.danger{background:#b91c1c}
 .filters{display:flex;flex-wrap:wrap;gap:1rem;align-items:end;background:#fff;padding:1rem;border-radius:.5rem;margin-bottom:1rem}
 .filters label{margin:0 0 .25rem}.filters div{min-width:10rem}.filters button{margin:0}
-.pager{margin:1rem 0}`;
+.pager{margin:1rem 0}
+table.facts{max-width:48rem}table.facts th{width:12rem}`;

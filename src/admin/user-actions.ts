@@ -1,0 +1,97 @@
+// What an admin can do to a user; each action is audited (S42) by the caller.
+
+import { sendVerificationEmail } from '../auth/email-verification';
+import { passwordProblem } from '../auth/password-policy';
+import { requestPasswordReset } from '../auth/password-reset';
+import { emailBudgetKey, resetLoginFailures } from '../auth/throttle';
+import type { RequestMeta } from '../core/audit';
+import { clock } from '../core/clock';
+import { revokeUserSessions } from '../core/db/sessions';
+import type { Tenant } from '../core/db/tenants';
+import { createUser, setUserRoles, setUserStatus, type User, userIdOf } from '../core/db/users';
+import { hashPassword } from '../core/passwords';
+import { settingsOf } from '../core/tenant-settings';
+import type { FieldErrors } from './tenant-forms';
+
+/** Unlike self-registration, an admin is told plainly when the address is taken. */
+export async function createUserAsAdmin(
+  tenant: Tenant,
+  input: { email: string; password: string; name: string },
+): Promise<{ user: User } | { errors: FieldErrors }> {
+  const email = input.email.trim().toLowerCase();
+  const errors: FieldErrors = {};
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/.test(email) || email.length > 254)
+    errors.email = 'must be a valid email address';
+  const problem = passwordProblem(input.password, {
+    minLength: settingsOf(tenant).password_min_length,
+    email,
+    siteName: tenant.name,
+  });
+  if (problem) errors.password = problem;
+  if (input.name.length > 100) errors.name = 'is too long';
+  if (Object.keys(errors).length) return { errors };
+  const now = new Date(clock.now()).toISOString();
+  const user: User = {
+    userId: userIdOf(tenant.clientId, tenant.siteId, email),
+    clientId: tenant.clientId,
+    siteId: tenant.siteId,
+    email,
+    name: input.name.trim(),
+    passwordHash: await hashPassword(input.password),
+    status: 'active',
+    emailVerified: false,
+    roles: [],
+    createdAt: now,
+    updatedAt: now,
+    passwordChangedAt: clock.now(),
+  };
+  if (!(await createUser(user))) return { errors: { email: 'a user with this email exists on this site' } };
+  await sendVerificationEmail(tenant, user);
+  return { user };
+}
+
+export const USER_ACTIONS = ['disable', 'enable', 'unlock', 'reset', 'revoke-sessions'] as const;
+export type UserAction = (typeof USER_ACTIONS)[number];
+
+/** Runs one action; returns the notice code for the page that follows. */
+export async function runUserAction(
+  action: UserAction,
+  user: User,
+  tenant: Tenant,
+  meta: RequestMeta,
+): Promise<string> {
+  switch (action) {
+    case 'disable':
+      await setUserStatus(user.userId, 'disabled');
+      // S16: a disabled account's tokens stop working now, not when they expire.
+      await revokeUserSessions(user.userId, 'disabled_by_admin');
+      return 'user_disabled';
+    case 'enable':
+      await setUserStatus(user.userId, 'active');
+      return 'user_enabled';
+    case 'unlock':
+      await resetLoginFailures({ emailKey: emailBudgetKey(tenant, user.email) });
+      return 'user_unlocked';
+    case 'reset':
+      await requestPasswordReset(tenant, user.email, meta);
+      return 'reset_sent';
+    case 'revoke-sessions':
+      await revokeUserSessions(user.userId, 'revoked_by_admin');
+      return 'sessions_revoked';
+  }
+}
+
+/** Roles are granted only by platform admins; platform_admin only to accounts of the platform tenant. */
+export async function saveRoles(
+  user: User,
+  wanted: { tenantAdmin: boolean; platformAdmin: boolean },
+  isPlatformTenantUser: boolean,
+) {
+  const roles = [
+    ...(wanted.tenantAdmin ? ['tenant_admin'] : []),
+    ...(wanted.platformAdmin && isPlatformTenantUser ? ['platform_admin'] : []),
+  ];
+  await setUserRoles(user.userId, roles);
+  // A demoted admin's console sessions end with their role (checked on every console request anyway).
+  return roles;
+}
