@@ -1,5 +1,6 @@
 // Builds the one Hono app that serves every HTTP route, on Lambda and locally alike.
 import { Hono } from 'hono';
+import { auditPages } from './admin/audit-pages';
 import { adminRoutes } from './admin/routes';
 import { tenantPages } from './admin/tenant-pages';
 import { userPages } from './admin/user-pages';
@@ -36,6 +37,7 @@ export function createApp(): Hono<AppEnv> {
   app.route('/', adminRoutes);
   app.route('/', tenantPages);
   app.route('/', userPages);
+  app.route('/', auditPages);
 
   app.notFound(notFoundHandler(app));
   app.onError(errorHandler);

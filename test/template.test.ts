@@ -133,4 +133,24 @@ describe('template.yaml', () => {
       'Fn::Sub': 'arn:aws:ses:${AWS::Region}:${AWS::AccountId}:identity/${EmailSenderIdentity}',
     });
   });
+
+  it('grants the HTTP function every table and queue its environment hands it (local runs do not enforce IAM)', () => {
+    const http = template.Resources.HttpFunction?.Properties as Record<string, any>;
+    const granted = JSON.stringify(http.Policies);
+    const vars = template.Globals?.Function?.Environment?.Variables ?? {};
+    // The email worker's own tables are not the HTTP function's business.
+    const workerOnly = ['IDEMPOTENCY_TABLE', 'EMAIL_SUPPRESSIONS_TABLE'];
+    for (const [name, value] of Object.entries(vars)) {
+      const ref = (value as { Ref?: string }).Ref;
+      const type = ref && template.Resources[ref]?.Type;
+      if (
+        !ref ||
+        workerOnly.includes(name) ||
+        (type !== 'AWS::DynamoDB::Table' && type !== 'AWS::SQS::Queue')
+      )
+        continue;
+      expect(granted, `${name} -> ${ref}`).toContain(JSON.stringify({ 'Fn::GetAtt': [ref, 'Arn'] }));
+    }
+    expect(granted).toContain('sqs:SendMessage');
+  });
 });

@@ -1,19 +1,19 @@
 // The admin console: sign-in and sign-out (S17, S36) and the dashboard. Server-rendered, usable without JavaScript.
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { listAuditEvents } from '../core/db/audit-log';
-import { listTenants, type Tenant, tenantIdOf } from '../core/db/tenants';
-import type { User } from '../core/db/users';
+import { tenantIdOf } from '../core/db/tenants';
 import { AppError } from '../core/errors';
-import { tenantResolver } from '../core/tenants';
 import { assertCsrf } from '../middleware/csrf';
 import { readForm } from '../middleware/form-body';
 import { requestMeta } from '../middleware/request-meta';
+import { requireConsole } from './access';
 import { currentConsoleAdmin, endConsoleSession, startConsoleSession } from './console-session';
 import type { renderConsole as RenderConsole } from './render';
-import { isPlatformAdmin } from './roles';
 import { signInToConsole } from './sign-in';
+import { dashboardStats } from './stats';
 import { ADMIN_CSS } from './styles';
+import { managedTenants } from './tenant-pages';
 
 // The template engine loads with the first console page, not with every cold start of the API.
 const render = async (...args: Parameters<typeof RenderConsole>) =>
@@ -22,26 +22,6 @@ const render = async (...args: Parameters<typeof RenderConsole>) =>
 /** S36: after sign-in, go only to a console path of ours, never to a URL the query string names. */
 export const safeNext = (next: string | undefined) =>
   next && /^\/admin(\/[\w/-]*)?$/.test(next) ? next : '/admin';
-
-/** Console pages need a live console session; without one, GETs go to sign-in and everything else is refused. */
-const requireConsoleAdmin = (): MiddlewareHandler<AppEnv> =>
-  async function requireConsoleAdmin(c, next) {
-    const signedIn = await currentConsoleAdmin(c);
-    if (!signedIn) {
-      if (c.req.method === 'GET')
-        return c.redirect(`/admin/login?next=${encodeURIComponent(c.req.path)}`, 303);
-      return c.json({ detail: 'Sign in to the console first', code: 'not_authenticated' }, 401);
-    }
-    c.set('admin', signedIn.user);
-    await next();
-  };
-
-/** The sites an admin may see: all of them for platform admins, their own for site admins. */
-async function managedTenants(admin: User): Promise<Tenant[]> {
-  if (isPlatformAdmin(admin)) return (await listTenants({ limit: 100 })).tenants;
-  const own = await tenantResolver().byId(tenantIdOf(admin.clientId, admin.siteId));
-  return own ? [own] : [];
-}
 
 export const adminRoutes = new Hono<AppEnv>()
   .get('/assets/admin.css', (c) => {
@@ -77,15 +57,16 @@ export const adminRoutes = new Hono<AppEnv>()
     await endConsoleSession(c);
     return c.redirect('/admin/login', 303);
   })
-  .get('/admin', requireConsoleAdmin(), async (c) => {
+  .get('/admin', requireConsole(), async (c) => {
     const admin = c.var.admin;
-    const tenants = await managedTenants(admin);
-    const perTenant = await Promise.all(
-      tenants.slice(0, 20).map((t) => listAuditEvents(tenantIdOf(t.clientId, t.siteId), 10)),
-    );
+    const tenants = await managedTenants(c);
+    const [stats, perTenant] = await Promise.all([
+      dashboardStats(tenants),
+      Promise.all(tenants.slice(0, 20).map((t) => listAuditEvents(tenantIdOf(t.clientId, t.siteId), 10))),
+    ]);
     const events = perTenant
       .flat()
       .sort((a, b) => b.time.localeCompare(a.time))
       .slice(0, 25);
-    return render(c, 'dashboard.html.njk', { title: 'Dashboard', admin, nav: 'dashboard', tenants, events });
+    return render(c, 'dashboard.html.njk', { title: 'Dashboard', admin, nav: 'dashboard', stats, events });
   });

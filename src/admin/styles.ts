@@ -29,4 +29,5 @@ button.danger{background:#b91c1c}
 .filters{display:flex;flex-wrap:wrap;gap:1rem;align-items:end;background:#fff;padding:1rem;border-radius:.5rem;margin-bottom:1rem}
 .filters label{margin:0 0 .25rem}.filters div{min-width:10rem}.filters button{margin:0}
 .pager{margin:1rem 0}
-table.facts{max-width:48rem}table.facts th{width:12rem}`;
+table.facts{max-width:48rem}table.facts th{width:12rem}
+.figures{display:flex;gap:1rem}.figures span{background:#fff;padding:.75rem 1rem;border-radius:.5rem}.figures .alert{background:#fef2f2;color:#b91c1c}`;

@@ -42,6 +42,7 @@ const envSchema = z.object({
   SCRYPT_P: positiveInt.max(16).default(2),
   MAX_BODY_BYTES: positiveInt.max(6 * 1024 * 1024).default(64 * 1024),
   EMAIL_QUEUE_URL: z.url().optional(),
+  EMAIL_DLQ_URL: z.url().optional(),
   EMAIL_FROM: z.string().min(3).default('no-reply@example.com'),
   /** Where this deployment is reachable; hosted pages (reset, verify) link here when a site has no URL of its own. */
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -75,6 +76,7 @@ export type Config = {
   scrypt: { logN: number; r: number; p: number };
   maxBodyBytes: number;
   emailQueueUrl?: string;
+  emailDlqUrl?: string;
   emailFrom: string;
   publicBaseUrl?: string;
 };
@@ -124,6 +126,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     scrypt: { logN: e.SCRYPT_LOG_N, r: e.SCRYPT_R, p: e.SCRYPT_P },
     maxBodyBytes: e.MAX_BODY_BYTES,
     emailQueueUrl: e.EMAIL_QUEUE_URL,
+    emailDlqUrl: e.EMAIL_DLQ_URL,
     emailFrom: e.EMAIL_FROM,
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
   };

@@ -37,3 +37,24 @@ export function enqueueTenantEmail(
 ) {
   return enqueueEmail({ client_id: tenant.clientId, site_id: tenant.siteId, template, to, data });
 }
+
+/** Messages waiting (and in flight) on a queue, for the console; undefined when it cannot be read. */
+export async function queueDepth(queueUrl: string | undefined): Promise<number | undefined> {
+  if (!queueUrl) return undefined;
+  try {
+    const sdk = await import('@aws-sdk/client-sqs');
+    client ??= new sdk.SQSClient({ maxAttempts: 3 });
+    const { Attributes } = await client.send(
+      new sdk.GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+      Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+    );
+  } catch {
+    return undefined;
+  }
+}

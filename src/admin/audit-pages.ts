@@ -1,0 +1,47 @@
+// Console page for the audit log: one site's events, newest first, filtered by user, event and date range.
+import { Hono } from 'hono';
+import type { AppEnv } from '../app-env';
+import { queryAuditEvents } from '../core/db/audit-log';
+import { tenantIdOf } from '../core/db/tenants';
+import { requireConsole } from './access';
+import type { renderConsole as RenderConsole } from './render';
+import { managedTenants } from './tenant-pages';
+
+const render = async (...args: Parameters<typeof RenderConsole>) =>
+  (await import('./render')).renderConsole(...args);
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+export const auditPages = new Hono<AppEnv>().get('/admin/audit', requireConsole(), async (c) => {
+  const tenants = await managedTenants(c);
+  const selected =
+    tenants.find((t) => tenantIdOf(t.clientId, t.siteId) === c.req.query('tenant')) ?? tenants[0];
+  const q = {
+    user: (c.req.query('user') ?? '').trim(),
+    event: (c.req.query('event') ?? '').trim(),
+    from: DAY.test(c.req.query('from') ?? '') ? (c.req.query('from') as string) : '',
+    to: DAY.test(c.req.query('to') ?? '') ? (c.req.query('to') as string) : '',
+  };
+  const page = selected
+    ? await queryAuditEvents(tenantIdOf(selected.clientId, selected.siteId), {
+        userId: q.user || undefined,
+        event: q.event || undefined,
+        from: q.from ? `${q.from}T00:00:00.000Z` : undefined,
+        to: q.to ? `${q.to}T23:59:59.999Z` : undefined,
+        limit: 50,
+        after: c.req.query('after'),
+      })
+    : { events: [] };
+  const selectedId = selected && tenantIdOf(selected.clientId, selected.siteId);
+  const nextQuery =
+    page.next && new URLSearchParams({ tenant: selectedId ?? '', ...q, after: page.next }).toString();
+  return render(c, 'audit.html.njk', {
+    title: 'Audit log',
+    admin: c.var.admin,
+    nav: 'audit',
+    tenants,
+    selected: selectedId,
+    q,
+    events: page.events,
+    next_query: nextQuery,
+  });
+});
