@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPlatformAdmin } from '../../src/admin/bootstrap';
+import { ARTIFACTS, launchBrowser, serveApp } from '../support/browser';
+import { uniqueEmail } from '../support/users';
+
+let browser: Browser;
+let app: Awaited<ReturnType<typeof serveApp>>;
+const PASSWORD = 'journey console passphrase';
+
+beforeAll(async () => {
+  browser = await launchBrowser();
+  app = await serveApp();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: resolve(ARTIFACTS, `console-${name}.png`), fullPage: true });
+
+describe('the console in Chromium', () => {
+  it('sign in, create a site, issue a key, register a user with it, disable them, see it refused and audited', async () => {
+    const admin = uniqueEmail('journey');
+    await createPlatformAdmin({ email: admin, password: PASSWORD });
+    const page = await browser.newPage();
+
+    await page.goto(`${app.base}/admin/login`);
+    await page.getByLabel('Email').fill(admin);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await shot(page, 'dashboard');
+
+    // A new site.
+    const clientId = `Journey${randomUUID().slice(0, 6)}`;
+    await page.getByRole('link', { name: 'Sites' }).click();
+    await page.getByLabel('Client id').fill(clientId);
+    await page.getByLabel('Site id').fill('Web');
+    await page.getByLabel('Name', { exact: true }).fill('Journey Site');
+    await page.getByLabel('Allowed origins').fill('https://journey.example');
+    await shot(page, 'sites');
+    await page.getByRole('button', { name: 'Create site' }).click();
+    await page.getByText('Site created.').waitFor();
+
+    // Its first API key, shown once.
+    await page.getByLabel('Key name').fill('website');
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    const apiKey = (await page.locator('code.secret').textContent()) as string;
+    expect(apiKey).toMatch(/^ll_/);
+    await shot(page, 'site-with-new-key');
+
+    // The site's backend registers a user with that key.
+    const email = uniqueEmail('journey-user');
+    const json = { 'content-type': 'application/json', 'x-api-key': apiKey };
+    const registered = await fetch(`${app.base}/auth/register`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email, password: 'journey user passphrase' }),
+    });
+    expect(registered.status).toBe(201);
+
+    // Find the user and disable them.
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.locator('#tenant').selectOption(`${clientId}#Web`);
+    await page.getByLabel('Email starts with').fill(email.slice(0, 14));
+    await page.getByRole('button', { name: 'Search' }).click();
+    await shot(page, 'users');
+    await page.getByRole('link', { name: email }).click();
+    await page.getByRole('heading', { name: email }).waitFor();
+    await page.getByRole('button', { name: 'Disable and sign out' }).click();
+    await page.getByText('User disabled and signed out everywhere.').waitFor();
+    await shot(page, 'user');
+
+    const login = await fetch(`${app.base}/auth/login`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email, password: 'journey user passphrase' }),
+    });
+    expect(login.status).toBe(401);
+
+    // The audit log shows what happened, to whom and by whom.
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.locator('#tenant').selectOption(`${clientId}#Web`);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    for (const event of [
+      'admin_tenant_created',
+      'admin_api_key_created',
+      'user_created',
+      'admin_user_disable',
+      'authn_login_fail',
+    ]) {
+      expect(await page.getByRole('cell', { name: event, exact: true }).count(), event).toBeGreaterThan(0);
+    }
+    await shot(page, 'audit');
+    await page.close();
+  }, 90_000);
+});
