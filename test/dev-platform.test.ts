@@ -75,6 +75,8 @@ describe('make dev (npm run dev)', () => {
       const banner = await waitForOutput(dev, /Ctrl-C stops everything/, 45_000);
       expect(banner).toContain('x-api-key: site_a_key_abc123');
       expect(banner).toContain(`http://localhost:${ports.http}`);
+      const consoleLine = /Console +\S+\/admin +(\S+@\S+) \/ (\S+)/.exec(banner);
+      expect(consoleLine, 'console credentials in the banner').not.toBeNull();
 
       const base = `http://localhost:${ports.http}`;
       const health = await untilUp(`${base}/health`);
@@ -138,6 +140,23 @@ describe('make dev (npm run dev)', () => {
         body: JSON.stringify({ email, password: 'second dev passphrase' }),
       });
       expect(login.status).toBe(200);
+
+      // The banner's console credentials sign in.
+      const loginPage = await fetch(`${base}/admin/login`);
+      const csrfCookie = (loginPage.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      const csrf = /name="csrf_token" value="([^"]+)"/.exec(await loginPage.text())?.[1] as string;
+      const signIn = await fetch(`${base}/admin/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+        body: new URLSearchParams({
+          csrf_token: csrf,
+          email: consoleLine?.[1] as string,
+          password: consoleLine?.[2] as string,
+        }),
+      });
+      expect(signIn.status).toBe(303);
+      expect(signIn.headers.get('location')).toBe('/admin');
 
       expect(processesOnPort(ports.dynamodb).length).toBeGreaterThan(0);
       expect(processesOnPort(ports.moto).length).toBeGreaterThan(0);
