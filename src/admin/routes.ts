@@ -1,6 +1,7 @@
 // The admin console: sign-in and sign-out (S17, S36) and the dashboard. Server-rendered, usable without JavaScript.
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
+import { audit } from '../core/audit';
 import { listAuditEvents } from '../core/db/audit-log';
 import { tenantIdOf } from '../core/db/tenants';
 import { AppError } from '../core/errors';
@@ -54,7 +55,17 @@ export const adminRoutes = new Hono<AppEnv>()
   .post('/admin/logout', async (c) => {
     const field = await readForm(c);
     assertCsrf(c, field('csrf_token'));
+    const signedIn = await currentConsoleAdmin(c);
     await endConsoleSession(c);
+    if (signedIn) {
+      const { user } = signedIn;
+      await audit(requestMeta(c), {
+        tenantId: tenantIdOf(user.clientId, user.siteId),
+        event: 'admin_logout',
+        outcome: 'success',
+        userId: user.userId,
+      });
+    }
     return c.redirect('/admin/login', 303);
   })
   .get('/admin', requireConsole(), async (c) => {

@@ -2,6 +2,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BootstrapError, createPlatformAdmin } from '../../src/admin/bootstrap';
 import { createApp } from '../../src/app';
 import { useClock } from '../../src/core/clock';
+import { listAuditEvents } from '../../src/core/db/audit-log';
 import { setUserRoles, userIdOf } from '../../src/core/db/users';
 import { consoleBrowser } from '../support/console';
 import { client, withKey } from '../support/http';
@@ -75,6 +76,12 @@ describe('console sign-in (S17)', () => {
     const replay = consoleBrowser(app);
     replay.jar.set('__Host-lambdalith_admin', second);
     expect((await replay.get('/admin')).res.headers.get('location')).toBe('/admin/login?next=%2Fadmin');
+    const events = (await listAuditEvents('platform#console', 200)).filter((e) =>
+      e.userId?.endsWith(platformAdmin),
+    );
+    expect(events.map((e) => e.event)).toEqual(
+      expect.arrayContaining(['admin_login_success', 'admin_logout']),
+    );
   });
 
   it('ends a session after 30 idle minutes and after 12 hours however active, server-side', async () => {
