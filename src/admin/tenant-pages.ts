@@ -89,18 +89,22 @@ async function tenantPage(
 export const tenantPages = new Hono<AppEnv>()
   .use('/admin/tenants', requireConsole())
   .use('/admin/tenants/*', requireConsole())
-  .get('/admin/tenants', async (c) =>
-    render(c, 'tenants.html.njk', {
+  .get('/admin/tenants', async (c) => {
+    const page = isPlatformAdmin(c.var.admin)
+      ? await listTenants({ limit: 50, after: c.req.query('after') })
+      : { tenants: await managedTenants(c), next: undefined };
+    return render(c, 'tenants.html.njk', {
       title: 'Sites',
       admin: c.var.admin,
       nav: 'tenants',
-      tenants: await managedTenants(c),
+      tenants: page.tenants,
+      next: page.next,
       can_create: isPlatformAdmin(c.var.admin),
       errors: {},
       values: {},
       notice: noticeOf(c),
-    }),
-  )
+    });
+  })
   .post('/admin/tenants', async (c) => {
     if (!isPlatformAdmin(c.var.admin)) throw new NotFoundError();
     const field = await consoleForm(c);

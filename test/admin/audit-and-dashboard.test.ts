@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformAdmin } from '../../src/admin/bootstrap';
 import { createApp } from '../../src/app';
 import { putAuditEvent } from '../../src/core/db/audit-log';
+import { setUserRoles, userIdOf } from '../../src/core/db/users';
 import { consoleBrowser } from '../support/console';
 import { client, withKey } from '../support/http';
 import { createTestTenant, type TestTenant } from '../support/tenants';
@@ -37,9 +38,14 @@ const rowOf = (html: string, name: string) => {
 
 describe('console: dashboard and audit log', () => {
   it("the dashboard counts a site's users and its sign-ins and failures of the last 24 hours", async () => {
-    const { html } = await root.get('/admin');
-    // users, sign-ins, failures, lockouts, status
-    expect(rowOf(html, 'Audited Site')).toEqual(['2', '2', '2', '0', 'active']);
+    // The site's own admin sees just this site, whatever else the test run created.
+    const admin = await registerAndLogin(app, site.apiKey);
+    await setUserRoles(userIdOf(site.tenant.clientId, site.tenant.siteId, admin.email), ['tenant_admin']);
+    const browser = consoleBrowser(app);
+    await browser.signIn(admin.email, admin.password);
+    const { html } = await browser.get('/admin');
+    // users, sign-ins (2 API logins + this admin's API and console sign-ins), failures, lockouts, status
+    expect(rowOf(html, 'Audited Site')).toEqual(['3', '4', '2', '0', 'active']);
     expect(html).toMatch(/<strong>\d+<\/strong> queued/);
   });
 
