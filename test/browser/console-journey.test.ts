@@ -19,6 +19,8 @@ afterAll(async () => {
   await app?.close();
 });
 
+const nav = (page: Page, name: string) =>
+  page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: resolve(ARTIFACTS, `console-${name}.png`), fullPage: true });
 
@@ -37,7 +39,7 @@ describe('the console in Chromium', () => {
 
     // A new site.
     const clientId = `Journey${randomUUID().slice(0, 6)}`;
-    await page.getByRole('link', { name: 'Sites' }).click();
+    await nav(page, 'Sites').click();
     await page.getByLabel('Client id').fill(clientId);
     await page.getByLabel('Site id').fill('Web');
     await page.getByLabel('Name', { exact: true }).fill('Journey Site');
@@ -64,7 +66,7 @@ describe('the console in Chromium', () => {
     expect(registered.status).toBe(201);
 
     // Find the user and disable them.
-    await page.getByRole('link', { name: 'Users' }).click();
+    await nav(page, 'Users').click();
     await page.locator('#tenant').selectOption(`${clientId}#Web`);
     await page.getByLabel('Email starts with').fill(email.slice(0, 14));
     await page.getByRole('button', { name: 'Search' }).click();
@@ -83,7 +85,7 @@ describe('the console in Chromium', () => {
     expect(login.status).toBe(401);
 
     // The audit log shows what happened, to whom and by whom.
-    await page.getByRole('link', { name: 'Audit log' }).click();
+    await nav(page, 'Audit log').click();
     await page.locator('#tenant').selectOption(`${clientId}#Web`);
     await page.getByRole('button', { name: 'Filter' }).click();
     for (const event of [
