@@ -200,6 +200,38 @@ describe('bootstrap (npm run admin:create)', () => {
     );
   });
 
+  it('npm run admin:create prints a generated password that signs in, and refuses the same address twice', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { resolve } = await import('node:path');
+    const root = resolve(import.meta.dirname, '../..');
+    const email = uniqueEmail('cli');
+    const run = () =>
+      spawnSync(
+        process.execPath,
+        [
+          resolve(root, 'node_modules/tsx/dist/cli.mjs'),
+          'src/admin/cli.ts',
+          '--email',
+          email,
+          '--name',
+          'CLI',
+        ],
+        {
+          cwd: root,
+          env: process.env,
+          encoding: 'utf8',
+        },
+      );
+    const first = run();
+    expect(first.status, first.stderr).toBe(0);
+    const password = /with password: (\S+)/.exec(first.stdout)?.[1] as string;
+    expect(password.length).toBeGreaterThanOrEqual(20);
+    expect((await consoleBrowser(app).signIn(email, password)).res.status).toBe(303);
+    const second = run();
+    expect(second.status).toBe(1);
+    expect(second.stderr).toContain('already has a console account');
+  });
+
   it('the platform tenant cannot be used by any site: it has no API key and no origins', async () => {
     const { getTenant } = await import('../../src/core/db/tenants');
     const platform = await getTenant('platform', 'console');
