@@ -98,6 +98,11 @@ describe('the console in Chromium', () => {
       expect(await page.getByRole('cell', { name: event, exact: true }).count(), event).toBeGreaterThan(0);
     }
     await shot(page, 'audit');
+
+    // The seed's reset form, from the console.
+    await page.goto(`${app.base}/admin/password-reset`);
+    await page.getByRole('heading', { name: 'Send a password reset' }).waitFor();
+    await shot(page, 'password-reset');
     await page.close();
   }, 90_000);
 });
