@@ -3,7 +3,7 @@
 import { passwordProblem } from '../auth/password-policy';
 import { clock } from '../core/clock';
 import { getTenant, putTenant, type Tenant } from '../core/db/tenants';
-import { createUser, getUser, type User, userIdOf } from '../core/db/users';
+import { createUser, getUser, newUser, type User, userIdOf } from '../core/db/users';
 import { hashPassword } from '../core/passwords';
 
 /** Platform admins are users of this tenant; it has no API keys and no origins, so no site can act as it. */
@@ -53,21 +53,13 @@ export async function createPlatformAdmin({
   await ensurePlatformTenant();
   const userId = userIdOf(PLATFORM_TENANT.clientId, PLATFORM_TENANT.siteId, normalised);
   if (await getUser(userId)) throw new BootstrapError(`${normalised} already has a console account`);
-  const now = new Date(clock.now()).toISOString();
-  const user: User = {
-    userId,
-    clientId: PLATFORM_TENANT.clientId,
-    siteId: PLATFORM_TENANT.siteId,
+  const user = newUser(PLATFORM_TENANT, {
     email: normalised,
     name,
     passwordHash: await hashPassword(password),
-    status: 'active',
-    emailVerified: true,
     roles: ['platform_admin'],
-    createdAt: now,
-    updatedAt: now,
-    passwordChangedAt: clock.now(),
-  };
+    emailVerified: true,
+  });
   if (!(await createUser(user))) throw new BootstrapError(`${normalised} already has a console account`);
   return user;
 }

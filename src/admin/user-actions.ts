@@ -5,10 +5,9 @@ import { passwordProblem } from '../auth/password-policy';
 import { requestPasswordReset } from '../auth/password-reset';
 import { emailBudgetKey, resetLoginFailures } from '../auth/throttle';
 import type { RequestMeta } from '../core/audit';
-import { clock } from '../core/clock';
 import { revokeUserSessions } from '../core/db/sessions';
 import type { Tenant } from '../core/db/tenants';
-import { createUser, setUserRoles, setUserStatus, type User, userIdOf } from '../core/db/users';
+import { createUser, newUser, setUserRoles, setUserStatus, type User } from '../core/db/users';
 import { hashPassword } from '../core/passwords';
 import { settingsOf } from '../core/tenant-settings';
 import type { FieldErrors } from './tenant-forms';
@@ -30,21 +29,11 @@ export async function createUserAsAdmin(
   if (problem) errors.password = problem;
   if (input.name.length > 100) errors.name = 'is too long';
   if (Object.keys(errors).length) return { errors };
-  const now = new Date(clock.now()).toISOString();
-  const user: User = {
-    userId: userIdOf(tenant.clientId, tenant.siteId, email),
-    clientId: tenant.clientId,
-    siteId: tenant.siteId,
+  const user = newUser(tenant, {
     email,
     name: input.name.trim(),
     passwordHash: await hashPassword(input.password),
-    status: 'active',
-    emailVerified: false,
-    roles: [],
-    createdAt: now,
-    updatedAt: now,
-    passwordChangedAt: clock.now(),
-  };
+  });
   if (!(await createUser(user))) return { errors: { email: 'a user with this email exists on this site' } };
   await sendVerificationEmail(tenant, user);
   return { user };

@@ -1,8 +1,7 @@
 // POST /auth/register: creates an account without ever revealing whether the email was already taken (S6).
 import { audit, type RequestMeta } from '../core/audit';
-import { clock } from '../core/clock';
 import { type Tenant, tenantIdOf } from '../core/db/tenants';
-import { createUser, type User, userIdOf } from '../core/db/users';
+import { createUser, newUser } from '../core/db/users';
 import { ConflictError, ValidationError } from '../core/errors';
 import { logger } from '../core/log';
 import { hashPassword } from '../core/passwords';
@@ -26,23 +25,13 @@ export async function registerUser(tenant: Tenant, input: RegisterInput, meta: R
   });
   if (problem) throw new ValidationError([{ field: 'password', message: problem }]);
 
-  const userId = userIdOf(tenant.clientId, tenant.siteId, input.email);
-  const now = new Date(clock.now()).toISOString();
   // Hash before knowing whether the email is taken, so both paths cost the same (S6).
-  const user: User = {
-    userId,
-    clientId: tenant.clientId,
-    siteId: tenant.siteId,
+  const user = newUser(tenant, {
     email: input.email,
     name: input.name,
     passwordHash: await hashPassword(input.password),
-    status: 'active',
-    emailVerified: false,
-    roles: [],
-    createdAt: now,
-    updatedAt: now,
-    passwordChangedAt: clock.now(),
-  };
+  });
+  const { userId } = user;
   const created = await createUser(user);
   const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
   if (!created) {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformAdmin } from '../../src/admin/bootstrap';
 import { createApp } from '../../src/app';
 import { listAuditEvents } from '../../src/core/db/audit-log';
-import { createUser, getUser, setUserRoles, userIdOf } from '../../src/core/db/users';
+import { createUser, getUser, newUser, setUserRoles, userIdOf } from '../../src/core/db/users';
 import { hashPassword } from '../../src/core/passwords';
 import { consoleBrowser } from '../support/console';
 import { jobsTo } from '../support/email-jobs';
@@ -42,21 +42,7 @@ describe('console: users', () => {
     const passwordHash = await hashPassword(GOOD_PASSWORD);
     for (let i = 0; i < 27; i++) {
       const email = `${prefix}-${String(i).padStart(2, '0')}@example.com`;
-      const now = new Date().toISOString();
-      await createUser({
-        userId: userIdOf(big.tenant.clientId, big.tenant.siteId, email),
-        clientId: big.tenant.clientId,
-        siteId: big.tenant.siteId,
-        email,
-        name: '',
-        passwordHash,
-        status: 'active',
-        emailVerified: false,
-        roles: [],
-        createdAt: now,
-        updatedAt: now,
-        passwordChangedAt: 0,
-      });
+      await createUser(newUser(big.tenant, { email, passwordHash }));
     }
     const first = await root.get(
       `/admin/users?tenant=${encodeURIComponent(`${big.tenant.clientId}#${big.tenant.siteId}`)}&q=${prefix}`,

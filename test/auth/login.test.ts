@@ -2,7 +2,7 @@ import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { useClock } from '../../src/core/clock';
-import { createUser, getUser, setUserStatus, userIdOf } from '../../src/core/db/users';
+import { createUser, getUser, newUser, setUserStatus, userIdOf } from '../../src/core/db/users';
 import { hashPassword, parseHash } from '../../src/core/passwords';
 import { createHttpHandler } from '../../src/lambda/http-handler';
 import { client, withKey } from '../support/http';
@@ -85,21 +85,12 @@ describe('POST /auth/login', () => {
   it('S4: re-hashes a password stored with weaker scrypt parameters at the next login', async () => {
     const email = uniqueEmail();
     const userId = userIdOf(site.tenant.clientId, site.tenant.siteId, email);
-    const now = new Date().toISOString();
-    await createUser({
-      userId,
-      clientId: site.tenant.clientId,
-      siteId: site.tenant.siteId,
-      email,
-      name: '',
-      passwordHash: await hashPassword(GOOD_PASSWORD, { logN: 10, r: 4, p: 1 }),
-      status: 'active',
-      emailVerified: false,
-      roles: [],
-      createdAt: now,
-      updatedAt: now,
-      passwordChangedAt: 0,
-    });
+    await createUser(
+      newUser(site.tenant, {
+        email,
+        passwordHash: await hashPassword(GOOD_PASSWORD, { logN: 10, r: 4, p: 1 }),
+      }),
+    );
     expect((await login(email, GOOD_PASSWORD)).status).toBe(200);
     const stored = parseHash((await getUser(userId))?.passwordHash as string);
     expect(stored?.params).toEqual({ logN: 10, r: 8, p: 1 });

@@ -1,5 +1,6 @@
 // Users table: one item per account, keyed `{client_id}#{site_id}#{email}`; the same email in two tenants is two users.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { clock } from '../clock';
 import { getConfig } from '../config';
 import { documentClient } from './client';
 import { conditionally } from './conditions';
@@ -46,6 +47,28 @@ const userDoesNotExist = 'attribute_not_exists(user_id)';
 const userExists = 'attribute_exists(user_id)';
 
 export const userIdOf = (clientId: string, siteId: string, email: string) => `${clientId}#${siteId}#${email}`;
+
+/** A new, active account of a site; the caller hashes the password and creates it with createUser. */
+export function newUser(
+  site: { clientId: string; siteId: string },
+  fields: { email: string; name?: string; passwordHash: string; roles?: string[]; emailVerified?: boolean },
+): User {
+  const now = new Date(clock.now()).toISOString();
+  return {
+    userId: userIdOf(site.clientId, site.siteId, fields.email),
+    clientId: site.clientId,
+    siteId: site.siteId,
+    email: fields.email,
+    name: fields.name ?? '',
+    passwordHash: fields.passwordHash,
+    status: 'active',
+    emailVerified: fields.emailVerified ?? false,
+    roles: fields.roles ?? [],
+    createdAt: now,
+    updatedAt: now,
+    passwordChangedAt: clock.now(),
+  };
+}
 
 export async function getUser(userId: string): Promise<User | undefined> {
   const { Item } = await documentClient.send(
