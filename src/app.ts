@@ -11,6 +11,7 @@ import { docsRoutes } from './docs/routes';
 import { emailRoutes } from './email/routes';
 import { healthRoutes } from './health/routes';
 import { keysRoutes } from './keys/routes';
+import { mfaRoutes } from './mfa/routes';
 import { accessLog } from './middleware/access-log';
 import { bodyLimit } from './middleware/body-limit';
 import { cors } from './middleware/cors';
@@ -30,6 +31,7 @@ export function createApp(): Hono<AppEnv> {
   app.route('/', healthRoutes);
   app.route('/', keysRoutes);
   app.route('/', authRoutes);
+  app.route('/', mfaRoutes);
   app.route('/', userRoutes);
   app.route('/', emailRoutes);
   app.route('/', docsRoutes);

@@ -14,6 +14,7 @@ import {
   verifyPassword,
 } from '../core/passwords';
 import { settingsOf } from '../core/tenant-settings';
+import { issueMfaChallenge } from '../mfa/challenge';
 import { type IssuedTokens, startSession } from './session-tokens';
 import { recordLoginFailure, resetLoginFailures, takeLoginAttempt } from './throttle';
 
@@ -86,12 +87,16 @@ function assertEmailVerifiedIfRequired(tenant: Tenant, user: User): void {
   }
 }
 
+export type PasswordStep =
+  | { user: User; issued: IssuedTokens; mfa?: undefined }
+  | { user: User; issued?: undefined; mfa: Awaited<ReturnType<typeof issueMfaChallenge>> };
+
 export async function loginWithPassword(
   tenant: Tenant,
   email: string,
   password: string,
   meta: RequestMeta,
-): Promise<{ user: User; issued: IssuedTokens }> {
+): Promise<PasswordStep> {
   const user = await verifyCredentials(tenant, email, password, meta);
   try {
     assertEmailVerifiedIfRequired(tenant, user);
@@ -105,6 +110,9 @@ export async function loginWithPassword(
     });
     throw error;
   }
+  // S22: with a second factor, the password step yields only the challenge: no session, no token, no cookie.
+  if (user.mfa.totpSecret)
+    return { user, mfa: await issueMfaChallenge(user, tenantIdOf(tenant.clientId, tenant.siteId)) };
   const issued = await startSession(user, tenant, meta);
   await recordLogin(user.userId, new Date(clock.now()).toISOString());
   await audit(meta, {

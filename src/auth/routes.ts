@@ -91,7 +91,8 @@ documentRoute({
 authRoutes.post('/auth/login', requireTenant(), async (c) => {
   const { email, password } = await parseBody(c, loginBody);
   const tenant = c.var.tenantKey.tenant;
-  const { user, issued } = await loginWithPassword(tenant, email, password, requestMeta(c));
+  const { user, issued, mfa } = await loginWithPassword(tenant, email, password, requestMeta(c));
+  if (mfa) return c.json(mfa);
   setSessionCookies(c, tenant, issued);
   return c.json({ ...tokenBody(issued), user: { user_id: user.userId, email: user.email, name: user.name } });
 });

@@ -43,6 +43,9 @@ const envSchema = z.object({
   MAX_BODY_BYTES: positiveInt.max(6 * 1024 * 1024).default(64 * 1024),
   EMAIL_QUEUE_URL: z.url().optional(),
   EMAIL_DLQ_URL: z.url().optional(),
+  /** Key material for encrypting TOTP secrets at rest (S27): given directly (local), or a secret's name. */
+  MFA_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+  MFA_KEY_SECRET_NAME: z.string().min(1).optional(),
   EMAIL_FROM: z.string().min(3).default('no-reply@example.com'),
   /** Where this deployment is reachable; hosted pages (reset, verify) link here when a site has no URL of its own. */
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
@@ -77,6 +80,7 @@ export type Config = {
   maxBodyBytes: number;
   emailQueueUrl?: string;
   emailDlqUrl?: string;
+  mfaKey: SecretSource;
   emailFrom: string;
   publicBaseUrl?: string;
 };
@@ -127,6 +131,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxBodyBytes: e.MAX_BODY_BYTES,
     emailQueueUrl: e.EMAIL_QUEUE_URL,
     emailDlqUrl: e.EMAIL_DLQ_URL,
+    mfaKey: { value: e.MFA_KEY, secretName: e.MFA_KEY_SECRET_NAME },
     emailFrom: e.EMAIL_FROM,
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
   };

@@ -22,6 +22,16 @@ export type User = {
   lastLogin?: string;
   /** Epoch seconds of the last password change; reset tokens issued before it are dead (S16). */
   passwordChangedAt: number;
+  mfa: UserMfa;
+};
+
+/** Second factors. Secrets are sealed (AES-GCM), recovery codes kept as SHA-256 digests only. */
+export type UserMfa = {
+  totpSecret?: string;
+  totpPendingSecret?: string;
+  /** The last TOTP time step accepted: a code is good once per step (S23). */
+  totpLastStep?: number;
+  recoveryHashes: string[];
 };
 
 type UserItem = {
@@ -40,6 +50,10 @@ type UserItem = {
   updated_at: string;
   last_login?: string;
   password_changed_at: number;
+  mfa_totp_secret?: string;
+  mfa_totp_pending?: string;
+  mfa_totp_last_step?: number;
+  mfa_recovery?: Set<string>;
 };
 
 const table = () => getConfig().tables.users;
@@ -67,6 +81,7 @@ export function newUser(
     createdAt: now,
     updatedAt: now,
     passwordChangedAt: clock.now(),
+    mfa: { recoveryHashes: [] },
   };
 }
 
@@ -205,6 +220,78 @@ export async function setUserRoles(userId: string, roles: string[]): Promise<boo
   );
 }
 
+/** Stores a TOTP seed waiting for its first code (setup); replaces any earlier pending one. */
+export async function setPendingTotp(userId: string, sealedSecret: string): Promise<boolean> {
+  return conditionally(() =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { user_id: userId },
+        UpdateExpression: 'SET mfa_totp_pending = :s',
+        ConditionExpression: userExists,
+        ExpressionAttributeValues: { ':s': sealedSecret },
+      }),
+    ),
+  );
+}
+
+/** Makes the pending seed the active one, if it is still the one the code was checked against. */
+export async function activateTotp(
+  userId: string,
+  sealedSecret: string,
+  step: number,
+  recoveryHashes: string[] | undefined,
+): Promise<boolean> {
+  const values: Record<string, unknown> = { ':s': sealedSecret, ':step': step };
+  let update = 'SET mfa_totp_secret = :s, mfa_totp_last_step = :step REMOVE mfa_totp_pending';
+  if (recoveryHashes) {
+    update = `SET mfa_totp_secret = :s, mfa_totp_last_step = :step, mfa_recovery = :codes REMOVE mfa_totp_pending`;
+    values[':codes'] = new Set(recoveryHashes);
+  }
+  return conditionally(() =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { user_id: userId },
+        UpdateExpression: update,
+        ConditionExpression: 'mfa_totp_pending = :s',
+        ExpressionAttributeValues: values,
+      }),
+    ),
+  );
+}
+
+/** Accepts a TOTP time step once: of concurrent uses of one code, one wins (S23). */
+export async function consumeTotpStep(userId: string, step: number): Promise<boolean> {
+  return conditionally(() =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { user_id: userId },
+        UpdateExpression: 'SET mfa_totp_last_step = :step',
+        ConditionExpression:
+          'attribute_exists(mfa_totp_secret) AND (attribute_not_exists(mfa_totp_last_step) OR mfa_totp_last_step < :step)',
+        ExpressionAttributeValues: { ':step': step },
+      }),
+    ),
+  );
+}
+
+/** Spends one recovery code (by digest) atomically; false when it is not (or no longer) there (S26). */
+export async function consumeRecoveryCode(userId: string, codeHash: string): Promise<boolean> {
+  return conditionally(() =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { user_id: userId },
+        UpdateExpression: 'DELETE mfa_recovery :code',
+        ConditionExpression: 'contains(mfa_recovery, :hash)',
+        ExpressionAttributeValues: { ':code': new Set([codeHash]), ':hash': codeHash },
+      }),
+    ),
+  );
+}
+
 /** Marks the email confirmed; false when the user no longer exists. */
 export async function setEmailVerified(userId: string): Promise<boolean> {
   return conditionally(() =>
@@ -251,6 +338,11 @@ function toItem(u: User): UserItem {
     updated_at: u.updatedAt,
     last_login: u.lastLogin,
     password_changed_at: u.passwordChangedAt,
+    mfa_totp_secret: u.mfa.totpSecret,
+    mfa_totp_pending: u.mfa.totpPendingSecret,
+    mfa_totp_last_step: u.mfa.totpLastStep,
+    // DynamoDB refuses empty sets: no codes, no attribute.
+    mfa_recovery: u.mfa.recoveryHashes.length ? new Set(u.mfa.recoveryHashes) : undefined,
   };
 }
 
@@ -269,5 +361,11 @@ function fromItem(i: UserItem): User {
     updatedAt: i.updated_at,
     lastLogin: i.last_login,
     passwordChangedAt: i.password_changed_at ?? 0,
+    mfa: {
+      totpSecret: i.mfa_totp_secret,
+      totpPendingSecret: i.mfa_totp_pending,
+      totpLastStep: i.mfa_totp_last_step,
+      recoveryHashes: [...(i.mfa_recovery ?? [])],
+    },
   };
 }

@@ -1,0 +1,44 @@
+// Encrypts small secrets at rest (TOTP seeds, S27) with AES-256-GCM under the MFA key; a fresh 96-bit nonce each time.
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { getConfig } from './config';
+import { resolveSecret } from './secrets';
+
+const VERSION = 'v1';
+
+let key: Promise<Buffer> | undefined;
+/** 256 bits derived from the configured key material (a generated Secrets Manager string in AWS). */
+const mfaKey = () => {
+  key ??= resolveSecret(getConfig().mfaKey, 'MFA key').then((material) =>
+    createHash('sha256').update(material).digest(),
+  );
+  key.catch(() => {
+    key = undefined;
+  });
+  return key;
+};
+
+/** `v1.<nonce>.<ciphertext+tag>`, base64url; `context` is bound in as associated data (a user id). */
+export async function seal(plaintext: string, context: string): Promise<string> {
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', await mfaKey(), nonce);
+  cipher.setAAD(Buffer.from(context));
+  const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+  return `${VERSION}.${nonce.toString('base64url')}.${body.toString('base64url')}`;
+}
+
+/** The plaintext, or undefined for anything tampered with, truncated or sealed for another context. */
+export async function unseal(sealed: string, context: string): Promise<string | undefined> {
+  const [version, nonce, body] = sealed.split('.');
+  if (version !== VERSION || !nonce || !body) return undefined;
+  try {
+    const data = Buffer.from(body, 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', await mfaKey(), Buffer.from(nonce, 'base64url'));
+    decipher.setAAD(Buffer.from(context));
+    decipher.setAuthTag(data.subarray(data.length - 16));
+    return Buffer.concat([decipher.update(data.subarray(0, data.length - 16)), decipher.final()]).toString(
+      'utf8',
+    );
+  } catch {
+    return undefined;
+  }
+}

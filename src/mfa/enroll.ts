@@ -1,0 +1,72 @@
+// Enrolling TOTP: setup returns a sealed-at-rest seed and its QR code; activation proves the app has it (S27).
+import type { AuthContext } from '../app-env';
+import { audit, type RequestMeta } from '../core/audit';
+import { clock } from '../core/clock';
+import { activateTotp, getUser, setPendingTotp, type User } from '../core/db/users';
+import { ForbiddenError, UnauthorizedError, ValidationError } from '../core/errors';
+import { verifyPassword } from '../core/passwords';
+import { seal, unseal } from '../core/sealed';
+import { productNameOf } from '../core/tenant-settings';
+import { newRecoveryCodes, recoveryCodeHash } from './recovery-codes';
+import { matchTotp, newTotpSecret, qrSvg, totpUri } from './totp';
+
+/** S27: changing factors needs a sign-in within 10 minutes, or the current password in the request. */
+export const RECENT_SIGN_IN_SECONDS = 600;
+
+async function currentUser(auth: AuthContext): Promise<User> {
+  const user = await getUser(auth.userId);
+  if (user?.status !== 'active') throw new UnauthorizedError('Not authenticated', 'not_authenticated');
+  return user;
+}
+
+async function assertRecentlyAuthenticated(
+  auth: AuthContext,
+  user: User,
+  currentPassword?: string,
+): Promise<void> {
+  const signedInAt = Date.parse(auth.session.createdAt) / 1000;
+  if (clock.seconds() - signedInAt <= RECENT_SIGN_IN_SECONDS) return;
+  if (currentPassword && (await verifyPassword(currentPassword, user.passwordHash))) return;
+  throw new ForbiddenError(
+    'Sign in again, or send current_password, to change two-factor settings',
+    'reauthentication_required',
+  );
+}
+
+export async function setupTotp(auth: AuthContext, currentPassword: string | undefined) {
+  const user = await currentUser(auth);
+  await assertRecentlyAuthenticated(auth, user, currentPassword);
+  const secret = newTotpSecret();
+  await setPendingTotp(user.userId, await seal(secret, user.userId));
+  const otpauthUrl = totpUri(secret, productNameOf(auth.tenant), user.email);
+  return { secret, otpauth_url: otpauthUrl, qr_svg: await qrSvg(otpauthUrl) };
+}
+
+/** The first code from the app activates the seed; the first factor also brings recovery codes, shown once. */
+export async function activateTotpFactor(
+  auth: AuthContext,
+  code: string,
+  currentPassword: string | undefined,
+  meta: RequestMeta,
+) {
+  const user = await currentUser(auth);
+  await assertRecentlyAuthenticated(auth, user, currentPassword);
+  const pending = user.mfa.totpPendingSecret;
+  const secret = pending && (await unseal(pending, user.userId));
+  const step = secret ? await matchTotp(secret, code) : undefined;
+  if (!pending || step === undefined)
+    throw new ValidationError([{ field: 'code', message: 'does not match; check the app and try again' }]);
+  const firstFactor = !user.mfa.totpSecret && user.mfa.recoveryHashes.length === 0;
+  const codes = firstFactor ? newRecoveryCodes() : undefined;
+  if (!(await activateTotp(user.userId, pending, step, codes?.map(recoveryCodeHash)))) {
+    throw new ValidationError([{ field: 'code', message: 'setup changed meanwhile; start again' }]);
+  }
+  await audit(meta, {
+    tenantId: auth.claims.aud,
+    event: 'mfa_enrolled',
+    outcome: 'success',
+    userId: user.userId,
+    detail: { factor: 'totp' },
+  });
+  return codes ? { activated: true, recovery_codes: codes } : { activated: true };
+}
