@@ -2,8 +2,16 @@
 import type { AuthContext } from '../app-env';
 import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
-import { activateTotp, getUser, setPendingTotp, type User } from '../core/db/users';
-import { ForbiddenError, UnauthorizedError, ValidationError } from '../core/errors';
+import { listUserSessions, revokeSession } from '../core/db/sessions';
+import {
+  activateTotp,
+  getUser,
+  removeTotp,
+  replaceRecoveryCodes,
+  setPendingTotp,
+  type User,
+} from '../core/db/users';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../core/errors';
 import { verifyPassword } from '../core/passwords';
 import { seal, unseal } from '../core/sealed';
 import { productNameOf } from '../core/tenant-settings';
@@ -69,4 +77,54 @@ export async function activateTotpFactor(
     detail: { factor: 'totp' },
   });
   return codes ? { activated: true, recovery_codes: codes } : { activated: true };
+}
+
+/** Turns TOTP off (and with it the recovery codes); other sessions end, as after any factor change (S16). */
+export async function removeTotpFactor(
+  auth: AuthContext,
+  currentPassword: string | undefined,
+  meta: RequestMeta,
+) {
+  const user = await currentUser(auth);
+  await assertRecentlyAuthenticated(auth, user, currentPassword);
+  if (!(await removeTotp(user.userId))) throw new NotFoundError('No such factor', 'factor_not_found');
+  await endOtherSessions(auth);
+  await audit(meta, {
+    tenantId: auth.claims.aud,
+    event: 'mfa_removed',
+    outcome: 'success',
+    userId: user.userId,
+    detail: { factor: 'totp' },
+  });
+}
+
+/** A fresh set of ten codes; the old set is void (S26). */
+export async function regenerateRecoveryCodes(
+  auth: AuthContext,
+  currentPassword: string | undefined,
+  meta: RequestMeta,
+) {
+  const user = await currentUser(auth);
+  await assertRecentlyAuthenticated(auth, user, currentPassword);
+  const codes = newRecoveryCodes();
+  if (!(await replaceRecoveryCodes(user.userId, codes.map(recoveryCodeHash)))) {
+    throw new ValidationError([{ field: 'factor', message: 'set up an authenticator app first' }]);
+  }
+  await audit(meta, {
+    tenantId: auth.claims.aud,
+    event: 'mfa_recovery_codes_regenerated',
+    outcome: 'success',
+    userId: user.userId,
+  });
+  return { recovery_codes: codes };
+}
+
+/** S16: a factor change ends every session but the one that made it. */
+async function endOtherSessions(auth: AuthContext): Promise<void> {
+  const sessions = await listUserSessions(auth.userId);
+  await Promise.all(
+    sessions
+      .filter((s) => s.status === 'active' && s.sessionId !== auth.session.sessionId)
+      .map((s) => revokeSession(s.sessionId, 'mfa_changed')),
+  );
 }

@@ -15,7 +15,7 @@ import { noStore } from '../middleware/no-store';
 import { requestMeta } from '../middleware/request-meta';
 import { parseBody } from '../middleware/validate';
 import { completeMfaLogin, methodsOf } from './challenge';
-import { activateTotpFactor, setupTotp } from './enroll';
+import { activateTotpFactor, regenerateRecoveryCodes, removeTotpFactor, setupTotp } from './enroll';
 
 const currentPassword = z.string().min(1).max(1024).optional();
 const setupBody = z.object({ current_password: currentPassword });
@@ -138,4 +138,48 @@ mfaRoutes.post('/auth/mfa/verify', async (c) => {
   c.set('tenant', tenant);
   setSessionCookies(c, tenant, issued);
   return c.json({ ...tokenBody(issued), user: { user_id: user.userId, email: user.email, name: user.name } });
+});
+
+documentRoute({
+  method: 'delete',
+  path: '/auth/mfa/{factor}',
+  tag: 'mfa',
+  summary: 'Remove a factor (totp); ends your other sessions',
+  description: 'Needs a sign-in within 10 minutes, or {"current_password"} in the body.',
+  security: ['bearer', 'cookie'],
+  body: setupBody,
+  bodyRequired: false,
+  responses: {
+    200: { description: 'Removed', schema: z.object({ message: z.string() }) },
+    401: { description: 'Not authenticated' },
+    403: { description: 'Re-authentication required' },
+    404: { description: 'No such factor' },
+  },
+});
+mfaRoutes.delete('/auth/mfa/:factor', requireUser(), async (c) => {
+  if (c.req.param('factor') !== 'totp')
+    return c.json({ detail: 'No such factor', code: 'factor_not_found' }, 404);
+  const body = hasBody(c) ? await parseBody(c, setupBody) : {};
+  await removeTotpFactor(c.var.auth, body.current_password, requestMeta(c));
+  return c.json({ message: 'Two-factor sign-in with the authenticator app is off' });
+});
+
+documentRoute({
+  method: 'post',
+  path: '/auth/mfa/recovery-codes',
+  tag: 'mfa',
+  summary: 'Replace your recovery codes (the old ones stop working); shown once',
+  security: ['bearer', 'cookie'],
+  body: setupBody,
+  bodyRequired: false,
+  responses: {
+    200: { description: 'New codes', schema: z.object({ recovery_codes: z.array(z.string()) }) },
+    401: { description: 'Not authenticated' },
+    403: { description: 'Re-authentication required' },
+    422: { description: 'No factor to recover' },
+  },
+});
+mfaRoutes.post('/auth/mfa/recovery-codes', requireUser(), async (c) => {
+  const body = hasBody(c) ? await parseBody(c, setupBody) : {};
+  return c.json(await regenerateRecoveryCodes(c.var.auth, body.current_password, requestMeta(c)));
 });

@@ -1,6 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { useClock } from '../../src/core/clock';
+import { listAuditEvents } from '../../src/core/db/audit-log';
 import { dynamodbSdk } from '../../src/dev/aws';
 import { totpAt } from '../../src/mfa/totp';
 import { jobsTo } from '../support/email-jobs';
@@ -100,6 +101,38 @@ describe('TOTP enrolment', () => {
     const wrong = await api.post('/auth/mfa/totp/activate', { code: '000000' }, bearer(user.token));
     expect(wrong.status).toBe(422);
     expect((await login(user.email)).body.token).toEqual(expect.any(String));
+  });
+});
+
+describe('managing factors', () => {
+  it('S26: regenerating recovery codes voids the old set', async () => {
+    const { email, token, recoveryCodes } = await enrolled();
+    const fresh = await api.post('/auth/mfa/recovery-codes', undefined, bearer(token));
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.recovery_codes).toHaveLength(10);
+    const { mfa_token } = (await login(email)).body;
+    expect((await verify({ mfa_token, recovery_code: recoveryCodes[1] })).status).toBe(401);
+    expect((await verify({ mfa_token, recovery_code: fresh.body.recovery_codes[0] })).status).toBe(200);
+  });
+
+  it('S16/S27: removing TOTP needs a recent sign-in, ends other sessions, and sign-in is password-only again', async () => {
+    const { email, token, secret } = await enrolled();
+    const { mfa_token } = (await login(email)).body;
+    const other = await verify({ mfa_token, code: await totpAt(secret, now) });
+    expect(other.status).toBe(200);
+    const removed = await api.delete('/auth/mfa/totp', bearer(token));
+    expect(removed.status).toBe(200);
+    expect((await api.get('/user/me', bearer(other.body.token))).status).toBe(401);
+    expect((await api.get('/user/me', bearer(token))).status).toBe(200);
+    expect((await login(email)).body).toMatchObject({ token: expect.any(String) });
+    expect((await api.get('/auth/mfa', bearer(token))).body).toEqual({ methods: [], recovery_codes_left: 0 });
+    expect((await api.delete('/auth/mfa/totp', bearer(token))).status).toBe(404);
+    expect((await api.delete('/auth/mfa/sms', bearer(token))).status).toBe(404);
+    // S42: enrolment, the challenge and removal are in the audit log.
+    const events = (await listAuditEvents(`${site.tenant.clientId}#${site.tenant.siteId}`, 500))
+      .filter((e) => e.userId?.endsWith(email))
+      .map((e) => e.event);
+    expect(events).toEqual(expect.arrayContaining(['mfa_enrolled', 'mfa_removed', 'authn_login_success']));
   });
 });
 

@@ -292,6 +292,35 @@ export async function consumeRecoveryCode(userId: string, codeHash: string): Pro
   );
 }
 
+/** Removes TOTP (and, when no factor is left, the recovery codes that only make sense with one). */
+export async function removeTotp(userId: string): Promise<boolean> {
+  return conditionally(() =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { user_id: userId },
+        UpdateExpression: 'REMOVE mfa_totp_secret, mfa_totp_pending, mfa_totp_last_step, mfa_recovery',
+        ConditionExpression: 'attribute_exists(mfa_totp_secret)',
+      }),
+    ),
+  );
+}
+
+/** Replaces the whole set of recovery codes: the old ones stop working at once (S26). */
+export async function replaceRecoveryCodes(userId: string, hashes: string[]): Promise<boolean> {
+  return conditionally(() =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { user_id: userId },
+        UpdateExpression: 'SET mfa_recovery = :codes',
+        ConditionExpression: 'attribute_exists(mfa_totp_secret)',
+        ExpressionAttributeValues: { ':codes': new Set(hashes) },
+      }),
+    ),
+  );
+}
+
 /** Marks the email confirmed; false when the user no longer exists. */
 export async function setEmailVerified(userId: string): Promise<boolean> {
   return conditionally(() =>
