@@ -44,9 +44,9 @@ async function assertRecentlyAuthenticated(
 export async function setupTotp(auth: AuthContext, currentPassword: string | undefined) {
   const user = await currentUser(auth);
   await assertRecentlyAuthenticated(auth, user, currentPassword);
-  const secret = newTotpSecret();
+  const secret = await newTotpSecret();
   await setPendingTotp(user.userId, await seal(secret, user.userId));
-  const otpauthUrl = totpUri(secret, productNameOf(auth.tenant), user.email);
+  const otpauthUrl = await totpUri(secret, productNameOf(auth.tenant), user.email);
   return { secret, otpauth_url: otpauthUrl, qr_svg: await qrSvg(otpauthUrl) };
 }
 
