@@ -52,5 +52,6 @@ export const NOTICES: Record<string, string> = {
   reset_sent: 'Password reset email sent (if the account is active).',
   sessions_revoked: 'All sessions of this user were ended.',
   roles_saved: 'Roles saved.',
+  mfa_reset: 'Two-factor sign-in removed; the user was signed out everywhere and can enrol again.',
 };
 export const noticeOf = (c: Context) => NOTICES[c.req.query('notice') ?? ''];

@@ -7,7 +7,7 @@ import { emailBudgetKey, resetLoginFailures } from '../auth/throttle';
 import type { RequestMeta } from '../core/audit';
 import { revokeUserSessions } from '../core/db/sessions';
 import type { Tenant } from '../core/db/tenants';
-import { createUser, newUser, setUserRoles, setUserStatus, type User } from '../core/db/users';
+import { createUser, newUser, removeTotp, setUserRoles, setUserStatus, type User } from '../core/db/users';
 import { hashPassword } from '../core/passwords';
 import { settingsOf } from '../core/tenant-settings';
 import type { FieldErrors } from './tenant-forms';
@@ -39,7 +39,7 @@ export async function createUserAsAdmin(
   return { user };
 }
 
-export const USER_ACTIONS = ['disable', 'enable', 'unlock', 'reset', 'revoke-sessions'] as const;
+export const USER_ACTIONS = ['disable', 'enable', 'unlock', 'reset', 'revoke-sessions', 'reset-mfa'] as const;
 export type UserAction = (typeof USER_ACTIONS)[number];
 
 /** Runs one action; returns the notice code for the page that follows. */
@@ -67,6 +67,11 @@ export async function runUserAction(
     case 'revoke-sessions':
       await revokeUserSessions(user.userId, 'revoked_by_admin');
       return 'sessions_revoked';
+    case 'reset-mfa':
+      // For a user who lost their phone and codes: off with the factor, and with every session (S16).
+      await removeTotp(user.userId);
+      await revokeUserSessions(user.userId, 'mfa_reset_by_admin');
+      return 'mfa_reset';
   }
 }
 

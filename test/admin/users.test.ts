@@ -4,6 +4,7 @@ import { createApp } from '../../src/app';
 import { listAuditEvents } from '../../src/core/db/audit-log';
 import { createUser, getUser, newUser, setUserRoles, userIdOf } from '../../src/core/db/users';
 import { hashPassword } from '../../src/core/passwords';
+import { totpAt } from '../../src/mfa/totp';
 import { consoleBrowser } from '../support/console';
 import { jobsTo } from '../support/email-jobs';
 import { bearer, client, withKey } from '../support/http';
@@ -165,6 +166,29 @@ describe('console: users', () => {
     expect(
       (await browser.post(`${path}/disable`, { csrf_token: browser.csrfFrom(page.html) })).res.status,
     ).toBe(404);
+  });
+});
+
+describe("console: a user's two-factor sign-in", () => {
+  it('shows the factors and resets them (audited), signing the user out everywhere', async () => {
+    const { email, token } = await registerAndLogin(app, site.apiKey);
+    const setup = await api.post('/auth/mfa/totp/setup', undefined, bearer(token));
+    await api.post(
+      '/auth/mfa/totp/activate',
+      { code: await totpAt(setup.body.secret, Math.floor(Date.now() / 1000)) },
+      bearer(token),
+    );
+    const page = await root.get(userPage(email));
+    expect(page.html).toContain('authenticator app, 10 recovery codes left');
+    const reset = await root.post(`${userPage(email)}/reset-mfa`, { csrf_token: root.csrfFrom(page.html) });
+    expect(reset.res.status).toBe(303);
+    expect((await root.get(reset.res.headers.get('location') as string)).html).toContain(
+      'Two-factor sign-in removed',
+    );
+    expect((await api.get('/user/me', bearer(token))).status).toBe(401);
+    const relogin = await api.post('/auth/login', { email, password: GOOD_PASSWORD }, withKey(site.apiKey));
+    expect(relogin.body.token).toEqual(expect.any(String));
+    expect((await listAuditEvents(tid())).map((e) => e.event)).toContain('admin_user_reset_mfa');
   });
 });
 
