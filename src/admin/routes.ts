@@ -41,13 +41,18 @@ export const adminRoutes = new Hono<AppEnv>()
       render(c, 'login.html.njk', { title: 'Sign in', email, form_error: message }, status);
     try {
       assertCsrf(c, field('csrf_token'));
-      const user = await signInToConsole(email, field('password'), requestMeta(c));
+      const user = await signInToConsole(email, field('password'), requestMeta(c), field('code'));
       // A fresh session value at every sign-in: a cookie planted before it is worthless after (S17).
       await startConsoleSession(c, user, requestMeta(c));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       if (error.status === 429) c.header('Retry-After', error.headers['Retry-After'] ?? '60');
-      const message = error.status === 401 ? 'Wrong email or password.' : error.detail;
+      const message =
+        error.code === 'mfa_required'
+          ? error.detail
+          : error.status === 401
+            ? 'Wrong email or password.'
+            : error.detail;
       return again(message, error.status);
     }
     return c.redirect(safeNext(c.req.query('next')), 303);

@@ -2,12 +2,40 @@
 // same verifyCredentials as the API, so its lockout and throttling apply here too.
 import { invalidCredentials, verifyCredentials } from '../auth/login';
 import { audit, type RequestMeta } from '../core/audit';
-import { findUsersByEmail, type User } from '../core/db/users';
+import { consumeTotpStep, findUsersByEmail, type User } from '../core/db/users';
+import { UnauthorizedError } from '../core/errors';
+import { unseal } from '../core/sealed';
 import { tenantResolver } from '../core/tenants';
+import { matchTotp } from '../mfa/totp';
 import { ensurePlatformTenant } from './bootstrap';
 import { isAdmin, isPlatformAdmin } from './roles';
 
-export async function signInToConsole(email: string, password: string, meta: RequestMeta): Promise<User> {
+/** The console's second step: an account with TOTP must give a fresh code, accepted once per step (S23). */
+async function assertSecondFactor(user: User, code: string, meta: RequestMeta): Promise<void> {
+  if (!user.mfa.totpSecret) return;
+  const secret = await unseal(user.mfa.totpSecret, user.userId);
+  const step = secret && code ? await matchTotp(secret, code.trim()) : undefined;
+  if (step === undefined || !(await consumeTotpStep(user.userId, step))) {
+    await audit(meta, {
+      tenantId: `${user.clientId}#${user.siteId}`,
+      event: 'authn_mfa_fail',
+      outcome: 'failure',
+      userId: user.userId,
+      detail: { via: 'console' },
+    });
+    throw new UnauthorizedError(
+      code ? 'Wrong or already used authenticator code' : 'Enter the code from your authenticator app',
+      'mfa_required',
+    );
+  }
+}
+
+export async function signInToConsole(
+  email: string,
+  password: string,
+  meta: RequestMeta,
+  code = '',
+): Promise<User> {
   const candidates = (await findUsersByEmail(email)).filter((u) => isAdmin(u) && u.status === 'active');
   // Platform admin first: an address that is admin in several places signs in with its widest role.
   candidates.sort((a, b) => Number(isPlatformAdmin(b)) - Number(isPlatformAdmin(a)));
@@ -18,6 +46,7 @@ export async function signInToConsole(email: string, password: string, meta: Req
     (await ensurePlatformTenant());
   const user = await verifyCredentials(tenant, email, password, meta);
   if (!isAdmin(user)) throw invalidCredentials();
+  await assertSecondFactor(user, code, meta);
   await audit(meta, {
     tenantId: `${user.clientId}#${user.siteId}`,
     event: 'admin_login_success',

@@ -4,6 +4,7 @@ import { createApp } from '../../src/app';
 import { useClock } from '../../src/core/clock';
 import { listAuditEvents } from '../../src/core/db/audit-log';
 import { setUserRoles, userIdOf } from '../../src/core/db/users';
+import { totpAt } from '../../src/mfa/totp';
 import { consoleBrowser } from '../support/console';
 import { client, withKey } from '../support/http';
 import { createTestTenant, type TestTenant } from '../support/tenants';
@@ -184,6 +185,50 @@ describe('console roles', () => {
       withKey(otherSite.apiKey),
     );
     expect(api.status).toBe(429);
+  });
+});
+
+describe('console sign-in with two-factor', () => {
+  it('an admin with TOTP must give a fresh code: none, wrong or reused codes are refused', async () => {
+    const admin = await registerAndLogin(app, site.apiKey);
+    await setUserRoles(userIdOf(site.tenant.clientId, site.tenant.siteId, admin.email), ['tenant_admin']);
+    const api = client(app);
+    const setup = await api.post('/auth/mfa/totp/setup', undefined, {
+      authorization: `Bearer ${admin.token}`,
+    });
+    const start = Date.now();
+    restoreClock = useClock({ now: () => start });
+    const activateCode = await totpAt(setup.body.secret, Math.floor(start / 1000));
+    expect(
+      (
+        await api.post(
+          '/auth/mfa/totp/activate',
+          { code: activateCode },
+          { authorization: `Bearer ${admin.token}` },
+        )
+      ).status,
+    ).toBe(200);
+
+    const signIn = async (code: string) => {
+      const b = consoleBrowser(app);
+      const page = await b.get('/admin/login');
+      return b.post('/admin/login', {
+        csrf_token: b.csrfFrom(page.html),
+        email: admin.email,
+        password: admin.password,
+        code,
+      });
+    };
+    const none = await signIn('');
+    expect(none.res.status).toBe(401);
+    expect(none.html).toContain('Enter the code from your authenticator app');
+    expect((await signIn('000000')).res.status).toBe(401);
+    restoreClock = useClock({ now: () => start + 60_000 });
+    const code = await totpAt(setup.body.secret, Math.floor((start + 60_000) / 1000));
+    expect((await signIn(code)).res.status).toBe(303);
+    const reused = await signIn(code);
+    expect(reused.res.status).toBe(401);
+    expect(reused.html).toContain('Wrong or already used authenticator code');
   });
 });
 
