@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { listAuditEvents } from '../../src/core/db/audit-log';
 import { logger } from '../../src/core/log';
+import { totpAt } from '../../src/mfa/totp';
 import { resetTokenFor } from '../support/email-jobs';
 import { bearer, client, withKey } from '../support/http';
 import { createTestTenant, type TestTenant } from '../support/tenants';
@@ -58,6 +59,20 @@ beforeAll(async () => {
       { ...bearer(again.body.token), 'user-agent': UA },
     );
     secrets.push(changed.body.token, changed.body.refresh_token);
+    // Two-factor: the seed, a code, the recovery codes and the challenge token must not be logged either.
+    const auth = { ...bearer(changed.body.token), 'user-agent': UA };
+    const setup = await api.post('/auth/mfa/totp/setup', undefined, auth);
+    const firstCode = await totpAt(setup.body.secret, Math.floor(Date.now() / 1000));
+    const activated = await api.post('/auth/mfa/totp/activate', { code: firstCode }, auth);
+    secrets.push(setup.body.secret, firstCode, ...activated.body.recovery_codes);
+    const challenge = await api.post('/auth/login', { email, password: CHANGED_PASSWORD }, h);
+    secrets.push(challenge.body.mfa_token);
+    const viaRecovery = await api.post(
+      '/auth/mfa/verify',
+      { mfa_token: challenge.body.mfa_token, recovery_code: activated.body.recovery_codes[0] },
+      { 'user-agent': UA },
+    );
+    secrets.push(viaRecovery.body.token, viaRecovery.body.refresh_token);
     await api.post('/auth/logout', undefined, { ...bearer(changed.body.token), 'user-agent': UA });
     await api.get('/nope%0D%0AInjected:%20yes');
   } finally {
@@ -82,6 +97,8 @@ describe('S42: audit trail', () => {
       'authn_password_reset_complete:success',
       'authn_password_change:success',
       'authn_token_revoked:success',
+      'mfa_enrolled:success',
+      'mfa_recovery_code_used:success',
     ]) {
       expect(names).toContain(expected);
     }
