@@ -2,20 +2,17 @@
 // same verifyCredentials as the API, so its lockout and throttling apply here too.
 import { invalidCredentials, verifyCredentials } from '../auth/login';
 import { audit, type RequestMeta } from '../core/audit';
-import { consumeTotpStep, findUsersByEmail, type User } from '../core/db/users';
+import { findUsersByEmail, type User } from '../core/db/users';
 import { UnauthorizedError } from '../core/errors';
-import { unseal } from '../core/sealed';
 import { tenantResolver } from '../core/tenants';
-import { matchTotp } from '../mfa/totp';
+import { acceptTotp } from '../mfa/challenge';
 import { ensurePlatformTenant } from './bootstrap';
 import { isAdmin, isPlatformAdmin } from './roles';
 
 /** The console's second step: an account with TOTP must give a fresh code, accepted once per step (S23). */
 async function assertSecondFactor(user: User, code: string, meta: RequestMeta): Promise<void> {
   if (!user.mfa.totpSecret) return;
-  const secret = await unseal(user.mfa.totpSecret, user.userId);
-  const step = secret && code ? await matchTotp(secret, code.trim()) : undefined;
-  if (step === undefined || !(await consumeTotpStep(user.userId, step))) {
+  if (!(await acceptTotp(user, code.trim()))) {
     await audit(meta, {
       tenantId: `${user.clientId}#${user.siteId}`,
       event: 'authn_mfa_fail',

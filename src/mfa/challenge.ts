@@ -99,7 +99,8 @@ export async function completeMfaLogin(
   return { user, tenant, issued };
 }
 
-async function acceptTotp(user: User, code: string): Promise<boolean> {
+/** A TOTP code for this user's active seed, accepted once per step (S23); the console's sign-in uses it too. */
+export async function acceptTotp(user: User, code: string): Promise<boolean> {
   const secret = user.mfa.totpSecret && (await unseal(user.mfa.totpSecret, user.userId));
   if (!secret) return false;
   const step = await matchTotp(secret, code);

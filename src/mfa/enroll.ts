@@ -2,7 +2,7 @@
 import type { AuthContext } from '../app-env';
 import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
-import { listUserSessions, revokeSession } from '../core/db/sessions';
+import { revokeUserSessions } from '../core/db/sessions';
 import {
   activateTotp,
   getUser,
@@ -21,20 +21,16 @@ import { matchTotp, newTotpSecret, qrSvg, totpUri } from './totp';
 /** S27: changing factors needs a sign-in within 10 minutes, or the current password in the request. */
 export const RECENT_SIGN_IN_SECONDS = 600;
 
-async function currentUser(auth: AuthContext): Promise<User> {
+/** The signed-in user, if they may change factors now: signed in within 10 minutes, or proving the password (S27). */
+async function userAllowedToChangeFactors(
+  auth: AuthContext,
+  currentPassword: string | undefined,
+): Promise<User> {
   const user = await getUser(auth.userId);
   if (user?.status !== 'active') throw new UnauthorizedError('Not authenticated', 'not_authenticated');
-  return user;
-}
-
-async function assertRecentlyAuthenticated(
-  auth: AuthContext,
-  user: User,
-  currentPassword?: string,
-): Promise<void> {
   const signedInAt = Date.parse(auth.session.createdAt) / 1000;
-  if (clock.seconds() - signedInAt <= RECENT_SIGN_IN_SECONDS) return;
-  if (currentPassword && (await verifyPassword(currentPassword, user.passwordHash))) return;
+  if (clock.seconds() - signedInAt <= RECENT_SIGN_IN_SECONDS) return user;
+  if (currentPassword && (await verifyPassword(currentPassword, user.passwordHash))) return user;
   throw new ForbiddenError(
     'Sign in again, or send current_password, to change two-factor settings',
     'reauthentication_required',
@@ -42,8 +38,7 @@ async function assertRecentlyAuthenticated(
 }
 
 export async function setupTotp(auth: AuthContext, currentPassword: string | undefined) {
-  const user = await currentUser(auth);
-  await assertRecentlyAuthenticated(auth, user, currentPassword);
+  const user = await userAllowedToChangeFactors(auth, currentPassword);
   const secret = await newTotpSecret();
   await setPendingTotp(user.userId, await seal(secret, user.userId));
   const otpauthUrl = await totpUri(secret, productNameOf(auth.tenant), user.email);
@@ -57,8 +52,7 @@ export async function activateTotpFactor(
   currentPassword: string | undefined,
   meta: RequestMeta,
 ) {
-  const user = await currentUser(auth);
-  await assertRecentlyAuthenticated(auth, user, currentPassword);
+  const user = await userAllowedToChangeFactors(auth, currentPassword);
   const pending = user.mfa.totpPendingSecret;
   const secret = pending && (await unseal(pending, user.userId));
   const step = secret ? await matchTotp(secret, code) : undefined;
@@ -85,10 +79,10 @@ export async function removeTotpFactor(
   currentPassword: string | undefined,
   meta: RequestMeta,
 ) {
-  const user = await currentUser(auth);
-  await assertRecentlyAuthenticated(auth, user, currentPassword);
+  const user = await userAllowedToChangeFactors(auth, currentPassword);
   if (!(await removeTotp(user.userId))) throw new NotFoundError('No such factor', 'factor_not_found');
-  await endOtherSessions(auth);
+  // S16: a factor change ends every session but the one that made it.
+  await revokeUserSessions(auth.userId, 'mfa_changed', { except: auth.session.sessionId });
   await audit(meta, {
     tenantId: auth.claims.aud,
     event: 'mfa_removed',
@@ -104,8 +98,7 @@ export async function regenerateRecoveryCodes(
   currentPassword: string | undefined,
   meta: RequestMeta,
 ) {
-  const user = await currentUser(auth);
-  await assertRecentlyAuthenticated(auth, user, currentPassword);
+  const user = await userAllowedToChangeFactors(auth, currentPassword);
   const codes = newRecoveryCodes();
   if (!(await replaceRecoveryCodes(user.userId, codes.map(recoveryCodeHash)))) {
     throw new ValidationError([{ field: 'factor', message: 'set up an authenticator app first' }]);
@@ -117,14 +110,4 @@ export async function regenerateRecoveryCodes(
     userId: user.userId,
   });
   return { recovery_codes: codes };
-}
-
-/** S16: a factor change ends every session but the one that made it. */
-async function endOtherSessions(auth: AuthContext): Promise<void> {
-  const sessions = await listUserSessions(auth.userId);
-  await Promise.all(
-    sessions
-      .filter((s) => s.status === 'active' && s.sessionId !== auth.session.sessionId)
-      .map((s) => revokeSession(s.sessionId, 'mfa_changed')),
-  );
 }

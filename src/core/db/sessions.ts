@@ -152,9 +152,15 @@ export async function listUserSessions(userId: string): Promise<Session[]> {
   return sessions;
 }
 
-/** Revokes every active session of a user (password reset/change, S16); returns how many. */
-export async function revokeUserSessions(userId: string, reason: string): Promise<number> {
-  const active = (await listUserSessions(userId)).filter((s) => s.status === 'active');
+/** Revokes every active session of a user, but `except` (S16: reset, change, disable, factor changes). */
+export async function revokeUserSessions(
+  userId: string,
+  reason: string,
+  { except }: { except?: string } = {},
+): Promise<number> {
+  const active = (await listUserSessions(userId)).filter(
+    (s) => s.status === 'active' && s.sessionId !== except,
+  );
   const results = await Promise.all(active.map((s) => revokeSession(s.sessionId, reason)));
   return results.filter(Boolean).length;
 }

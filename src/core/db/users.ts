@@ -107,7 +107,10 @@ export async function setPasswordHash(
   passwordHash: string,
   { changedAt, expectedHash }: { changedAt?: number; expectedHash?: string } = {},
 ): Promise<boolean> {
-  const values: Record<string, unknown> = { ':hash': passwordHash, ':now': new Date().toISOString() };
+  const values: Record<string, unknown> = {
+    ':hash': passwordHash,
+    ':now': new Date(clock.now()).toISOString(),
+  };
   let update = 'SET password_hash = :hash, updated_at = :now';
   if (changedAt !== undefined) {
     update += ', password_changed_at = :changed';
@@ -118,31 +121,18 @@ export async function setPasswordHash(
     condition += ' AND password_hash = :expected';
     values[':expected'] = expectedHash;
   }
-  return conditionally(() =>
-    documentClient.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { user_id: userId },
-        UpdateExpression: update,
-        ConditionExpression: condition,
-        ExpressionAttributeValues: values,
-      }),
-    ),
-  );
+  return updateUser(userId, {
+    update,
+    condition,
+    values,
+  });
 }
 
 export async function recordLogin(userId: string, at: string): Promise<void> {
-  await conditionally(() =>
-    documentClient.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { user_id: userId },
-        UpdateExpression: 'SET last_login = :at',
-        ConditionExpression: userExists,
-        ExpressionAttributeValues: { ':at': at },
-      }),
-    ),
-  );
+  await updateUser(userId, {
+    update: 'SET last_login = :at',
+    values: { ':at': at },
+  });
 }
 
 /** A page of a site's users whose email starts with `prefix`, in email order. */
@@ -206,33 +196,19 @@ export async function findUsersByEmail(email: string): Promise<User[]> {
 }
 
 export async function setUserRoles(userId: string, roles: string[]): Promise<boolean> {
-  return conditionally(() =>
-    documentClient.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { user_id: userId },
-        UpdateExpression: 'SET #roles = :roles, updated_at = :now',
-        ConditionExpression: userExists,
-        ExpressionAttributeNames: { '#roles': 'roles' },
-        ExpressionAttributeValues: { ':roles': roles, ':now': new Date().toISOString() },
-      }),
-    ),
-  );
+  return updateUser(userId, {
+    update: 'SET #roles = :roles, updated_at = :now',
+    names: { '#roles': 'roles' },
+    values: { ':roles': roles, ':now': new Date(clock.now()).toISOString() },
+  });
 }
 
 /** Stores a TOTP seed waiting for its first code (setup); replaces any earlier pending one. */
 export async function setPendingTotp(userId: string, sealedSecret: string): Promise<boolean> {
-  return conditionally(() =>
-    documentClient.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { user_id: userId },
-        UpdateExpression: 'SET mfa_totp_pending = :s',
-        ConditionExpression: userExists,
-        ExpressionAttributeValues: { ':s': sealedSecret },
-      }),
-    ),
-  );
+  return updateUser(userId, {
+    update: 'SET mfa_totp_pending = :s',
+    values: { ':s': sealedSecret },
+  });
 }
 
 /** Makes the pending seed the active one, if it is still the one the code was checked against. */
@@ -248,107 +224,63 @@ export async function activateTotp(
     update = `SET mfa_totp_secret = :s, mfa_totp_last_step = :step, mfa_recovery = :codes REMOVE mfa_totp_pending`;
     values[':codes'] = new Set(recoveryHashes);
   }
-  return conditionally(() =>
-    documentClient.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { user_id: userId },
-        UpdateExpression: update,
-        ConditionExpression: 'mfa_totp_pending = :s',
-        ExpressionAttributeValues: values,
-      }),
-    ),
-  );
+  return updateUser(userId, {
+    update,
+    condition: 'mfa_totp_pending = :s',
+    values,
+  });
 }
 
 /** Accepts a TOTP time step once: of concurrent uses of one code, one wins (S23). */
 export async function consumeTotpStep(userId: string, step: number): Promise<boolean> {
-  return conditionally(() =>
-    documentClient.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { user_id: userId },
-        UpdateExpression: 'SET mfa_totp_last_step = :step',
-        ConditionExpression:
-          'attribute_exists(mfa_totp_secret) AND (attribute_not_exists(mfa_totp_last_step) OR mfa_totp_last_step < :step)',
-        ExpressionAttributeValues: { ':step': step },
-      }),
-    ),
-  );
+  return updateUser(userId, {
+    update: 'SET mfa_totp_last_step = :step',
+    condition:
+      'attribute_exists(mfa_totp_secret) AND (attribute_not_exists(mfa_totp_last_step) OR mfa_totp_last_step < :step)',
+    values: { ':step': step },
+  });
 }
 
 /** Spends one recovery code (by digest) atomically; false when it is not (or no longer) there (S26). */
 export async function consumeRecoveryCode(userId: string, codeHash: string): Promise<boolean> {
-  return conditionally(() =>
-    documentClient.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { user_id: userId },
-        UpdateExpression: 'DELETE mfa_recovery :code',
-        ConditionExpression: 'contains(mfa_recovery, :hash)',
-        ExpressionAttributeValues: { ':code': new Set([codeHash]), ':hash': codeHash },
-      }),
-    ),
-  );
+  return updateUser(userId, {
+    update: 'DELETE mfa_recovery :code',
+    condition: 'contains(mfa_recovery, :hash)',
+    values: { ':code': new Set([codeHash]), ':hash': codeHash },
+  });
 }
 
 /** Removes TOTP (and, when no factor is left, the recovery codes that only make sense with one). */
 export async function removeTotp(userId: string): Promise<boolean> {
-  return conditionally(() =>
-    documentClient.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { user_id: userId },
-        UpdateExpression: 'REMOVE mfa_totp_secret, mfa_totp_pending, mfa_totp_last_step, mfa_recovery',
-        ConditionExpression: 'attribute_exists(mfa_totp_secret)',
-      }),
-    ),
-  );
+  return updateUser(userId, {
+    update: 'REMOVE mfa_totp_secret, mfa_totp_pending, mfa_totp_last_step, mfa_recovery',
+    condition: 'attribute_exists(mfa_totp_secret)',
+  });
 }
 
 /** Replaces the whole set of recovery codes: the old ones stop working at once (S26). */
 export async function replaceRecoveryCodes(userId: string, hashes: string[]): Promise<boolean> {
-  return conditionally(() =>
-    documentClient.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { user_id: userId },
-        UpdateExpression: 'SET mfa_recovery = :codes',
-        ConditionExpression: 'attribute_exists(mfa_totp_secret)',
-        ExpressionAttributeValues: { ':codes': new Set(hashes) },
-      }),
-    ),
-  );
+  return updateUser(userId, {
+    update: 'SET mfa_recovery = :codes',
+    condition: 'attribute_exists(mfa_totp_secret)',
+    values: { ':codes': new Set(hashes) },
+  });
 }
 
 /** Marks the email confirmed; false when the user no longer exists. */
 export async function setEmailVerified(userId: string): Promise<boolean> {
-  return conditionally(() =>
-    documentClient.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { user_id: userId },
-        UpdateExpression: 'SET email_verified = :true, updated_at = :now',
-        ConditionExpression: userExists,
-        ExpressionAttributeValues: { ':true': true, ':now': new Date().toISOString() },
-      }),
-    ),
-  );
+  return updateUser(userId, {
+    update: 'SET email_verified = :true, updated_at = :now',
+    values: { ':true': true, ':now': new Date(clock.now()).toISOString() },
+  });
 }
 
 export async function setUserStatus(userId: string, status: UserStatus): Promise<boolean> {
-  return conditionally(() =>
-    documentClient.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: { user_id: userId },
-        UpdateExpression: 'SET #status = :status, updated_at = :now',
-        ConditionExpression: userExists,
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':now': new Date().toISOString() },
-      }),
-    ),
-  );
+  return updateUser(userId, {
+    update: 'SET #status = :status, updated_at = :now',
+    names: { '#status': 'status' },
+    values: { ':status': status, ':now': new Date(clock.now()).toISOString() },
+  });
 }
 
 function toItem(u: User): UserItem {
@@ -397,4 +329,28 @@ function fromItem(i: UserItem): User {
       recoveryHashes: [...(i.mfa_recovery ?? [])],
     },
   };
+}
+
+/** One conditional update of a user item: false when its condition did not hold, errors propagate. */
+function updateUser(
+  userId: string,
+  {
+    update,
+    condition = userExists,
+    names,
+    values,
+  }: { update: string; condition?: string; names?: Record<string, string>; values?: Record<string, unknown> },
+): Promise<boolean> {
+  return conditionally(() =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { user_id: userId },
+        UpdateExpression: update,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    ),
+  );
 }
