@@ -7,6 +7,7 @@ import type { User } from './core/db/users';
 import type { VerifiedToken } from './core/jwt';
 import type { Log } from './core/log';
 import type { ResolvedApiKey } from './core/tenants';
+import type { Enroller } from './mfa/enroll';
 
 /** Who is calling, once requireUser has verified their access token and live session. */
 export type AuthContext = {
@@ -29,6 +30,8 @@ export type AppEnv = {
     tenantKey: ResolvedApiKey;
     /** Set by the requireUser middleware. */
     auth: AuthContext;
+    /** Set by the MFA routes' requireEnroller: who may change factors (signed in, or enrolling at sign-in). */
+    enroller: Enroller;
     /** Set by the console's requireConsoleAdmin: the signed-in admin. */
     admin: User;
     /** The tenant this request acts for, once known (API key or token); CORS reads it. */

@@ -7,7 +7,14 @@ import { emailBudgetKey, resetLoginFailures } from '../auth/throttle';
 import type { RequestMeta } from '../core/audit';
 import { revokeUserSessions } from '../core/db/sessions';
 import type { Tenant } from '../core/db/tenants';
-import { createUser, newUser, removeTotp, setUserRoles, setUserStatus, type User } from '../core/db/users';
+import {
+  createUser,
+  newUser,
+  removeAllFactors,
+  setUserRoles,
+  setUserStatus,
+  type User,
+} from '../core/db/users';
 import { hashPassword } from '../core/passwords';
 import { settingsOf } from '../core/tenant-settings';
 import type { FieldErrors } from './tenant-forms';
@@ -69,7 +76,7 @@ export async function runUserAction(
       return 'sessions_revoked';
     case 'reset-mfa':
       // For a user who lost their phone and codes: off with the factor, and with every session (S16).
-      await removeTotp(user.userId);
+      await removeAllFactors(user.userId);
       await revokeUserSessions(user.userId, 'mfa_reset_by_admin');
       return 'mfa_reset';
   }

@@ -3,7 +3,7 @@ import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
 import { randomToken } from '../core/crypto';
 import { type Tenant, tenantIdOf } from '../core/db/tenants';
-import { getUser, recordLogin, setPasswordHash, type User, userIdOf } from '../core/db/users';
+import { factorsOf, getUser, recordLogin, setPasswordHash, type User, userIdOf } from '../core/db/users';
 import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../core/errors';
 import { logger } from '../core/log';
 import {
@@ -14,7 +14,8 @@ import {
   verifyPassword,
 } from '../core/passwords';
 import { settingsOf } from '../core/tenant-settings';
-import { issueMfaChallenge } from '../mfa/challenge';
+import { issueEnrollmentChallenge, issueMfaChallenge } from '../mfa/challenge';
+import { mustUseMfa } from '../mfa/policy';
 import { type IssuedTokens, startSession } from './session-tokens';
 import { recordLoginFailure, resetLoginFailures, takeLoginAttempt } from './throttle';
 
@@ -89,7 +90,13 @@ function assertEmailVerifiedIfRequired(tenant: Tenant, user: User): void {
 
 export type PasswordStep =
   | { user: User; issued: IssuedTokens; mfa?: undefined }
-  | { user: User; issued?: undefined; mfa: Awaited<ReturnType<typeof issueMfaChallenge>> };
+  | {
+      user: User;
+      issued?: undefined;
+      mfa:
+        | Awaited<ReturnType<typeof issueMfaChallenge>>
+        | Awaited<ReturnType<typeof issueEnrollmentChallenge>>;
+    };
 
 export async function loginWithPassword(
   tenant: Tenant,
@@ -111,8 +118,10 @@ export async function loginWithPassword(
     throw error;
   }
   // S22: with a second factor, the password step yields only the challenge: no session, no token, no cookie.
-  if (user.mfa.totpSecret)
-    return { user, mfa: await issueMfaChallenge(user, tenantIdOf(tenant.clientId, tenant.siteId)) };
+  const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
+  if (factorsOf(user).length > 0) return { user, mfa: await issueMfaChallenge(user, tenantId) };
+  // The site's policy says this user needs a factor: the password only earns the right to enrol one.
+  if (mustUseMfa(tenant, user)) return { user, mfa: await issueEnrollmentChallenge(user, tenantId) };
   const issued = await startSession(user, tenant, meta);
   await recordLogin(user.userId, new Date(clock.now()).toISOString());
   await audit(meta, {

@@ -41,6 +41,7 @@ import {
   verifyResendBody,
 } from './schemas';
 import { tokenBody } from './session-tokens';
+import { signedInBody } from './signed-in';
 
 export const authRoutes = new Hono<AppEnv>();
 authRoutes.use('/auth/*', noStore(), jsonOnly());
@@ -93,8 +94,7 @@ authRoutes.post('/auth/login', requireTenant(), async (c) => {
   const tenant = c.var.tenantKey.tenant;
   const { user, issued, mfa } = await loginWithPassword(tenant, email, password, requestMeta(c));
   if (mfa) return c.json(mfa);
-  setSessionCookies(c, tenant, issued);
-  return c.json({ ...tokenBody(issued), user: { user_id: user.userId, email: user.email, name: user.name } });
+  return c.json(signedInBody(c, tenant, user, issued));
 });
 
 documentRoute({

@@ -49,6 +49,21 @@ const envSchema = z.object({
   EMAIL_FROM: z.string().min(3).default('no-reply@example.com'),
   /** Where this deployment is reachable; hosted pages (reset, verify) link here when a site has no URL of its own. */
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  SMS_QUEUE_URL: z.url().optional(),
+  SMS_DLQ_URL: z.url().optional(),
+  /** A Secrets Manager secret holding {"account_sid","auth_token","from"}; its presence turns SMS on. */
+  TWILIO_SECRET_ARN: z.string().min(1).optional(),
+  /** Local alternative to the secret. */
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits')
+    .optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+  TWILIO_FROM: z.string().min(2).optional(),
+  /** Tests and local fakes only: where the Twilio SDK's requests go instead of https://api.twilio.com. */
+  TWILIO_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** make dev only: with no Twilio credentials, the SMS worker prints messages instead of sending them. */
+  SMS_TO_CONSOLE: z.enum(['true', 'false']).optional(),
 });
 
 /** A value given directly, or the name of a Secrets Manager secret holding it. */
@@ -83,6 +98,20 @@ export type Config = {
   mfaKey: SecretSource;
   emailFrom: string;
   publicBaseUrl?: string;
+  sms: {
+    /** Whether sites may use SMS codes: Twilio is configured, or make dev prints them. */
+    enabled: boolean;
+    queueUrl?: string;
+    dlqUrl?: string;
+    twilio: {
+      secretArn?: string;
+      accountSid?: string;
+      authToken?: string;
+      from?: string;
+      apiUrl?: string;
+    };
+    toConsole: boolean;
+  };
 };
 
 export class ConfigError extends Error {
@@ -134,6 +163,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     mfaKey: { value: e.MFA_KEY, secretName: e.MFA_KEY_SECRET_NAME },
     emailFrom: e.EMAIL_FROM,
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
+    sms: {
+      enabled: Boolean(e.TWILIO_SECRET_ARN || e.TWILIO_ACCOUNT_SID || e.SMS_TO_CONSOLE === 'true'),
+      queueUrl: e.SMS_QUEUE_URL,
+      dlqUrl: e.SMS_DLQ_URL,
+      twilio: {
+        secretArn: e.TWILIO_SECRET_ARN,
+        accountSid: e.TWILIO_ACCOUNT_SID,
+        authToken: e.TWILIO_AUTH_TOKEN,
+        from: e.TWILIO_FROM,
+        apiUrl: e.TWILIO_API_URL?.replace(/\/+$/, ''),
+      },
+      toConsole: e.SMS_TO_CONSOLE === 'true',
+    },
   };
 }
 
@@ -143,6 +185,9 @@ function eitherOrProblems(env: Record<string, string | undefined>): string[] {
   if (!env.JWT_SECRET && !env.JWT_SECRET_NAME) problems.push('JWT_SECRET: set JWT_SECRET or JWT_SECRET_NAME');
   if (!env.API_KEY_PEPPER && !env.API_KEY_PEPPER_SECRET_NAME) {
     problems.push('API_KEY_PEPPER: set API_KEY_PEPPER or API_KEY_PEPPER_SECRET_NAME');
+  }
+  if (env.TWILIO_ACCOUNT_SID && (!env.TWILIO_AUTH_TOKEN || !env.TWILIO_FROM)) {
+    problems.push('TWILIO_ACCOUNT_SID: needs TWILIO_AUTH_TOKEN and TWILIO_FROM too');
   }
   return problems;
 }

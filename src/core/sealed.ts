@@ -1,5 +1,6 @@
-// Encrypts small secrets at rest (TOTP seeds, S27) with AES-256-GCM under the MFA key; a fresh 96-bit nonce each time.
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+// Small secrets at rest under the MFA key: sealed with AES-256-GCM (TOTP seeds, phones; S27), a fresh 96-bit
+// nonce each time; and keyed digests of one-time codes (S25).
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { getConfig } from './config';
 import { resolveSecret } from './secrets';
 
@@ -41,4 +42,21 @@ export async function unseal(sealed: string, context: string): Promise<string | 
   } catch {
     return undefined;
   }
+}
+
+let digestKey: Promise<Buffer> | undefined;
+/**
+ * HMAC-SHA256 under a key derived from the MFA key (never the encryption key itself). Six-digit codes are
+ * trivially brute-forced from a plain hash; keyed, a leaked table reveals nothing without the secret (S25).
+ */
+export async function keyedDigest(text: string): Promise<string> {
+  digestKey ??= mfaKey().then((k) =>
+    createHmac('sha256', k).update('lambdalith one-time code digest').digest(),
+  );
+  digestKey.catch(() => {
+    digestKey = undefined;
+  });
+  return createHmac('sha256', await digestKey)
+    .update(text)
+    .digest('hex');
 }

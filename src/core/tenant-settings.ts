@@ -2,6 +2,9 @@
 import * as z from 'zod';
 import type { Tenant } from './db/tenants';
 
+export const MFA_POLICIES = ['off', 'optional', 'required', 'admins'] as const;
+export type MfaPolicy = (typeof MFA_POLICIES)[number];
+
 const int = (min: number, max: number, fallback: number) =>
   z.number().int().min(min).max(max).catch(fallback);
 
@@ -45,6 +48,13 @@ export const tenantSettingsSchema = z.object({
     .url({ protocol: /^https?$/ })
     .optional()
     .catch(undefined),
+  /**
+   * Two-factor policy. off: no new enrolment (factors users already have still apply); optional: users choose;
+   * required: everyone must enrol at their next sign-in; admins: users with an admin role must.
+   */
+  mfa: z.enum(MFA_POLICIES).catch('optional'),
+  /** S25: SMS codes this site may send per hour, across all its users (cost and toll-fraud cap). */
+  mfa_sms_per_hour: int(1, 100_000, 300),
   /** Refuse sign-in until the email address is confirmed. */
   require_verified_email: z.boolean().catch(false),
   email: z

@@ -1,18 +1,31 @@
-// The second step of a sign-in with MFA: the challenge token from /auth/login plus a TOTP or recovery code.
+// The second step of a sign-in with MFA: the challenge token from /auth/login, an optional SMS/email code sent
+// for it, then a TOTP, SMS, email or recovery code.
 import { type IssuedTokens, startSession } from '../auth/session-tokens';
 import { recordLoginFailure, resetLoginFailures, takeLoginAttempt } from '../auth/throttle';
 import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
 import { blacklistToken, isTokenBlacklisted } from '../core/db/blacklist';
 import { takeAttempt } from '../core/db/login-attempts';
-import type { Tenant } from '../core/db/tenants';
-import { consumeRecoveryCode, consumeTotpStep, getUser, recordLogin, type User } from '../core/db/users';
-import { UnauthorizedError } from '../core/errors';
+import { type Tenant, tenantIdOf } from '../core/db/tenants';
+import {
+  consumeRecoveryCode,
+  consumeTotpStep,
+  type Factor,
+  factorsOf,
+  getUser,
+  recordLogin,
+  type User,
+} from '../core/db/users';
+import { UnauthorizedError, ValidationError } from '../core/errors';
 import { tokens } from '../core/jwt';
 import { logger } from '../core/log';
 import { enqueueTenantEmail } from '../core/queue';
 import { unseal } from '../core/sealed';
 import { tenantResolver } from '../core/tenants';
+import { sendCodeByEmail, sendCodeBySms } from './deliver';
+import { RECENT_SIGN_IN_SECONDS } from './enroll';
+import { acceptCode } from './one-time-codes';
+import { enrollableFactors } from './policy';
 import { recoveryCodeHash } from './recovery-codes';
 import { matchTotp } from './totp';
 
@@ -20,10 +33,10 @@ export const MFA_TOKEN_SECONDS = 300;
 /** S24: about five tries per challenge; after that the challenge is dead and the password step starts over. */
 export const MFA_ATTEMPTS = 5;
 
-export type MfaMethod = 'totp' | 'recovery_code';
+export type MfaMethod = Factor | 'recovery_code';
 
 export const methodsOf = (user: User): MfaMethod[] => [
-  ...(user.mfa.totpSecret ? (['totp'] as const) : []),
+  ...factorsOf(user),
   ...(user.mfa.recoveryHashes.length ? (['recovery_code'] as const) : []),
 ];
 
@@ -38,8 +51,60 @@ export async function issueMfaChallenge(user: User, tenantId: string) {
   return { mfa_required: true as const, mfa_token: mfaToken, methods: methodsOf(user) };
 }
 
+/** For a user the site's policy makes enrol first: a token that can only set up a factor, not a session. */
+export async function issueEnrollmentChallenge(user: User, tenantId: string) {
+  const mfaToken = await tokens().sign({
+    kind: 'mfa_enroll',
+    subject: user.userId,
+    audience: tenantId,
+    ttlSeconds: RECENT_SIGN_IN_SECONDS,
+  });
+  return { mfa_enrollment_required: true as const, mfa_token: mfaToken, methods: enrollableFactors() };
+}
+
 const invalidCode = () => new UnauthorizedError('Invalid code', 'invalid_mfa_code');
 const deadChallenge = () => new UnauthorizedError('Sign in again', 'invalid_mfa_token');
+
+/** The live challenge behind an mfa_token: its claims, site and (active) user. */
+async function openChallenge(mfaToken: string, expectedTenantId: string | undefined) {
+  const claims = await tokens()
+    .verify(mfaToken, { kind: 'mfa' })
+    .catch(() => {
+      throw deadChallenge();
+    });
+  // S28: another site's key cannot act on this site's sign-in.
+  if (expectedTenantId && claims.aud !== expectedTenantId) throw deadChallenge();
+  if (await isTokenBlacklisted(claims.jti)) throw deadChallenge();
+  const [tenant, user] = await Promise.all([tenantResolver().byId(claims.aud), getUser(claims.sub)]);
+  if (!tenant || user?.status !== 'active') throw deadChallenge();
+  return { claims, tenant, user };
+}
+
+/** Sends a login code by SMS or email for a challenge (S25: a resend voids the previous code). */
+export async function sendLoginCode(
+  mfaToken: string,
+  method: 'sms' | 'email',
+  meta: RequestMeta,
+  { expectedTenantId }: { expectedTenantId?: string } = {},
+) {
+  const { claims, tenant, user } = await openChallenge(mfaToken, expectedTenantId);
+  if (!factorsOf(user).includes(method)) {
+    throw new ValidationError([{ field: 'method', message: `not one of this account's methods` }]);
+  }
+  const phone = method === 'sms' && user.mfa.smsPhone && (await unseal(user.mfa.smsPhone, user.userId));
+  if (method === 'sms' && !phone) throw deadChallenge();
+  const sent = phone
+    ? await sendCodeBySms(tenant, user, phone, 'login_sms')
+    : await sendCodeByEmail(tenant, user, 'login_email');
+  await audit(meta, {
+    tenantId: claims.aud,
+    event: 'mfa_challenge_sent',
+    outcome: 'success',
+    userId: user.userId,
+    detail: { method },
+  });
+  return { message: 'Code sent', method, ...sent };
+}
 
 export async function completeMfaLogin(
   mfaToken: string,
@@ -47,56 +112,65 @@ export async function completeMfaLogin(
   meta: RequestMeta,
   { expectedTenantId }: { expectedTenantId?: string } = {},
 ): Promise<{ user: User; tenant: Tenant; issued: IssuedTokens }> {
-  const claims = await tokens()
-    .verify(mfaToken, { kind: 'mfa' })
-    .catch(() => {
-      throw deadChallenge();
-    });
-  // S28: another site's key cannot finish this site's sign-in.
-  if (expectedTenantId && claims.aud !== expectedTenantId) throw deadChallenge();
-  if (await isTokenBlacklisted(claims.jti)) throw deadChallenge();
+  const { claims, tenant, user } = await openChallenge(mfaToken, expectedTenantId);
   const perChallenge = await takeAttempt(
     `mfa#${claims.jti}`,
     { max: MFA_ATTEMPTS, windowSeconds: MFA_TOKEN_SECONDS },
     clock.seconds(),
   );
   if (!perChallenge.allowed) throw deadChallenge();
-
-  const [tenant, user] = await Promise.all([tenantResolver().byId(claims.aud), getUser(claims.sub)]);
-  if (!tenant || user?.status !== 'active') throw deadChallenge();
   // S24: wrong codes count toward the account's lockout, like wrong passwords.
   const budget = await takeLoginAttempt(tenant, user.email, meta.ip);
 
-  const method = answer.recoveryCode !== undefined ? 'recovery_code' : 'totp';
-  const ok =
-    method === 'totp'
-      ? await acceptTotp(user, answer.code ?? '')
-      : await acceptRecoveryCode(user, answer.recoveryCode ?? '');
-  if (!ok) {
+  const method =
+    answer.recoveryCode !== undefined
+      ? await acceptRecoveryCode(user, answer.recoveryCode)
+      : await acceptCodeOf(user, answer.code ?? '');
+  if (!method) {
     await recordLoginFailure(budget);
     await audit(meta, {
       tenantId: claims.aud,
       event: 'authn_mfa_fail',
       outcome: 'failure',
       userId: user.userId,
-      detail: { method },
+      detail: { method: answer.recoveryCode !== undefined ? 'recovery_code' : 'code' },
     });
     throw invalidCode();
   }
   await resetLoginFailures(budget);
-  // Single use: this challenge cannot start a second session.
-  await blacklistToken(claims.jti, claims.exp);
   if (method === 'recovery_code') await recoveryCodeUsed(user, tenant, meta);
+  const issued = await signInWithSecondFactor(user, tenant, claims, meta, method);
+  return { user, tenant, issued };
+}
+
+/** The session an MFA step earns; the token that led here is spent, so it cannot start a second one. */
+export async function signInWithSecondFactor(
+  user: User,
+  tenant: Tenant,
+  spent: { jti: string; exp: number },
+  meta: RequestMeta,
+  method: string,
+): Promise<IssuedTokens> {
+  await blacklistToken(spent.jti, spent.exp);
   const issued = await startSession(user, tenant, meta);
   await recordLogin(user.userId, new Date(clock.now()).toISOString());
   await audit(meta, {
-    tenantId: claims.aud,
+    tenantId: tenantIdOf(tenant.clientId, tenant.siteId),
     event: 'authn_login_success',
     outcome: 'success',
     userId: user.userId,
     detail: { mfa: method, session_id: issued.session.sessionId },
   });
-  return { user, tenant, issued };
+  return issued;
+}
+
+/** Which factor a code belongs to: the SMS/email code outstanding for this sign-in, else the app's TOTP. */
+async function acceptCodeOf(user: User, code: string): Promise<MfaMethod | undefined> {
+  const purpose = user.mfa.otp?.purpose;
+  if (purpose === 'login_sms' || purpose === 'login_email') {
+    if (await acceptCode(user.userId, purpose, code)) return purpose === 'login_sms' ? 'sms' : 'email';
+  }
+  return (await acceptTotp(user, code)) ? 'totp' : undefined;
 }
 
 /** A TOTP code for this user's active seed, accepted once per step (S23); the console's sign-in uses it too. */
@@ -108,10 +182,11 @@ export async function acceptTotp(user: User, code: string): Promise<boolean> {
   return step !== undefined && (await consumeTotpStep(user.userId, step));
 }
 
-const acceptRecoveryCode = (user: User, code: string) =>
-  code.length > 0 && code.length < 64
-    ? consumeRecoveryCode(user.userId, recoveryCodeHash(code))
-    : Promise.resolve(false);
+async function acceptRecoveryCode(user: User, code: string): Promise<MfaMethod | undefined> {
+  const ok =
+    code.length > 0 && code.length < 64 && (await consumeRecoveryCode(user.userId, recoveryCodeHash(code)));
+  return ok ? 'recovery_code' : undefined;
+}
 
 /** S26: using a recovery code is worth telling the owner about. */
 async function recoveryCodeUsed(user: User, tenant: Tenant, meta: RequestMeta) {

@@ -1,110 +1,205 @@
-// Enrolling TOTP: setup returns a sealed-at-rest seed and its QR code; activation proves the app has it (S27).
+// Enrolling and removing factors (TOTP, SMS, email) and replacing recovery codes; every change needs a recent
+// sign-in or the current password (S27). The enroller is a signed-in user, or one whose site makes them enrol.
 import type { AuthContext } from '../app-env';
 import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
 import { revokeUserSessions } from '../core/db/sessions';
+import type { Tenant } from '../core/db/tenants';
 import {
+  activateEmailFactor,
+  activateSms,
   activateTotp,
+  type Factor,
+  factorsOf,
   getUser,
-  removeTotp,
+  removeFactor,
   replaceRecoveryCodes,
+  setPendingSms,
   setPendingTotp,
   type User,
 } from '../core/db/users';
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../core/errors';
 import { verifyPassword } from '../core/passwords';
 import { seal, unseal } from '../core/sealed';
-import { productNameOf } from '../core/tenant-settings';
+import { productNameOf, settingsOf } from '../core/tenant-settings';
+import { sendCodeByEmail, sendCodeBySms, smsAvailable } from './deliver';
+import { acceptCode } from './one-time-codes';
+import { mustUseMfa } from './policy';
 import { newRecoveryCodes, recoveryCodeHash } from './recovery-codes';
 import { matchTotp, newTotpSecret, qrSvg, totpUri } from './totp';
 
 /** S27: changing factors needs a sign-in within 10 minutes, or the current password in the request. */
 export const RECENT_SIGN_IN_SECONDS = 600;
 
-/** The signed-in user, if they may change factors now: signed in within 10 minutes, or proving the password (S27). */
-async function userAllowedToChangeFactors(
-  auth: AuthContext,
-  currentPassword: string | undefined,
-): Promise<User> {
-  const user = await getUser(auth.userId);
+/** Who is changing factors: from an access token's session, or from an enrolment-only token. */
+export type Enroller = {
+  userId: string;
+  tenant: Tenant;
+  tenantId: string;
+  /** Epoch seconds of the password sign-in this request rests on. */
+  signedInAt: number;
+  /** The session making the change (kept when others end); none for an enrolment-only token. */
+  sessionId?: string;
+  /** Set when enrolling at sign-in (the site requires MFA): the token, spent once a factor is on. */
+  enrollmentToken?: { jti: string; exp: number };
+};
+
+export const enrollerOf = (auth: AuthContext): Enroller => ({
+  userId: auth.userId,
+  tenant: auth.tenant,
+  tenantId: auth.claims.aud,
+  signedInAt: Date.parse(auth.session.createdAt) / 1000,
+  sessionId: auth.session.sessionId,
+});
+
+/** The enroller's account, if they may change factors now (S27), and if the site lets users enrol at all. */
+async function userAllowedToChangeFactors(who: Enroller, currentPassword: string | undefined): Promise<User> {
+  const user = await getUser(who.userId);
   if (user?.status !== 'active') throw new UnauthorizedError('Not authenticated', 'not_authenticated');
-  const signedInAt = Date.parse(auth.session.createdAt) / 1000;
-  if (clock.seconds() - signedInAt <= RECENT_SIGN_IN_SECONDS) return user;
-  if (currentPassword && (await verifyPassword(currentPassword, user.passwordHash))) return user;
+  const recent = clock.seconds() - who.signedInAt <= RECENT_SIGN_IN_SECONDS;
+  if (recent || (currentPassword && (await verifyPassword(currentPassword, user.passwordHash)))) return user;
   throw new ForbiddenError(
     'Sign in again, or send current_password, to change two-factor settings',
     'reauthentication_required',
   );
 }
 
-export async function setupTotp(auth: AuthContext, currentPassword: string | undefined) {
-  const user = await userAllowedToChangeFactors(auth, currentPassword);
+function assertSiteAllowsEnrolment(tenant: Tenant) {
+  if (settingsOf(tenant).mfa === 'off')
+    throw new ForbiddenError('This site does not offer two-factor sign-in', 'mfa_disabled');
+}
+
+const wrongCode = () =>
+  new ValidationError([{ field: 'code', message: 'does not match; check it and try again' }]);
+
+export async function setupTotp(who: Enroller, currentPassword: string | undefined) {
+  assertSiteAllowsEnrolment(who.tenant);
+  const user = await userAllowedToChangeFactors(who, currentPassword);
   const secret = await newTotpSecret();
   await setPendingTotp(user.userId, await seal(secret, user.userId));
-  const otpauthUrl = await totpUri(secret, productNameOf(auth.tenant), user.email);
+  const otpauthUrl = await totpUri(secret, productNameOf(who.tenant), user.email);
   return { secret, otpauth_url: otpauthUrl, qr_svg: await qrSvg(otpauthUrl) };
 }
 
-/** The first code from the app activates the seed; the first factor also brings recovery codes, shown once. */
+/** The first code from the app activates the seed. */
 export async function activateTotpFactor(
-  auth: AuthContext,
+  who: Enroller,
   code: string,
   currentPassword: string | undefined,
   meta: RequestMeta,
 ) {
-  const user = await userAllowedToChangeFactors(auth, currentPassword);
+  const user = await userAllowedToChangeFactors(who, currentPassword);
   const pending = user.mfa.totpPendingSecret;
   const secret = pending && (await unseal(pending, user.userId));
   const step = secret ? await matchTotp(secret, code) : undefined;
-  if (!pending || step === undefined)
-    throw new ValidationError([{ field: 'code', message: 'does not match; check the app and try again' }]);
-  const firstFactor = !user.mfa.totpSecret && user.mfa.recoveryHashes.length === 0;
+  if (!pending || step === undefined) throw wrongCode();
+  return enrolled(who, user, 'totp', meta, (codes) => activateTotp(user.userId, pending, step, codes));
+}
+
+/** Texts a code to `phone` (E.164); the factor is on once that code comes back. */
+export async function setupSms(who: Enroller, phone: string, currentPassword: string | undefined) {
+  assertSiteAllowsEnrolment(who.tenant);
+  if (!smsAvailable()) throw new ForbiddenError('SMS codes are not available here', 'sms_unavailable');
+  const user = await userAllowedToChangeFactors(who, currentPassword);
+  await setPendingSms(user.userId, await seal(phone, user.userId));
+  return sendCodeBySms(who.tenant, user, phone, 'enroll_sms');
+}
+
+export async function activateSmsFactor(
+  who: Enroller,
+  code: string,
+  currentPassword: string | undefined,
+  meta: RequestMeta,
+) {
+  const user = await userAllowedToChangeFactors(who, currentPassword);
+  const pending = user.mfa.smsPendingPhone;
+  if (!pending || !(await acceptCode(user.userId, 'enroll_sms', code))) throw wrongCode();
+  return enrolled(who, user, 'sms', meta, (codes) => activateSms(user.userId, pending, codes));
+}
+
+/** Emails a code to the account's address; the factor is on once that code comes back. */
+export async function setupEmail(who: Enroller, currentPassword: string | undefined) {
+  assertSiteAllowsEnrolment(who.tenant);
+  const user = await userAllowedToChangeFactors(who, currentPassword);
+  return sendCodeByEmail(who.tenant, user, 'enroll_email');
+}
+
+export async function activateEmailCodes(
+  who: Enroller,
+  code: string,
+  currentPassword: string | undefined,
+  meta: RequestMeta,
+) {
+  const user = await userAllowedToChangeFactors(who, currentPassword);
+  if (!(await acceptCode(user.userId, 'enroll_email', code))) throw wrongCode();
+  return enrolled(who, user, 'email', meta, (codes) => activateEmailFactor(user.userId, codes));
+}
+
+/** Switches a proven factor on; the first factor also brings ten recovery codes, shown this once (S26). */
+async function enrolled(
+  who: Enroller,
+  user: User,
+  factor: Factor,
+  meta: RequestMeta,
+  activate: (recoveryHashes: string[] | undefined) => Promise<boolean>,
+) {
+  const firstFactor = factorsOf(user).length === 0 && user.mfa.recoveryHashes.length === 0;
   const codes = firstFactor ? newRecoveryCodes() : undefined;
-  if (!(await activateTotp(user.userId, pending, step, codes?.map(recoveryCodeHash)))) {
+  if (!(await activate(codes?.map(recoveryCodeHash)))) {
     throw new ValidationError([{ field: 'code', message: 'setup changed meanwhile; start again' }]);
   }
   await audit(meta, {
-    tenantId: auth.claims.aud,
+    tenantId: who.tenantId,
     event: 'mfa_enrolled',
     outcome: 'success',
     userId: user.userId,
-    detail: { factor: 'totp' },
+    detail: { factor },
   });
   return codes ? { activated: true, recovery_codes: codes } : { activated: true };
 }
 
-/** Turns TOTP off (and with it the recovery codes); other sessions end, as after any factor change (S16). */
-export async function removeTotpFactor(
-  auth: AuthContext,
+/** Turns a factor off; other sessions end, as after any factor change (S16). */
+export async function removeUserFactor(
+  who: Enroller,
+  factor: Factor,
   currentPassword: string | undefined,
   meta: RequestMeta,
 ) {
-  const user = await userAllowedToChangeFactors(auth, currentPassword);
-  if (!(await removeTotp(user.userId))) throw new NotFoundError('No such factor', 'factor_not_found');
+  const user = await userAllowedToChangeFactors(who, currentPassword);
+  const factors = factorsOf(user);
+  if (!factors.includes(factor)) throw new NotFoundError('No such factor', 'factor_not_found');
+  if (factors.length === 1 && mustUseMfa(who.tenant, user)) {
+    throw new ForbiddenError(
+      'This site requires two-factor sign-in; add another factor first',
+      'mfa_required',
+    );
+  }
+  if (!(await removeFactor(user.userId, factor)))
+    throw new NotFoundError('No such factor', 'factor_not_found');
   // S16: a factor change ends every session but the one that made it.
-  await revokeUserSessions(auth.userId, 'mfa_changed', { except: auth.session.sessionId });
+  await revokeUserSessions(who.userId, 'mfa_changed', { except: who.sessionId });
   await audit(meta, {
-    tenantId: auth.claims.aud,
+    tenantId: who.tenantId,
     event: 'mfa_removed',
     outcome: 'success',
     userId: user.userId,
-    detail: { factor: 'totp' },
+    detail: { factor },
   });
 }
 
 /** A fresh set of ten codes; the old set is void (S26). */
 export async function regenerateRecoveryCodes(
-  auth: AuthContext,
+  who: Enroller,
   currentPassword: string | undefined,
   meta: RequestMeta,
 ) {
-  const user = await userAllowedToChangeFactors(auth, currentPassword);
+  const user = await userAllowedToChangeFactors(who, currentPassword);
   const codes = newRecoveryCodes();
   if (!(await replaceRecoveryCodes(user.userId, codes.map(recoveryCodeHash)))) {
-    throw new ValidationError([{ field: 'factor', message: 'set up an authenticator app first' }]);
+    throw new ValidationError([{ field: 'factor', message: 'set up a second factor first' }]);
   }
   await audit(meta, {
-    tenantId: auth.claims.aud,
+    tenantId: who.tenantId,
     event: 'mfa_recovery_codes_regenerated',
     outcome: 'success',
     userId: user.userId,

@@ -1,12 +1,14 @@
-// /auth/mfa: enrol TOTP (setup, activate), see your factors, and finish a sign-in with a code.
-import { Hono } from 'hono';
+// /auth/mfa: enrol factors (TOTP, SMS, email), list and remove them, replace recovery codes, and finish a
+// sign-in: send an SMS/email code for a challenge, then verify a code.
+import { type Context, Hono } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../app-env';
-import { setSessionCookies } from '../auth/cookies';
 import { loginResponse, validationErrorResponse } from '../auth/schemas';
-import { tokenBody } from '../auth/session-tokens';
+import { signedInBody } from '../auth/signed-in';
 import { tenantIdOf } from '../core/db/tenants';
 import { getUser } from '../core/db/users';
+import { UnauthorizedError } from '../core/errors';
+import { settingsOf } from '../core/tenant-settings';
 import { tenantResolver } from '../core/tenants';
 import { documentRoute } from '../docs/registry';
 import { requireUser } from '../middleware/authenticate';
@@ -14,18 +16,39 @@ import { hasBody, jsonOnly } from '../middleware/json-body';
 import { noStore } from '../middleware/no-store';
 import { requestMeta } from '../middleware/request-meta';
 import { parseBody } from '../middleware/validate';
-import { completeMfaLogin, methodsOf } from './challenge';
-import { activateTotpFactor, regenerateRecoveryCodes, removeTotpFactor, setupTotp } from './enroll';
+import { completeMfaLogin, methodsOf, sendLoginCode, signInWithSecondFactor } from './challenge';
+import {
+  activateEmailCodes,
+  activateSmsFactor,
+  activateTotpFactor,
+  enrollerOf,
+  regenerateRecoveryCodes,
+  removeUserFactor,
+  setupEmail,
+  setupSms,
+  setupTotp,
+} from './enroll';
+import { requireEnroller } from './enroller';
+import { enrollableFactors } from './policy';
 
 const currentPassword = z.string().min(1).max(1024).optional();
-const setupBody = z.object({ current_password: currentPassword });
-const activateBody = z.object({
-  code: z.string().regex(/^\d{6}$/, 'must be the 6-digit code from the app'),
+const reauthBody = z.object({ current_password: currentPassword });
+const sixDigits = z.string().regex(/^\d{6}$/, 'must be the 6-digit code');
+const activateBody = z.object({ code: sixDigits, current_password: currentPassword });
+const phoneSetupBody = z.object({
+  // Spaces, dashes, dots and brackets are how people write numbers; what is left must be E.164.
+  phone: z
+    .string()
+    .max(40)
+    .transform((p) => p.replace(/[\s().-]/g, ''))
+    .pipe(z.string().regex(/^\+[1-9]\d{7,14}$/, 'must be an international number, e.g. +14155550123')),
   current_password: currentPassword,
 });
+const mfaToken = z.string().min(1).max(4096);
+const challengeBody = z.object({ mfa_token: mfaToken, method: z.enum(['sms', 'email']) });
 const verifyBody = z
   .object({
-    mfa_token: z.string().min(1).max(4096),
+    mfa_token: mfaToken,
     code: z.string().max(20).optional(),
     recovery_code: z.string().max(64).optional(),
   })
@@ -33,6 +56,7 @@ const verifyBody = z
     message: 'send code or recovery_code',
     path: ['code'],
   });
+const FACTORS = ['totp', 'sms', 'email'] as const;
 
 export const mfaRoutes = new Hono<AppEnv>();
 mfaRoutes.use('/auth/mfa/*', noStore(), jsonOnly());
@@ -42,79 +66,219 @@ const invalid = {
   400: { description: 'Malformed JSON' },
   422: { description: 'Invalid fields', schema: validationErrorResponse },
 };
+const enrolling = {
+  401: { description: 'Not authenticated' },
+  403: { description: 'Re-authentication required, or the site does not offer this factor' },
+};
+const enrolmentAuth = 'A Bearer access token, or the mfa_token of {"mfa_enrollment_required": true}.';
+const activated = z.object({
+  activated: z.boolean(),
+  recovery_codes: z.array(z.string()).optional().describe('First factor only; shown once'),
+  token: z.string().optional().describe('With an enrolment token: the sign-in it was waiting for'),
+});
+const codeSent = z.object({ sent_to: z.string(), expires_in: z.number() });
+
+/** The API key's site, if one was sent: an MFA token from another site is refused (S28). */
+async function keyTenantId(c: Context<AppEnv>): Promise<string | undefined> {
+  const apiKey = c.req.header('x-api-key');
+  if (apiKey === undefined) return undefined;
+  const { tenant } = await tenantResolver().resolve(apiKey);
+  return tenantIdOf(tenant.clientId, tenant.siteId);
+}
+
+/** An activation's answer; enrolling at sign-in also completes that sign-in. */
+async function activationResponse(
+  c: Context<AppEnv>,
+  result: Awaited<ReturnType<typeof activateTotpFactor>>,
+) {
+  const who = c.var.enroller;
+  if (!who.enrollmentToken) return c.json(result);
+  const user = await getUser(who.userId);
+  if (user?.status !== 'active') throw new UnauthorizedError('Not authenticated', 'not_authenticated');
+  const issued = await signInWithSecondFactor(
+    user,
+    who.tenant,
+    who.enrollmentToken,
+    requestMeta(c),
+    'enrolled',
+  );
+  return c.json({ ...result, ...signedInBody(c, who.tenant, user, issued) });
+}
+
+const optionalReauth = async (c: Context<AppEnv>) => (hasBody(c) ? await parseBody(c, reauthBody) : {});
 
 documentRoute({
   method: 'post',
   path: '/auth/mfa/totp/setup',
   tag: 'mfa',
   summary: 'Start TOTP enrolment: a secret, its otpauth:// URL and a QR code (SVG)',
-  description: 'Needs a sign-in within 10 minutes, or current_password.',
+  description: `${enrolmentAuth} Needs a sign-in within 10 minutes, or current_password.`,
   security: ['bearer', 'cookie'],
-  body: setupBody,
+  body: reauthBody,
   bodyRequired: false,
   responses: {
     200: {
       description: 'Scan it',
       schema: z.object({ secret: z.string(), otpauth_url: z.string(), qr_svg: z.string() }),
     },
-    401: { description: 'Not authenticated' },
-    403: { description: 'Re-authentication required' },
+    ...enrolling,
   },
 });
-mfaRoutes.post('/auth/mfa/totp/setup', requireUser(), async (c) => {
-  const body = hasBody(c) ? await parseBody(c, setupBody) : {};
-  return c.json(await setupTotp(c.var.auth, body.current_password));
+mfaRoutes.post('/auth/mfa/totp/setup', requireEnroller(), async (c) => {
+  const body = await optionalReauth(c);
+  return c.json(await setupTotp(c.var.enroller, body.current_password));
 });
 
 documentRoute({
   method: 'post',
   path: '/auth/mfa/totp/activate',
   tag: 'mfa',
-  summary: 'Activate TOTP with the first code; the first factor returns recovery codes, once',
+  summary: 'Activate TOTP with the first code from the app',
+  description: `${enrolmentAuth} The first factor returns recovery codes, once; with an enrolment token the answer also signs in (like /auth/login).`,
   security: ['bearer', 'cookie'],
   body: activateBody,
+  responses: { 200: { description: 'Active', schema: activated }, ...invalid, ...enrolling },
+});
+mfaRoutes.post('/auth/mfa/totp/activate', requireEnroller(), async (c) => {
+  const { code, current_password } = await parseBody(c, activateBody);
+  return activationResponse(
+    c,
+    await activateTotpFactor(c.var.enroller, code, current_password, requestMeta(c)),
+  );
+});
+
+documentRoute({
+  method: 'post',
+  path: '/auth/mfa/sms/setup',
+  tag: 'mfa',
+  summary: 'Start SMS enrolment: texts a 6-digit code to the phone (E.164)',
+  description: `${enrolmentAuth} Rate limited per user, number and site. 403 sms_unavailable where Twilio is not configured.`,
+  security: ['bearer', 'cookie'],
+  body: phoneSetupBody,
   responses: {
-    200: {
-      description: 'Active',
-      schema: z.object({ activated: z.boolean(), recovery_codes: z.array(z.string()).optional() }),
-    },
+    202: { description: 'Code sent', schema: codeSent },
     ...invalid,
-    401: { description: 'Not authenticated' },
-    403: { description: 'Re-authentication required' },
+    ...enrolling,
+    429: { description: 'Too many codes' },
   },
 });
-mfaRoutes.post('/auth/mfa/totp/activate', requireUser(), async (c) => {
+mfaRoutes.post('/auth/mfa/sms/setup', requireEnroller(), async (c) => {
+  const { phone, current_password } = await parseBody(c, phoneSetupBody);
+  return c.json(await setupSms(c.var.enroller, phone, current_password), 202);
+});
+
+documentRoute({
+  method: 'post',
+  path: '/auth/mfa/sms/activate',
+  tag: 'mfa',
+  summary: 'Activate SMS codes with the code that was texted',
+  description: enrolmentAuth,
+  security: ['bearer', 'cookie'],
+  body: activateBody,
+  responses: { 200: { description: 'Active', schema: activated }, ...invalid, ...enrolling },
+});
+mfaRoutes.post('/auth/mfa/sms/activate', requireEnroller(), async (c) => {
   const { code, current_password } = await parseBody(c, activateBody);
-  return c.json(await activateTotpFactor(c.var.auth, code, current_password, requestMeta(c)));
+  return activationResponse(
+    c,
+    await activateSmsFactor(c.var.enroller, code, current_password, requestMeta(c)),
+  );
+});
+
+documentRoute({
+  method: 'post',
+  path: '/auth/mfa/email/setup',
+  tag: 'mfa',
+  summary: "Start email-code enrolment: emails a 6-digit code to the account's address",
+  description: enrolmentAuth,
+  security: ['bearer', 'cookie'],
+  body: reauthBody,
+  bodyRequired: false,
+  responses: {
+    202: { description: 'Code sent', schema: codeSent },
+    ...enrolling,
+    429: { description: 'Too many codes' },
+  },
+});
+mfaRoutes.post('/auth/mfa/email/setup', requireEnroller(), async (c) => {
+  const body = await optionalReauth(c);
+  return c.json(await setupEmail(c.var.enroller, body.current_password), 202);
+});
+
+documentRoute({
+  method: 'post',
+  path: '/auth/mfa/email/activate',
+  tag: 'mfa',
+  summary: 'Activate email codes with the code that was emailed',
+  description: enrolmentAuth,
+  security: ['bearer', 'cookie'],
+  body: activateBody,
+  responses: { 200: { description: 'Active', schema: activated }, ...invalid, ...enrolling },
+});
+mfaRoutes.post('/auth/mfa/email/activate', requireEnroller(), async (c) => {
+  const { code, current_password } = await parseBody(c, activateBody);
+  return activationResponse(
+    c,
+    await activateEmailCodes(c.var.enroller, code, current_password, requestMeta(c)),
+  );
 });
 
 documentRoute({
   method: 'get',
   path: '/auth/mfa',
   tag: 'mfa',
-  summary: "The signed-in user's second factors",
+  summary: "The user's second factors, what they could add, and the site's policy",
+  description: enrolmentAuth,
   security: ['bearer', 'cookie'],
   responses: {
     200: {
       description: 'Factors',
-      schema: z.object({ methods: z.array(z.string()), recovery_codes_left: z.number() }),
+      schema: z.object({
+        methods: z.array(z.string()),
+        recovery_codes_left: z.number(),
+        available: z.array(z.string()),
+        policy: z.string(),
+      }),
     },
     401: { description: 'Not authenticated' },
   },
 });
-mfaRoutes.get('/auth/mfa', requireUser(), async (c) => {
-  const user = await getUser(c.var.auth.userId);
+mfaRoutes.get('/auth/mfa', requireEnroller(), async (c) => {
+  const user = await getUser(c.var.enroller.userId);
+  const policy = settingsOf(c.var.enroller.tenant).mfa;
   return c.json({
     methods: user ? methodsOf(user) : [],
     recovery_codes_left: user?.mfa.recoveryHashes.length ?? 0,
+    available: policy === 'off' ? [] : enrollableFactors(),
+    policy,
   });
+});
+
+documentRoute({
+  method: 'post',
+  path: '/auth/mfa/challenge',
+  tag: 'mfa',
+  summary: 'Send a sign-in code by SMS or email for the mfa_token from /auth/login',
+  description: 'A new code voids the previous one. Rate limited per user (and per number and site for SMS).',
+  body: challengeBody,
+  responses: {
+    202: { description: 'Sent', schema: codeSent.extend({ message: z.string(), method: z.string() }) },
+    ...invalid,
+    401: { description: 'Dead challenge: sign in again' },
+    429: { description: 'Too many codes' },
+  },
+});
+mfaRoutes.post('/auth/mfa/challenge', async (c) => {
+  const { mfa_token, method } = await parseBody(c, challengeBody);
+  const expectedTenantId = await keyTenantId(c);
+  return c.json(await sendLoginCode(mfa_token, method, requestMeta(c), { expectedTenantId }), 202);
 });
 
 documentRoute({
   method: 'post',
   path: '/auth/mfa/verify',
   tag: 'mfa',
-  summary: 'Finish a sign-in: the mfa_token from /auth/login with a TOTP code or a recovery code',
+  summary: 'Finish a sign-in: the mfa_token with a TOTP, SMS or email code, or a recovery code',
   description:
     'Answers like /auth/login (and sets cookies in cookie mode). About 5 tries per challenge; wrong codes count toward lockout.',
   body: verifyBody,
@@ -127,41 +291,38 @@ documentRoute({
 });
 mfaRoutes.post('/auth/mfa/verify', async (c) => {
   const body = await parseBody(c, verifyBody);
-  const apiKey = c.req.header('x-api-key');
-  const keyTenant = apiKey === undefined ? undefined : (await tenantResolver().resolve(apiKey)).tenant;
   const { user, tenant, issued } = await completeMfaLogin(
     body.mfa_token,
     { code: body.code, recoveryCode: body.recovery_code },
     requestMeta(c),
-    { expectedTenantId: keyTenant && tenantIdOf(keyTenant.clientId, keyTenant.siteId) },
+    { expectedTenantId: await keyTenantId(c) },
   );
   c.set('tenant', tenant);
-  setSessionCookies(c, tenant, issued);
-  return c.json({ ...tokenBody(issued), user: { user_id: user.userId, email: user.email, name: user.name } });
+  return c.json(signedInBody(c, tenant, user, issued));
 });
 
 documentRoute({
   method: 'delete',
   path: '/auth/mfa/{factor}',
   tag: 'mfa',
-  summary: 'Remove a factor (totp); ends your other sessions',
-  description: 'Needs a sign-in within 10 minutes, or {"current_password"} in the body.',
+  summary: 'Remove a factor (totp, sms or email); ends your other sessions',
+  description:
+    'Needs a sign-in within 10 minutes, or {"current_password"} in the body. Removing the last factor on a site that requires MFA is refused (403 mfa_required).',
   security: ['bearer', 'cookie'],
-  body: setupBody,
+  body: reauthBody,
   bodyRequired: false,
   responses: {
     200: { description: 'Removed', schema: z.object({ message: z.string() }) },
-    401: { description: 'Not authenticated' },
-    403: { description: 'Re-authentication required' },
+    ...enrolling,
     404: { description: 'No such factor' },
   },
 });
 mfaRoutes.delete('/auth/mfa/:factor', requireUser(), async (c) => {
-  if (c.req.param('factor') !== 'totp')
-    return c.json({ detail: 'No such factor', code: 'factor_not_found' }, 404);
-  const body = hasBody(c) ? await parseBody(c, setupBody) : {};
-  await removeTotpFactor(c.var.auth, body.current_password, requestMeta(c));
-  return c.json({ message: 'Two-factor sign-in with the authenticator app is off' });
+  const factor = FACTORS.find((f) => f === c.req.param('factor'));
+  if (!factor) return c.json({ detail: 'No such factor', code: 'factor_not_found' }, 404);
+  const body = await optionalReauth(c);
+  await removeUserFactor(enrollerOf(c.var.auth), factor, body.current_password, requestMeta(c));
+  return c.json({ message: `Two-factor sign-in with ${factor} is off` });
 });
 
 documentRoute({
@@ -170,16 +331,15 @@ documentRoute({
   tag: 'mfa',
   summary: 'Replace your recovery codes (the old ones stop working); shown once',
   security: ['bearer', 'cookie'],
-  body: setupBody,
+  body: reauthBody,
   bodyRequired: false,
   responses: {
     200: { description: 'New codes', schema: z.object({ recovery_codes: z.array(z.string()) }) },
-    401: { description: 'Not authenticated' },
-    403: { description: 'Re-authentication required' },
+    ...enrolling,
     422: { description: 'No factor to recover' },
   },
 });
 mfaRoutes.post('/auth/mfa/recovery-codes', requireUser(), async (c) => {
-  const body = hasBody(c) ? await parseBody(c, setupBody) : {};
-  return c.json(await regenerateRecoveryCodes(c.var.auth, body.current_password, requestMeta(c)));
+  const body = await optionalReauth(c);
+  return c.json(await regenerateRecoveryCodes(enrollerOf(c.var.auth), body.current_password, requestMeta(c)));
 });

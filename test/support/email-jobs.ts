@@ -1,37 +1,63 @@
-// Reads the email jobs the app queued on this test file's own queue (see local-env.ts).
-import type { EmailJob } from '../../src/core/queue';
+// Reads the email and SMS jobs the app queued on this test file's own queues (see local-env.ts).
+import type { EmailJob, SmsJob } from '../../src/core/queue';
+import { unseal } from '../../src/core/sealed';
 import { sqsSdk } from '../../src/dev/aws';
 
-const seen: EmailJob[] = [];
-
-/** Every job queued so far in this file (drains the queue into a local list). */
-export async function emailJobs(): Promise<EmailJob[]> {
+/** Every message on a queue so far (received and deleted), as raw bodies. */
+async function drain(queueUrl: string | undefined): Promise<string[]> {
   const sdk = sqsSdk();
   const sqs = new sdk.SQSClient({});
+  const bodies: string[] = [];
   try {
     while (true) {
       const { Messages = [] } = await sqs.send(
-        new sdk.ReceiveMessageCommand({
-          QueueUrl: process.env.EMAIL_QUEUE_URL,
-          MaxNumberOfMessages: 10,
-          WaitTimeSeconds: 0,
-        }),
+        new sdk.ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
       );
       if (Messages.length === 0) break;
       for (const m of Messages) {
-        seen.push(JSON.parse(m.Body as string));
-        await sqs.send(
-          new sdk.DeleteMessageCommand({
-            QueueUrl: process.env.EMAIL_QUEUE_URL,
-            ReceiptHandle: m.ReceiptHandle,
-          }),
-        );
+        bodies.push(m.Body as string);
+        await sqs.send(new sdk.DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: m.ReceiptHandle }));
       }
     }
   } finally {
     sqs.destroy();
   }
+  return bodies;
+}
+
+const seen: EmailJob[] = [];
+
+/** Every email job queued so far in this file (drains the queue into a local list). */
+export async function emailJobs(): Promise<EmailJob[]> {
+  for (const body of await drain(process.env.EMAIL_QUEUE_URL)) seen.push(JSON.parse(body));
   return [...seen];
+}
+
+export type SentSms = { job: SmsJob; to: string; text: string; code?: string };
+const texts: SentSms[] = [];
+
+/** Every SMS queued so far in this file, opened as the SMS worker would (drains the queue). */
+export async function smsJobs(): Promise<SentSms[]> {
+  for (const body of await drain(process.env.SMS_QUEUE_URL)) {
+    const job = JSON.parse(body) as SmsJob;
+    const { to, text } = JSON.parse((await unseal(job.sealed, job.id)) as string);
+    texts.push({ job, to, text, code: /\b(\d{6})\b/.exec(text)?.[1] });
+  }
+  return [...texts];
+}
+
+/** The code in the newest text to `to`. */
+export async function smsCodeFor(to: string): Promise<string> {
+  const code = (await smsJobs()).filter((t) => t.to === to).at(-1)?.code;
+  if (!code) throw new Error(`no SMS code to ${to}`);
+  return code;
+}
+
+/** The code in the newest mfa_code email to `to`. */
+export async function emailCodeFor(to: string): Promise<string> {
+  const code = (await jobsTo(to, 'mfa_code')).at(-1)?.data.code as string | undefined;
+  if (!code) throw new Error(`no code email to ${to}`);
+  return code;
 }
 
 export const jobsTo = async (to: string, template?: string) =>

@@ -1,13 +1,25 @@
-// Runs before each test file: points the AWS SDK and the app's config at the run's local services, and gives
-// the file its own email queue so parallel files never receive each other's messages.
+// Runs before each test file: points the AWS SDK and the app's config at the run's local services, gives the
+// file its own email and SMS queues so parallel files never receive each other's messages, and its own fake
+// Twilio Messages API for the SMS worker.
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { sqsSdk } from '../../src/dev/aws';
+import { FAKE_TWILIO, startFakeTwilio } from './fake-twilio';
 
 Object.assign(process.env, inject('localEnv'));
 
 const sdk = sqsSdk();
 const sqs = new sdk.SQSClient({});
-const { QueueUrl } = await sqs.send(new sdk.CreateQueueCommand({ QueueName: `EmailQueue-${randomUUID()}` }));
-process.env.EMAIL_QUEUE_URL = QueueUrl;
+const queue = async (name: string) =>
+  (await sqs.send(new sdk.CreateQueueCommand({ QueueName: `${name}-${randomUUID()}` }))).QueueUrl;
+process.env.EMAIL_QUEUE_URL = await queue('EmailQueue');
+process.env.SMS_QUEUE_URL = await queue('SmsQueue');
 sqs.destroy();
+
+const twilio = await startFakeTwilio();
+Object.assign(process.env, {
+  TWILIO_ACCOUNT_SID: FAKE_TWILIO.accountSid,
+  TWILIO_AUTH_TOKEN: FAKE_TWILIO.authToken,
+  TWILIO_FROM: FAKE_TWILIO.from,
+  TWILIO_API_URL: twilio.url,
+});

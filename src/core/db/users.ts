@@ -31,8 +31,39 @@ export type UserMfa = {
   totpPendingSecret?: string;
   /** The last TOTP time step accepted: a code is good once per step (S23). */
   totpLastStep?: number;
+  /** The phone for SMS codes (E.164), sealed; and one waiting for its first code. */
+  smsPhone?: string;
+  smsPendingPhone?: string;
+  /** Codes by email to the account's address. */
+  email?: boolean;
+  /** The one outstanding SMS/email code: a new one replaces it (S25), so a resend voids the last. */
+  otp?: PendingCode;
   recoveryHashes: string[];
 };
+
+/** Why a one-time code was sent; a code is only good for its own purpose. */
+export type CodePurpose = 'login_sms' | 'login_email' | 'enroll_sms' | 'enroll_email';
+export type PendingCode = { purpose: CodePurpose; hash: string; expiresAt: number };
+
+export type Factor = 'totp' | 'sms' | 'email';
+/** Each factor's attribute: present means enrolled. */
+const FACTOR_ATTRIBUTE: Record<Factor, string> = {
+  totp: 'mfa_totp_secret',
+  sms: 'mfa_sms_phone',
+  email: 'mfa_email',
+};
+const noFactorLeft = Object.values(FACTOR_ATTRIBUTE)
+  .map((a) => `attribute_not_exists(${a})`)
+  .join(' AND ');
+const anyFactor = Object.values(FACTOR_ATTRIBUTE)
+  .map((a) => `attribute_exists(${a})`)
+  .join(' OR ');
+
+export const factorsOf = (user: User): Factor[] => [
+  ...(user.mfa.totpSecret ? (['totp'] as const) : []),
+  ...(user.mfa.smsPhone ? (['sms'] as const) : []),
+  ...(user.mfa.email ? (['email'] as const) : []),
+];
 
 type UserItem = {
   user_id: string;
@@ -53,6 +84,10 @@ type UserItem = {
   mfa_totp_secret?: string;
   mfa_totp_pending?: string;
   mfa_totp_last_step?: number;
+  mfa_sms_phone?: string;
+  mfa_sms_pending?: string;
+  mfa_email?: boolean;
+  mfa_otp?: { purpose: CodePurpose; hash: string; expires_at: number };
   mfa_recovery?: Set<string>;
 };
 
@@ -212,22 +247,96 @@ export async function setPendingTotp(userId: string, sealedSecret: string): Prom
 }
 
 /** Makes the pending seed the active one, if it is still the one the code was checked against. */
-export async function activateTotp(
+export function activateTotp(
   userId: string,
   sealedSecret: string,
   step: number,
   recoveryHashes: string[] | undefined,
 ): Promise<boolean> {
-  const values: Record<string, unknown> = { ':s': sealedSecret, ':step': step };
-  let update = 'SET mfa_totp_secret = :s, mfa_totp_last_step = :step REMOVE mfa_totp_pending';
-  if (recoveryHashes) {
-    update = `SET mfa_totp_secret = :s, mfa_totp_last_step = :step, mfa_recovery = :codes REMOVE mfa_totp_pending`;
-    values[':codes'] = new Set(recoveryHashes);
+  return activateFactor(userId, {
+    set: 'mfa_totp_secret = :s, mfa_totp_last_step = :step',
+    remove: 'mfa_totp_pending',
+    condition: 'mfa_totp_pending = :s',
+    values: { ':s': sealedSecret, ':step': step },
+    recoveryHashes,
+  });
+}
+
+/** Stores a phone waiting for its first SMS code; replaces any earlier pending one. */
+export function setPendingSms(userId: string, sealedPhone: string): Promise<boolean> {
+  return updateUser(userId, { update: 'SET mfa_sms_pending = :p', values: { ':p': sealedPhone } });
+}
+
+/** Makes the pending phone the SMS factor, if it is still the one the code went to. */
+export function activateSms(
+  userId: string,
+  sealedPhone: string,
+  recoveryHashes: string[] | undefined,
+): Promise<boolean> {
+  return activateFactor(userId, {
+    set: 'mfa_sms_phone = :p',
+    remove: 'mfa_sms_pending',
+    condition: 'mfa_sms_pending = :p',
+    values: { ':p': sealedPhone },
+    recoveryHashes,
+  });
+}
+
+export function activateEmailFactor(userId: string, recoveryHashes: string[] | undefined): Promise<boolean> {
+  return activateFactor(userId, {
+    set: 'mfa_email = :true',
+    condition: userExists,
+    values: { ':true': true },
+    recoveryHashes,
+  });
+}
+
+/** One factor on; the first factor also brings the recovery codes (never replacing an existing set). */
+function activateFactor(
+  userId: string,
+  f: {
+    set: string;
+    remove?: string;
+    condition: string;
+    values: Record<string, unknown>;
+    recoveryHashes: string[] | undefined;
+  },
+): Promise<boolean> {
+  const values = { ...f.values };
+  let set = f.set;
+  let condition = f.condition;
+  if (f.recoveryHashes) {
+    set += ', mfa_recovery = :codes';
+    values[':codes'] = new Set(f.recoveryHashes);
+    condition += ' AND attribute_not_exists(mfa_recovery)';
   }
   return updateUser(userId, {
-    update,
-    condition: 'mfa_totp_pending = :s',
+    update: `SET ${set}${f.remove ? ` REMOVE ${f.remove}` : ''}`,
+    condition,
     values,
+  });
+}
+
+/** Replaces the outstanding one-time code (S25: a resend voids the previous one). */
+export function storeCode(userId: string, code: PendingCode): Promise<boolean> {
+  return updateUser(userId, {
+    update: 'SET mfa_otp = :otp',
+    values: { ':otp': { purpose: code.purpose, hash: code.hash, expires_at: code.expiresAt } },
+  });
+}
+
+/** Spends the outstanding code if it is this one, for this purpose and unexpired: once, even under races. */
+export function consumeCode(
+  userId: string,
+  purpose: CodePurpose,
+  hash: string,
+  now: number,
+): Promise<boolean> {
+  return updateUser(userId, {
+    update: 'REMOVE mfa_otp',
+    condition: 'mfa_otp.purpose = :purpose AND mfa_otp.#hash = :hash AND mfa_otp.expires_at > :now',
+    names: { '#hash': 'hash' },
+    values: { ':purpose': purpose, ':hash': hash, ':now': now },
   });
 }
 
@@ -250,11 +359,26 @@ export async function consumeRecoveryCode(userId: string, codeHash: string): Pro
   });
 }
 
-/** Removes TOTP (and, when no factor is left, the recovery codes that only make sense with one). */
-export async function removeTotp(userId: string): Promise<boolean> {
+const FACTOR_REMOVALS: Record<Factor, string> = {
+  totp: 'mfa_totp_secret, mfa_totp_pending, mfa_totp_last_step',
+  sms: 'mfa_sms_phone, mfa_sms_pending',
+  email: 'mfa_email',
+};
+
+/** Turns one factor off; when none is left the recovery codes (which only make sense with one) go too. */
+export async function removeFactor(userId: string, factor: Factor): Promise<boolean> {
+  const removed = await updateUser(userId, {
+    update: `REMOVE ${FACTOR_REMOVALS[factor]}, mfa_otp`,
+    condition: `attribute_exists(${FACTOR_ATTRIBUTE[factor]})`,
+  });
+  if (removed) await updateUser(userId, { update: 'REMOVE mfa_recovery', condition: noFactorLeft });
+  return removed;
+}
+
+/** Every factor and code off at once: the console's "reset two-factor". */
+export function removeAllFactors(userId: string): Promise<boolean> {
   return updateUser(userId, {
-    update: 'REMOVE mfa_totp_secret, mfa_totp_pending, mfa_totp_last_step, mfa_recovery',
-    condition: 'attribute_exists(mfa_totp_secret)',
+    update: `REMOVE ${Object.values(FACTOR_REMOVALS).join(', ')}, mfa_otp, mfa_recovery`,
   });
 }
 
@@ -262,7 +386,7 @@ export async function removeTotp(userId: string): Promise<boolean> {
 export async function replaceRecoveryCodes(userId: string, hashes: string[]): Promise<boolean> {
   return updateUser(userId, {
     update: 'SET mfa_recovery = :codes',
-    condition: 'attribute_exists(mfa_totp_secret)',
+    condition: anyFactor,
     values: { ':codes': new Set(hashes) },
   });
 }
@@ -302,6 +426,14 @@ function toItem(u: User): UserItem {
     mfa_totp_secret: u.mfa.totpSecret,
     mfa_totp_pending: u.mfa.totpPendingSecret,
     mfa_totp_last_step: u.mfa.totpLastStep,
+    mfa_sms_phone: u.mfa.smsPhone,
+    mfa_sms_pending: u.mfa.smsPendingPhone,
+    mfa_email: u.mfa.email,
+    mfa_otp: u.mfa.otp && {
+      purpose: u.mfa.otp.purpose,
+      hash: u.mfa.otp.hash,
+      expires_at: u.mfa.otp.expiresAt,
+    },
     // DynamoDB refuses empty sets: no codes, no attribute.
     mfa_recovery: u.mfa.recoveryHashes.length ? new Set(u.mfa.recoveryHashes) : undefined,
   };
@@ -326,6 +458,14 @@ function fromItem(i: UserItem): User {
       totpSecret: i.mfa_totp_secret,
       totpPendingSecret: i.mfa_totp_pending,
       totpLastStep: i.mfa_totp_last_step,
+      smsPhone: i.mfa_sms_phone,
+      smsPendingPhone: i.mfa_sms_pending,
+      email: i.mfa_email,
+      otp: i.mfa_otp && {
+        purpose: i.mfa_otp.purpose,
+        hash: i.mfa_otp.hash,
+        expiresAt: i.mfa_otp.expires_at,
+      },
       recoveryHashes: [...(i.mfa_recovery ?? [])],
     },
   };

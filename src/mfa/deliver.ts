@@ -1,0 +1,63 @@
+// Sends a one-time code by SMS or email, within S25's rate limits (per user, per number, per site).
+import { enforceRateLimit } from '../auth/rate-limit';
+import { clock } from '../core/clock';
+import { getConfig } from '../core/config';
+import { type Tenant, tenantIdOf } from '../core/db/tenants';
+import type { CodePurpose, User } from '../core/db/users';
+import { ServiceUnavailableError } from '../core/errors';
+import { logger } from '../core/log';
+import { enqueueSms, enqueueTenantEmail } from '../core/queue';
+import { keyedDigest } from '../core/sealed';
+import { productNameOf, settingsOf } from '../core/tenant-settings';
+import { CODE_SECONDS, issueCode } from './one-time-codes';
+
+const CODES_PER_USER = { max: 5, windowSeconds: 900 };
+const SMS_PER_NUMBER = { name: 'mfa-sms-number', max: 10, windowSeconds: 3_600 };
+
+export const smsAvailable = () => getConfig().sms.enabled;
+
+/** What a client may show: "+*******4567", "a***@example.com". */
+export const maskPhone = (phone: string) => `+${'*'.repeat(Math.max(phone.length - 5, 1))}${phone.slice(-4)}`;
+export const maskEmail = (email: string) => {
+  const [local = '', domain = ''] = email.split('@');
+  return `${local.slice(0, 1)}***@${domain}`;
+};
+
+const couldNotSend = (error: unknown, channel: string) => {
+  logger.error(`${channel} code not queued`, { error: error as Error });
+  return new ServiceUnavailableError('Could not send the code; try again shortly', 'code_not_sent');
+};
+
+export async function sendCodeBySms(tenant: Tenant, user: User, phone: string, purpose: CodePurpose) {
+  await enforceRateLimit(tenant, { name: 'mfa-sms-user', ...CODES_PER_USER }, user.userId);
+  // Keyed, so the limiter's table does not list phone numbers.
+  await enforceRateLimit(tenant, SMS_PER_NUMBER, await keyedDigest(`phone\n${phone}`));
+  await enforceRateLimit(
+    tenant,
+    { name: 'mfa-sms-site', max: settingsOf(tenant).mfa_sms_per_hour, windowSeconds: 3_600 },
+    'all',
+  );
+  const code = await issueCode(user.userId, purpose);
+  const text = `${code} is your ${productNameOf(tenant)} verification code. It expires in ${CODE_SECONDS / 60} minutes.`;
+  try {
+    await enqueueSms(
+      tenantIdOf(tenant.clientId, tenant.siteId),
+      { to: phone, text },
+      clock.seconds() + CODE_SECONDS,
+    );
+  } catch (error) {
+    throw couldNotSend(error, 'SMS');
+  }
+  return { sent_to: maskPhone(phone), expires_in: CODE_SECONDS };
+}
+
+export async function sendCodeByEmail(tenant: Tenant, user: User, purpose: CodePurpose) {
+  await enforceRateLimit(tenant, { name: 'mfa-email-user', ...CODES_PER_USER }, user.userId);
+  const code = await issueCode(user.userId, purpose);
+  try {
+    await enqueueTenantEmail(tenant, 'mfa_code', user.email, { code, expires_minutes: CODE_SECONDS / 60 });
+  } catch (error) {
+    throw couldNotSend(error, 'email');
+  }
+  return { sent_to: maskEmail(user.email), expires_in: CODE_SECONDS };
+}

@@ -1,0 +1,50 @@
+// requireEnroller: the MFA enrolment routes accept a signed-in user's access token, or the enrolment-only token a
+// site's policy hands out at sign-in ({"mfa_enrollment_required": true}). Nothing else accepts the latter.
+import type { Context, MiddlewareHandler } from 'hono';
+import { decodeProtectedHeader } from 'jose';
+import type { AppEnv } from '../app-env';
+import { isTokenBlacklisted } from '../core/db/blacklist';
+import { UnauthorizedError } from '../core/errors';
+import { TOKEN_TYPES, tokens } from '../core/jwt';
+import { tenantResolver } from '../core/tenants';
+import { assertSameTenantAsKey, authenticate, presentedToken } from '../middleware/authenticate';
+import { type Enroller, enrollerOf } from './enroll';
+
+const notAuthenticated = () => new UnauthorizedError('Not authenticated', 'not_authenticated');
+
+function isEnrollmentToken(token: string): boolean {
+  try {
+    return decodeProtectedHeader(token).typ === TOKEN_TYPES.mfa_enroll;
+  } catch {
+    return false;
+  }
+}
+
+async function enrollerFromToken(c: Context<AppEnv>, token: string): Promise<Enroller> {
+  const claims = await tokens().verify(token, { kind: 'mfa_enroll' });
+  const [spent, tenant] = await Promise.all([
+    isTokenBlacklisted(claims.jti),
+    tenantResolver().byId(claims.aud),
+  ]);
+  if (spent || !tenant) throw notAuthenticated();
+  await assertSameTenantAsKey(c, claims.aud);
+  c.set('tenant', tenant);
+  return {
+    userId: claims.sub,
+    tenant,
+    tenantId: claims.aud,
+    signedInAt: claims.iat,
+    enrollmentToken: { jti: claims.jti, exp: claims.exp },
+  };
+}
+
+export const requireEnroller = (): MiddlewareHandler<AppEnv> =>
+  async function requireEnroller(c, next) {
+    const presented = presentedToken(c);
+    const enroller =
+      presented?.via === 'bearer' && isEnrollmentToken(presented.token)
+        ? await enrollerFromToken(c, presented.token)
+        : enrollerOf(await authenticate(c));
+    c.set('enroller', enroller);
+    await next();
+  };

@@ -1,0 +1,15 @@
+// A site's two-factor policy (tenant setting `mfa`) applied to one user.
+import { isAdmin } from '../admin/roles';
+import type { Tenant } from '../core/db/tenants';
+import type { User } from '../core/db/users';
+import { settingsOf } from '../core/tenant-settings';
+import { smsAvailable } from './deliver';
+
+/** Whether this user may not sign in without a second factor on this site. */
+export function mustUseMfa(tenant: Tenant, user: User): boolean {
+  const policy = settingsOf(tenant).mfa;
+  return policy === 'required' || (policy === 'admins' && isAdmin(user));
+}
+
+/** Factors a user of this deployment can enrol; SMS only where Twilio is configured. */
+export const enrollableFactors = () => ['totp', ...(smsAvailable() ? ['sms'] : []), 'email'];
