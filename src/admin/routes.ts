@@ -4,12 +4,13 @@ import type { AppEnv } from '../app-env';
 import { audit } from '../core/audit';
 import { listAuditEvents } from '../core/db/audit-log';
 import { tenantIdOf } from '../core/db/tenants';
-import { AppError } from '../core/errors';
+import { AppError, ValidationError } from '../core/errors';
 import { assertCsrf } from '../middleware/csrf';
 import { readForm } from '../middleware/form-body';
 import { requestMeta } from '../middleware/request-meta';
 import { requireConsole } from './access';
 import { currentConsoleAdmin, endConsoleSession, startConsoleSession } from './console-session';
+import { consoleEnrolmentAgain, finishConsoleEnrolment, startConsoleEnrolment } from './mfa-enrolment';
 import type { renderConsole as RenderConsole } from './render';
 import { signInToConsole } from './sign-in';
 import { dashboardStats } from './stats';
@@ -37,13 +38,18 @@ export const adminRoutes = new Hono<AppEnv>()
   .post('/admin/login', async (c) => {
     const field = await readForm(c);
     const email = field('email').trim().toLowerCase();
+    const next = safeNext(c.req.query('next'));
     const again = (message: string, status: number) =>
       render(c, 'login.html.njk', { title: 'Sign in', email, form_error: message }, status);
     try {
       assertCsrf(c, field('csrf_token'));
-      const user = await signInToConsole(email, field('password'), requestMeta(c), field('code'));
+      const signedIn = await signInToConsole(email, field('password'), requestMeta(c), field('code'));
+      if (signedIn.mustEnrol) {
+        const page = await startConsoleEnrolment(signedIn);
+        return render(c, 'mfa-enrol.html.njk', { title: 'Set up two-factor sign-in', next, ...page });
+      }
       // A fresh session value at every sign-in: a cookie planted before it is worthless after (S17).
-      await startConsoleSession(c, user, requestMeta(c));
+      await startConsoleSession(c, signedIn.user, requestMeta(c));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       if (error.status === 429) c.header('Retry-After', error.headers['Retry-After'] ?? '60');
@@ -55,7 +61,44 @@ export const adminRoutes = new Hono<AppEnv>()
             : error.detail;
       return again(message, error.status);
     }
-    return c.redirect(safeNext(c.req.query('next')), 303);
+    return c.redirect(next, 303);
+  })
+  .post('/admin/mfa/enrol', async (c) => {
+    const field = await readForm(c);
+    const token = field('enroll_token');
+    const next = safeNext(field('next'));
+    try {
+      assertCsrf(c, field('csrf_token'));
+      const { user, recoveryCodes } = await finishConsoleEnrolment(
+        token,
+        field('code').trim(),
+        requestMeta(c),
+      );
+      await startConsoleSession(c, user, requestMeta(c));
+      return render(c, 'mfa-recovery.html.njk', {
+        title: 'Two-factor sign-in is on',
+        admin: user,
+        recovery_codes: recoveryCodes,
+        next,
+      });
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        const page = await consoleEnrolmentAgain(token).catch(() => undefined);
+        if (page) {
+          const form_error =
+            'That code does not match. Check the clock of the device and enter the newest code.';
+          return render(
+            c,
+            'mfa-enrol.html.njk',
+            { title: 'Set up two-factor sign-in', next, form_error, ...page },
+            422,
+          );
+        }
+      }
+      if (!(error instanceof AppError)) throw error;
+      const form_error = error.code === 'csrf_failed' ? error.detail : 'That took too long; sign in again.';
+      return render(c, 'login.html.njk', { title: 'Sign in', email: '', form_error }, error.status);
+    }
   })
   .post('/admin/logout', async (c) => {
     const field = await readForm(c);

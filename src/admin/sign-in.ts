@@ -2,37 +2,48 @@
 // same verifyCredentials as the API, so its lockout and throttling apply here too.
 import { invalidCredentials, verifyCredentials } from '../auth/login';
 import { audit, type RequestMeta } from '../core/audit';
-import { findUsersByEmail, type User } from '../core/db/users';
+import type { Tenant } from '../core/db/tenants';
+import { consumeRecoveryCode, findUsersByEmail, type User } from '../core/db/users';
 import { UnauthorizedError } from '../core/errors';
 import { tenantResolver } from '../core/tenants';
-import { acceptTotp } from '../mfa/challenge';
+import { acceptTotp, recoveryCodeUsed } from '../mfa/challenge';
+import { mustUseMfa } from '../mfa/policy';
+import { recoveryCodeHash } from '../mfa/recovery-codes';
 import { ensurePlatformTenant } from './bootstrap';
 import { isAdmin, isPlatformAdmin } from './roles';
 
-/** The console's second step: an account with TOTP must give a fresh code, accepted once per step (S23). */
-async function assertSecondFactor(user: User, code: string, meta: RequestMeta): Promise<void> {
-  if (!user.mfa.totpSecret) return;
-  if (!(await acceptTotp(user, code.trim()))) {
-    await audit(meta, {
-      tenantId: `${user.clientId}#${user.siteId}`,
-      event: 'authn_mfa_fail',
-      outcome: 'failure',
-      userId: user.userId,
-      detail: { via: 'console' },
-    });
-    throw new UnauthorizedError(
-      code ? 'Wrong or already used authenticator code' : 'Enter the code from your authenticator app',
-      'mfa_required',
-    );
+/** The console's second step: a fresh authenticator code (once per step, S23) or an unused recovery code. */
+async function assertSecondFactor(user: User, tenant: Tenant, code: string, meta: RequestMeta) {
+  const answer = code.trim();
+  if (/^\d{6}$/.test(answer) && (await acceptTotp(user, answer))) return;
+  if (!/^\d{6}$/.test(answer) && answer.length > 0 && answer.length < 64) {
+    if (await consumeRecoveryCode(user.userId, recoveryCodeHash(answer))) {
+      await recoveryCodeUsed(user, tenant, meta);
+      return;
+    }
   }
+  await audit(meta, {
+    tenantId: `${user.clientId}#${user.siteId}`,
+    event: 'authn_mfa_fail',
+    outcome: 'failure',
+    userId: user.userId,
+    detail: { via: 'console' },
+  });
+  throw new UnauthorizedError(
+    answer ? 'Wrong or already used authenticator code' : 'Enter the code from your authenticator app',
+    'mfa_required',
+  );
 }
+
+/** Who signed in, and whether they must first set up an authenticator app (no console without one). */
+export type ConsoleSignIn = { user: User; tenant: Tenant; mustEnrol: boolean };
 
 export async function signInToConsole(
   email: string,
   password: string,
   meta: RequestMeta,
   code = '',
-): Promise<User> {
+): Promise<ConsoleSignIn> {
   const candidates = (await findUsersByEmail(email)).filter((u) => isAdmin(u) && u.status === 'active');
   // Platform admin first: an address that is admin in several places signs in with its widest role.
   candidates.sort((a, b) => Number(isPlatformAdmin(b)) - Number(isPlatformAdmin(a)));
@@ -43,12 +54,19 @@ export async function signInToConsole(
     (await ensurePlatformTenant());
   const user = await verifyCredentials(tenant, email, password, meta);
   if (!isAdmin(user)) throw invalidCredentials();
-  await assertSecondFactor(user, code, meta);
-  await audit(meta, {
+  // Seed 002: platform admins always, site admins where their site's policy says so, use a second factor.
+  if (!user.mfa.totpSecret && (isPlatformAdmin(user) || mustUseMfa(tenant, user))) {
+    return { user, tenant, mustEnrol: true };
+  }
+  if (user.mfa.totpSecret) await assertSecondFactor(user, tenant, code, meta);
+  await consoleSignedIn(user, meta);
+  return { user, tenant, mustEnrol: false };
+}
+
+export const consoleSignedIn = (user: User, meta: RequestMeta) =>
+  audit(meta, {
     tenantId: `${user.clientId}#${user.siteId}`,
     event: 'admin_login_success',
     outcome: 'success',
     userId: user.userId,
   });
-  return user;
-}

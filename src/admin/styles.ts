@@ -21,6 +21,7 @@ code{font-size:.9em}
 .panel{background:#fff;padding:1.25rem 1.5rem;border-radius:.5rem;margin:1rem 0;max-width:40rem}
 .reveal{border:2px solid #059669}.secret{font-size:1.05em;word-break:break-all;background:#f0fdf4;padding:.25rem .5rem}
 textarea{width:100%;padding:.55rem .65rem;border:1px solid #9aa5b1;border-radius:.375rem;font:inherit}
+.qr{display:block;margin:1rem 0;background:#fff}.recovery-codes{columns:2;font-size:1.05rem;max-width:28rem}
 .hint{margin:.25rem 0 0;font-size:.85rem;color:#52606d}.field-error{color:#b91c1c;margin:.25rem 0 0}
 .check{display:flex;gap:.5rem;align-items:center;font-weight:400}.check input{width:auto}
 fieldset{border:1px solid #cbd2d9;border-radius:.375rem;margin:1rem 0 0;padding:.5rem 1rem}

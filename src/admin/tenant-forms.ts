@@ -1,6 +1,7 @@
 // Reads and checks the console's site forms; every problem becomes a field message for the re-rendered form.
 import * as z from 'zod';
 import type { Tenant } from '../core/db/tenants';
+import { MFA_POLICIES } from '../core/tenant-settings';
 
 const id = z
   .string()
@@ -24,6 +25,8 @@ const siteFields = z.object({
   password_min_length: z.coerce.number().int().min(8, 'at least 8').max(64, 'at most 64'),
   max_failures: z.coerce.number().int().min(1, 'at least 1').max(50, 'at most 50'),
   status: z.enum(['active', 'disabled']),
+  mfa: z.enum(MFA_POLICIES, 'choose one of the listed policies'),
+  mfa_sms_per_hour: z.coerce.number().int().min(1, 'at least 1').max(100_000, 'at most 100000'),
 });
 
 export type FieldErrors = Record<string, string>;
@@ -36,6 +39,8 @@ type StoredSettings = Record<string, unknown> & {
   require_verified_email?: boolean;
   duplicate_email?: string;
   password_min_length?: number;
+  mfa?: string;
+  mfa_sms_per_hour?: number;
   lockout?: Record<string, unknown> & { max_failures?: number };
   email?: Record<string, unknown> & { from?: string; product_name?: string };
 };
@@ -67,6 +72,8 @@ export function tenantFromForm(
     password_min_length: field('password_min_length') || '8',
     max_failures: field('max_failures') || '5',
     status: field('status') || 'active',
+    mfa: field('mfa') || 'optional',
+    mfa_sms_per_hour: field('mfa_sms_per_hour') || '300',
   });
   if (!parsed.success) return { errors: errorsOf(parsed.error) };
   const f = parsed.data;
@@ -81,6 +88,8 @@ export function tenantFromForm(
   settings.require_verified_email = field('require_verified_email') === 'on';
   settings.duplicate_email = field('duplicate_email') === 'conflict' ? 'conflict' : 'conceal';
   settings.password_min_length = f.password_min_length;
+  settings.mfa = f.mfa;
+  settings.mfa_sms_per_hour = f.mfa_sms_per_hour;
   settings.lockout = { ...(settings.lockout ?? {}), max_failures: f.max_failures };
   const email = { ...(settings.email ?? {}) };
   setOrDrop(email, 'from', f.email_from);
@@ -121,6 +130,8 @@ export function formValues(t: Tenant) {
     duplicate_email: s.duplicate_email ?? 'conceal',
     password_min_length: s.password_min_length ?? 8,
     max_failures: s.lockout?.max_failures ?? 5,
+    mfa: s.mfa ?? 'optional',
+    mfa_sms_per_hour: s.mfa_sms_per_hour ?? 300,
     email_from: s.email?.from ?? '',
     product_name: s.email?.product_name ?? '',
     status: t.status,

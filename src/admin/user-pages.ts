@@ -6,7 +6,7 @@ import { audit } from '../core/audit';
 import { clock } from '../core/clock';
 import { isSessionLive, listUserSessions } from '../core/db/sessions';
 import { type Tenant, tenantIdOf } from '../core/db/tenants';
-import { getUser, listUsers } from '../core/db/users';
+import { factorsOf, getUser, listUsers } from '../core/db/users';
 import { AppError, NotFoundError } from '../core/errors';
 import { tenantResolver } from '../core/tenants';
 import { requestMeta } from '../middleware/request-meta';
@@ -117,6 +117,10 @@ export const userPages = new Hono<AppEnv>()
       nav: 'users',
       user,
       tenant,
+      // What each factor is called on the page.
+      factors: factorsOf(user).map(
+        (f) => ({ totp: 'authenticator app', sms: 'SMS', email: 'email codes' })[f],
+      ),
       path: userPath(user.userId),
       live_sessions: sessions.length,
       can_edit_roles: isPlatformAdmin(c.var.admin),

@@ -189,7 +189,7 @@ async function acceptRecoveryCode(user: User, code: string): Promise<MfaMethod |
 }
 
 /** S26: using a recovery code is worth telling the owner about. */
-async function recoveryCodeUsed(user: User, tenant: Tenant, meta: RequestMeta) {
+export async function recoveryCodeUsed(user: User, tenant: Tenant, meta: RequestMeta) {
   await audit(meta, {
     tenantId: `${tenant.clientId}#${tenant.siteId}`,
     event: 'mfa_recovery_code_used',

@@ -77,7 +77,18 @@ export async function setupTotp(who: Enroller, currentPassword: string | undefin
   const user = await userAllowedToChangeFactors(who, currentPassword);
   const secret = await newTotpSecret();
   await setPendingTotp(user.userId, await seal(secret, user.userId));
-  const otpauthUrl = await totpUri(secret, productNameOf(who.tenant), user.email);
+  return totpSetupOf(secret, who.tenant, user.email);
+}
+
+/** The waiting seed's setup again (a page shown anew after a wrong first code); undefined when none waits. */
+export async function pendingTotpSetup(who: Enroller) {
+  const user = await getUser(who.userId);
+  const secret = user?.mfa.totpPendingSecret && (await unseal(user.mfa.totpPendingSecret, user.userId));
+  return user && secret ? totpSetupOf(secret, who.tenant, user.email) : undefined;
+}
+
+async function totpSetupOf(secret: string, tenant: Tenant, account: string) {
+  const otpauthUrl = await totpUri(secret, productNameOf(tenant), account);
   return { secret, otpauth_url: otpauthUrl, qr_svg: await qrSvg(otpauthUrl) };
 }
 

@@ -20,15 +20,14 @@ function isEnrollmentToken(token: string): boolean {
   }
 }
 
-async function enrollerFromToken(c: Context<AppEnv>, token: string): Promise<Enroller> {
+/** The enroller an enrolment-only token names, while it is unspent and its site exists. */
+export async function enrollerFromEnrollmentToken(token: string): Promise<Enroller> {
   const claims = await tokens().verify(token, { kind: 'mfa_enroll' });
   const [spent, tenant] = await Promise.all([
     isTokenBlacklisted(claims.jti),
     tenantResolver().byId(claims.aud),
   ]);
   if (spent || !tenant) throw notAuthenticated();
-  await assertSameTenantAsKey(c, claims.aud);
-  c.set('tenant', tenant);
   return {
     userId: claims.sub,
     tenant,
@@ -36,6 +35,13 @@ async function enrollerFromToken(c: Context<AppEnv>, token: string): Promise<Enr
     signedInAt: claims.iat,
     enrollmentToken: { jti: claims.jti, exp: claims.exp },
   };
+}
+
+async function enrollerFromToken(c: Context<AppEnv>, token: string): Promise<Enroller> {
+  const enroller = await enrollerFromEnrollmentToken(token);
+  await assertSameTenantAsKey(c, enroller.tenantId);
+  c.set('tenant', enroller.tenant);
+  return enroller;
 }
 
 export const requireEnroller = (): MiddlewareHandler<AppEnv> =>

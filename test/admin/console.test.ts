@@ -6,6 +6,7 @@ import { listAuditEvents } from '../../src/core/db/audit-log';
 import { setUserRoles, userIdOf } from '../../src/core/db/users';
 import { totpAt } from '../../src/mfa/totp';
 import { consoleBrowser } from '../support/console';
+import { consoleCodeFor } from '../support/console-mfa';
 import { client, withKey } from '../support/http';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 import { registerAndLogin, uniqueEmail } from '../support/users';
@@ -59,6 +60,7 @@ describe('console sign-in (S17)', () => {
       csrf_token: browser.csrfFrom(dash.html),
       email: platformAdmin,
       password: PASSWORD,
+      code: await consoleCodeFor(platformAdmin),
     });
     expect(again.res.status).toBe(303);
     const second = browser.jar.get('__Host-lambdalith_admin') as string;

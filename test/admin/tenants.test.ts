@@ -86,6 +86,8 @@ describe('console: sites and API keys', () => {
       duplicate_email: 'conflict',
       status: 'active',
       cookie_mode: 'on',
+      mfa: 'admins',
+      mfa_sms_per_hour: '50',
     });
     expect(saved.res.status).toBe(303);
     const tenant = await getTenantById(`${site.tenant.clientId}#${site.tenant.siteId}`);
@@ -95,6 +97,8 @@ describe('console: sites and API keys', () => {
       reset_url: 'https://renamed.example/reset',
       duplicate_email: 'conflict',
       password_min_length: 12,
+      mfa: 'admins',
+      mfa_sms_per_hour: 50,
       lockout: { max_failures: 7 },
       email: { from: 'Renamed <hi@example.com>' },
       sessions: { idle_seconds: 3600, absolute_seconds: 7200 },

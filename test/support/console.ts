@@ -1,6 +1,8 @@
-// Drives the admin console like a browser would: keeps cookies, reads the CSRF field, posts forms.
+// Drives the admin console like a browser would: keeps cookies, reads the CSRF field, posts forms; signs in
+// with an authenticator code (see console-mfa.ts).
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../src/app-env';
+import { consoleCodeFor } from './console-mfa';
 
 export function consoleBrowser(app: Hono<AppEnv>, { headers = {} as Record<string, string> } = {}) {
   const jar = new Map<string, string>();
@@ -35,7 +37,8 @@ export function consoleBrowser(app: Hono<AppEnv>, { headers = {} as Record<strin
   const csrfFrom = (html: string) => /name="csrf_token" value="([^"]+)"/.exec(html)?.[1] ?? '';
   async function signIn(email: string, password: string, next = '') {
     const page = await get(`/admin/login${next}`);
-    return post(`/admin/login${next}`, { csrf_token: csrfFrom(page.html), email, password });
+    const code = await consoleCodeFor(email);
+    return post(`/admin/login${next}`, { csrf_token: csrfFrom(page.html), email, password, code });
   }
   return { get, post, signIn, csrfFrom, jar };
 }
