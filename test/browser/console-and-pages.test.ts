@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformAdmin } from '../../src/admin/bootstrap';
+import { totpAt } from '../../src/mfa/totp';
 import { ARTIFACTS, launchBrowser, serveApp } from '../support/browser';
 import { resetTokenFor } from '../support/email-jobs';
 import { createTestTenant } from '../support/tenants';
@@ -22,7 +23,7 @@ afterAll(async () => {
 });
 
 describe('in Chromium', () => {
-  it('an operator signs in to the console, sees the dashboard, and signs out', async () => {
+  it('an operator sets up an authenticator at first sign-in, signs out, and signs in again with a TOTP code', async () => {
     const email = uniqueEmail('operator');
     await createPlatformAdmin({ email, password: PASSWORD });
     await createTestTenant({ name: 'Browser Site' });
@@ -35,9 +36,25 @@ describe('in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/admin/login');
     await page.screenshot({ path: resolve(ARTIFACTS, 'admin-login.png'), fullPage: true });
 
+    // First sign-in: the console makes a platform admin set up an authenticator before anything else.
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Set up two-factor sign-in' }).waitFor();
+    expect(
+      await page.locator('img.qr').evaluate((img) => (img as { naturalWidth: number }).naturalWidth),
+    ).toBeGreaterThan(0);
+    await page.screenshot({ path: resolve(ARTIFACTS, 'admin-mfa-enrol.png'), fullPage: true });
+    const secret = (await page.locator('#totp_secret').getAttribute('data-secret')) as string;
+    await page.getByLabel('Code from the app').fill('000000');
+    await page.getByRole('button', { name: 'Turn on and sign in' }).click();
+    await page.getByText('That code does not match').waitFor();
+    await page.getByLabel('Code from the app').fill(await totpAt(secret, Date.now() / 1000));
+    await page.getByRole('button', { name: 'Turn on and sign in' }).click();
+    await page.getByRole('heading', { name: 'Two-factor sign-in is on' }).waitFor();
+    expect(await page.getByRole('list', { name: 'Recovery codes' }).getByRole('listitem').count()).toBe(10);
+    await page.screenshot({ path: resolve(ARTIFACTS, 'admin-mfa-recovery-codes.png'), fullPage: true });
+    await page.getByRole('link', { name: 'Continue to the console' }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     expect(await page.getByRole('heading', { name: /^Sites \(\d+\)$/ }).count()).toBe(1);
     // The stylesheet loaded under the console CSP (no inline styles needed, none blocked).
@@ -50,6 +67,17 @@ describe('in Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await page.goto(`${app.base}/admin`);
     expect(new URL(page.url()).pathname).toBe('/admin/login');
+
+    // Signing in again: the password alone is refused; with the app's code it works.
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByText('Enter the code from your authenticator app').waitFor();
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Authenticator code').fill(await totpAt(secret, Date.now() / 1000 + 30));
+    await page.screenshot({ path: resolve(ARTIFACTS, 'admin-login-with-code.png'), fullPage: true });
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     expect(blocked).toEqual([]);
     await page.close();
   }, 60_000);

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformAdmin } from '../../src/admin/bootstrap';
-import { ARTIFACTS, launchBrowser, serveApp } from '../support/browser';
+import { ARTIFACTS, launchBrowser, serveApp, signInWithAuthenticator } from '../support/browser';
 import { uniqueEmail } from '../support/users';
 
 let browser: Browser;
@@ -30,10 +30,7 @@ describe('the console in Chromium', () => {
     await createPlatformAdmin({ email: admin, password: PASSWORD });
     const page = await browser.newPage();
 
-    await page.goto(`${app.base}/admin/login`);
-    await page.getByLabel('Email').fill(admin);
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInWithAuthenticator(page, app.base, admin, PASSWORD, new Map());
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await shot(page, 'dashboard');
 
