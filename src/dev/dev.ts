@@ -54,6 +54,7 @@ async function main() {
   await seedDemoTenant();
   const admin = await localConsoleAdmin();
 
+  const twilioConfigured = Boolean(process.env.TWILIO_ACCOUNT_SID);
   const tsx = resolve(root, 'node_modules/tsx/dist/cli.mjs');
   watchTemplates();
   server = spawn(
@@ -62,7 +63,13 @@ async function main() {
     {
       cwd: root,
       // Hosted pages (reset, verify) link back here.
-      env: { ...process.env, PORT: String(ports.http), PUBLIC_BASE_URL: `http://localhost:${ports.http}` },
+      env: {
+        ...process.env,
+        PORT: String(ports.http),
+        PUBLIC_BASE_URL: `http://localhost:${ports.http}`,
+        // Without Twilio credentials, SMS codes are printed here instead of sent (never in a deployment).
+        SMS_TO_CONSOLE: twilioConfigured ? 'false' : 'true',
+      },
       stdio: 'inherit',
     },
   );
@@ -84,6 +91,8 @@ async function main() {
   API docs       ${url}/docs   (OpenAPI: ${url}/openapi.json)
   JWKS           ${url}/.well-known/jwks.json
   Console        ${url}/admin   ${admin.email} / ${admin.password}
+                 (first sign-in sets up an authenticator app: platform admins must use one)
+  SMS codes      ${twilioConfigured ? `sent through Twilio from ${process.env.TWILIO_FROM}` : 'printed in this terminal as "[sms] to ...": no TWILIO_ACCOUNT_SID set'}
   Demo tenant    ${DEMO.clientId} / ${DEMO.siteId}   x-api-key: ${DEMO.apiKey}
                  origins: ${DEMO.allowedOrigins.join(', ')}
   DynamoDB Local http://127.0.0.1:${ports.dynamodb}  (data in ${dataDir}/dynamodb${platform.createdTables.length ? `; created ${platform.createdTables.length} tables` : ''})

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { listAuditEvents } from '../../src/core/db/audit-log';
 import { logger } from '../../src/core/log';
+import { lambdaContext } from '../../src/dev/lambda-context';
 import { totpAt } from '../../src/mfa/totp';
-import { resetTokenFor } from '../support/email-jobs';
+import { createSmsWorker } from '../../src/sms/worker';
+import { emailCodeFor, resetTokenFor, smsCodeFor, smsJobs } from '../support/email-jobs';
 import { bearer, client, withKey } from '../support/http';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 import { uniqueEmail } from '../support/users';
@@ -18,6 +20,7 @@ const NEW_PASSWORD = 'second secret passphrase';
 const CHANGED_PASSWORD = 'third secret passphrase';
 const email = uniqueEmail('audited');
 const UA = 'AuditTest/1.0';
+const PHONE = '+14155550777';
 
 /** Runs the whole account lifecycle with every log line captured at DEBUG level. */
 beforeAll(async () => {
@@ -73,6 +76,41 @@ beforeAll(async () => {
       { 'user-agent': UA },
     );
     secrets.push(viaRecovery.body.token, viaRecovery.body.refresh_token);
+    // SMS and email codes (S25) and the phone number, through the API and the SMS worker.
+    const signedIn = { ...bearer(viaRecovery.body.token), 'user-agent': UA };
+    await api.post('/auth/mfa/sms/setup', { phone: PHONE }, signedIn);
+    const smsEnrolCode = await smsCodeFor(PHONE);
+    await api.post('/auth/mfa/sms/activate', { code: smsEnrolCode }, signedIn);
+    await api.post('/auth/mfa/email/setup', undefined, signedIn);
+    const emailEnrolCode = await emailCodeFor(email);
+    await api.post('/auth/mfa/email/activate', { code: emailEnrolCode }, signedIn);
+    const bySms = await api.post('/auth/login', { email, password: CHANGED_PASSWORD }, h);
+    await api.post('/auth/mfa/challenge', { mfa_token: bySms.body.mfa_token, method: 'sms' }, h);
+    const smsLoginCode = await smsCodeFor(PHONE);
+    await api.post('/auth/mfa/verify', { mfa_token: bySms.body.mfa_token, code: smsLoginCode }, h);
+    secrets.push(smsEnrolCode, emailEnrolCode, smsLoginCode, PHONE, PHONE.slice(1));
+    const texts = await smsJobs();
+    await createSmsWorker()(
+      {
+        Records: texts.map(({ job }) => ({
+          messageId: job.id,
+          receiptHandle: job.id,
+          body: JSON.stringify(job),
+          attributes: {
+            ApproximateReceiveCount: '1',
+            SentTimestamp: '0',
+            SenderId: 'x',
+            ApproximateFirstReceiveTimestamp: '0',
+          },
+          messageAttributes: {},
+          md5OfBody: '',
+          eventSource: 'aws:sqs',
+          eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:SmsQueue',
+          awsRegion: 'us-east-1',
+        })),
+      },
+      lambdaContext('SmsWorkerFunction'),
+    );
     await api.post('/auth/logout', undefined, { ...bearer(changed.body.token), 'user-agent': UA });
     await api.get('/nope%0D%0AInjected:%20yes');
   } finally {
@@ -116,9 +154,11 @@ describe('S42: audit trail', () => {
 describe('S43: logs', () => {
   it('were written (the capture worked)', () => {
     expect(captured.join('')).toContain('"audit_event":"authn_login_success"');
+    expect(captured.join('')).toContain('"audit_event":"mfa_challenge_sent"');
+    expect(captured.join('')).toContain('"message":"SMS sent"');
   });
 
-  it('never contain a password, token, refresh token, reset token or API key', () => {
+  it('never contain a password, token, refresh token, reset token, API key, MFA code or phone number', () => {
     const all = captured.join('');
     for (const secret of secrets) {
       expect(secret, 'a secret was not captured by the flow').toBeTruthy();

@@ -70,6 +70,14 @@ const routes: Route[] = [
     fields: ['code', 'current_password'],
     headers: () => bearer(victim.token),
   },
+  { path: '/auth/mfa/challenge', fields: ['mfa_token', 'method'], headers: () => ({}) },
+  {
+    path: '/auth/mfa/sms/setup',
+    fields: ['phone', 'current_password'],
+    headers: () => bearer(victim.token),
+  },
+  { path: '/auth/mfa/sms/activate', fields: ['code'], headers: () => bearer(victim.token) },
+  { path: '/auth/mfa/email/activate', fields: ['code'], headers: () => bearer(victim.token) },
   { path: '/auth/verify-email/confirm', fields: ['token'], headers: () => ({}) },
   { path: '/email/send', fields: ['to', 'subject', 'text'], headers: () => withKey(site.apiKey) },
 ];
@@ -122,7 +130,7 @@ describe('S32: the bad-input list against every JSON route: 4xx, never 500, noth
       for (const method of ['PUT', 'DELETE', 'PATCH']) {
         const res = await api.send(method, route.path, { email: 'a@b.c' }, route.headers());
         // DELETE /auth/mfa/verify is DELETE /auth/mfa/{factor}: a real route, so it authenticates first.
-        const sharesDeleteRoute = method === 'DELETE' && route.path === '/auth/mfa/verify';
+        const sharesDeleteRoute = method === 'DELETE' && /^\/auth\/mfa\/[a-z]+$/.test(route.path);
         expect(res.status, method).toBe(sharesDeleteRoute ? 401 : 405);
       }
     });
