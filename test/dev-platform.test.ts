@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dynamodbSdk } from '../src/dev/aws';
 import { freePort } from '../src/dev/services';
+import { totpAt } from '../src/mfa/totp';
 
 const root = resolve(import.meta.dirname, '..');
 const tsx = resolve(root, 'node_modules/tsx/dist/cli.mjs');
@@ -52,11 +53,13 @@ describe('make dev (npm run dev)', () => {
   const dataDir = mkdtempSync(resolve(tmpdir(), 'lambdalith-dev-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('serves health and readiness, seeds the demo key, delivers reset mail to /dev/mail, and Ctrl-C leaves nothing behind', async () => {
+  it('serves health and readiness, seeds the demo key, delivers reset mail to /dev/mail, prints SMS codes, enrols the console admin, and Ctrl-C leaves nothing behind', async () => {
     const ports = { http: await freePort(), dynamodb: await freePort(), moto: await freePort() };
     // Keep the run's AWS settings out: dev must set up its own.
     const env = Object.fromEntries(
-      Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && !k.endsWith('_TABLE')),
+      Object.entries(process.env).filter(
+        ([k]) => !/^(AWS_|TWILIO_|SMS_)/.test(k) && !k.endsWith('_TABLE') && !k.endsWith('_QUEUE_URL'),
+      ),
     );
     const dev = spawn(process.execPath, [tsx, 'src/dev/dev.ts'], {
       cwd: root,
@@ -141,7 +144,18 @@ describe('make dev (npm run dev)', () => {
       });
       expect(login.status).toBe(200);
 
-      // The banner's console credentials sign in.
+      // Without Twilio credentials, an SMS code goes through the queue and the SMS worker to this terminal.
+      expect(banner).toMatch(/SMS codes +printed in this terminal/);
+      const printed = waitForOutput(dev, /\[sms\] to \+14155550100: \d{6} is your/, 20_000);
+      const smsSetup = await fetch(`${base}/auth/mfa/sms/setup`, {
+        method: 'POST',
+        headers: { ...json, authorization: `Bearer ${((await login.json()) as { token: string }).token}` },
+        body: JSON.stringify({ phone: '+1 415 555 0100' }),
+      });
+      expect(smsSetup.status).toBe(202);
+      await printed;
+
+      // The banner's console credentials sign in: the first time through setting up an authenticator app.
       const loginPage = await fetch(`${base}/admin/login`);
       const csrfCookie = (loginPage.headers.get('set-cookie') ?? '').split(';')[0] as string;
       const csrf = /name="csrf_token" value="([^"]+)"/.exec(await loginPage.text())?.[1] as string;
@@ -155,8 +169,26 @@ describe('make dev (npm run dev)', () => {
           password: consoleLine?.[2] as string,
         }),
       });
-      expect(signIn.status).toBe(303);
-      expect(signIn.headers.get('location')).toBe('/admin');
+      expect(signIn.status).toBe(200);
+      const enrolPage = await signIn.text();
+      const hiddenField = (name: string) =>
+        new RegExp(`name="${name}" value="([^"]*)"`).exec(enrolPage)?.[1] ?? '';
+      const secret = /data-secret="([A-Z2-7]+)"/.exec(enrolPage)?.[1] as string;
+      const enrolled = await fetch(`${base}/admin/mfa/enrol`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
+        body: new URLSearchParams({
+          csrf_token: hiddenField('csrf_token'),
+          enroll_token: hiddenField('enroll_token'),
+          next: '/admin',
+          code: await totpAt(secret, Date.now() / 1000),
+        }),
+      });
+      expect(enrolled.status).toBe(200);
+      expect(await enrolled.text()).toContain('Two-factor sign-in is on');
+      expect(enrolled.headers.getSetCookie().some((c) => c.startsWith('__Host-lambdalith_admin='))).toBe(
+        true,
+      );
 
       expect(processesOnPort(ports.dynamodb).length).toBeGreaterThan(0);
       expect(processesOnPort(ports.moto).length).toBeGreaterThan(0);
@@ -205,7 +237,7 @@ describe('npm run invoke', () => {
     );
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(
-      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction, EmailWorkerFunction\)/,
+      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction, EmailWorkerFunction, SmsWorkerFunction\)/,
     );
   });
 });

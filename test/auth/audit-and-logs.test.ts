@@ -7,6 +7,7 @@ import { totpAt } from '../../src/mfa/totp';
 import { createSmsWorker } from '../../src/sms/worker';
 import { emailCodeFor, resetTokenFor, smsCodeFor, smsJobs } from '../support/email-jobs';
 import { bearer, client, withKey } from '../support/http';
+import { sqsEventOf } from '../support/sqs-events';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 import { uniqueEmail } from '../support/users';
 
@@ -91,24 +92,7 @@ beforeAll(async () => {
     secrets.push(smsEnrolCode, emailEnrolCode, smsLoginCode, PHONE, PHONE.slice(1));
     const texts = await smsJobs();
     await createSmsWorker()(
-      {
-        Records: texts.map(({ job }) => ({
-          messageId: job.id,
-          receiptHandle: job.id,
-          body: JSON.stringify(job),
-          attributes: {
-            ApproximateReceiveCount: '1',
-            SentTimestamp: '0',
-            SenderId: 'x',
-            ApproximateFirstReceiveTimestamp: '0',
-          },
-          messageAttributes: {},
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:SmsQueue',
-          awsRegion: 'us-east-1',
-        })),
-      },
+      sqsEventOf(texts.map(({ job }) => ({ id: job.id, body: JSON.stringify(job) }))),
       lambdaContext('SmsWorkerFunction'),
     );
     await api.post('/auth/logout', undefined, { ...bearer(changed.body.token), 'user-agent': UA });

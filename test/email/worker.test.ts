@@ -8,6 +8,7 @@ import { createSqsEventSource } from '../../src/dev/sqs-event-source';
 import { createEmailWorker } from '../../src/email/worker';
 import { client, withKey } from '../support/http';
 import { linksIn, sentEmails } from '../support/ses';
+import { sqsEventOf } from '../support/sqs-events';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 import { registerAndLogin } from '../support/users';
 
@@ -40,24 +41,15 @@ async function receiveAll() {
   return Messages;
 }
 
-const toEvent = (messages: Awaited<ReturnType<typeof receiveAll>>) => ({
-  Records: messages.map((m) => ({
-    messageId: m.MessageId as string,
-    receiptHandle: m.ReceiptHandle as string,
-    body: m.Body as string,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'x',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: queueArn,
-    awsRegion: 'us-east-1',
-  })),
-});
+const toEvent = (messages: Awaited<ReturnType<typeof receiveAll>>) =>
+  sqsEventOf(
+    messages.map((m) => ({
+      id: m.MessageId as string,
+      receiptHandle: m.ReceiptHandle,
+      body: m.Body as string,
+    })),
+    queueArn,
+  );
 
 beforeAll(async () => {
   site = await createTestTenant({

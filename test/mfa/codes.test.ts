@@ -3,11 +3,11 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { useClock } from '../../src/core/clock';
 import { listAuditEvents } from '../../src/core/db/audit-log';
-import { dynamodbSdk, sqsSdk } from '../../src/dev/aws';
+import { sqsSdk } from '../../src/dev/aws';
 import { emailCodeFor, smsCodeFor, smsJobs } from '../support/email-jobs';
 import { bearer, client, withKey } from '../support/http';
 import { createTestTenant, type TestTenant } from '../support/tenants';
-import { GOOD_PASSWORD, registerAndLogin } from '../support/users';
+import { GOOD_PASSWORD, registerAndLogin, storedUserItem } from '../support/users';
 
 const app = createApp();
 const api = client(app);
@@ -82,15 +82,8 @@ describe('SMS enrolment', () => {
 
   it('S25/S27: the phone is sealed at rest, and the queued text carries neither phone nor code in the clear', async () => {
     const { phone, email } = await withSms();
-    const sdk = dynamodbSdk();
-    const ddb = new sdk.DynamoDBClient({});
-    const { Item } = await ddb.send(
-      new sdk.GetItemCommand({
-        TableName: process.env.USERS_TABLE,
-        Key: { user_id: { S: `${site.tenant.clientId}#${site.tenant.siteId}#${email}` } },
-      }),
-    );
-    ddb.destroy();
+    const userId = `${site.tenant.clientId}#${site.tenant.siteId}#${email}`;
+    const Item = await storedUserItem(userId);
     expect(JSON.stringify(Item)).not.toContain(phone.slice(1));
     expect(Item?.mfa_sms_phone?.S).toMatch(/^v1\./);
     const { mfa_token } = (await login(email)).body;
@@ -101,14 +94,7 @@ describe('SMS enrolment', () => {
     expect(raw).not.toContain(sent?.code);
     expect(raw).not.toContain(phone.slice(1));
     // The stored code is a keyed digest, not the code.
-    const ddb2 = new sdk.DynamoDBClient({});
-    const after = await ddb2.send(
-      new sdk.GetItemCommand({
-        TableName: process.env.USERS_TABLE,
-        Key: { user_id: { S: `${site.tenant.clientId}#${site.tenant.siteId}#${email}` } },
-      }),
-    );
-    ddb2.destroy();
+    const after = { Item: await storedUserItem(userId) };
     expect(JSON.stringify(after.Item)).not.toContain(`"${sent?.code}"`);
     expect(after.Item?.mfa_otp?.M?.hash?.S).toMatch(/^[0-9a-f]{64}$/);
   });

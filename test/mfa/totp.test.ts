@@ -2,12 +2,11 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { useClock } from '../../src/core/clock';
 import { listAuditEvents } from '../../src/core/db/audit-log';
-import { dynamodbSdk } from '../../src/dev/aws';
 import { totpAt } from '../../src/mfa/totp';
 import { jobsTo } from '../support/email-jobs';
 import { bearer, client, withKey } from '../support/http';
 import { createTestTenant, type TestTenant } from '../support/tenants';
-import { GOOD_PASSWORD, registerAndLogin } from '../support/users';
+import { GOOD_PASSWORD, registerAndLogin, storedUserItem } from '../support/users';
 
 const app = createApp();
 const api = client(app);
@@ -70,15 +69,7 @@ describe('TOTP enrolment', () => {
 
   it('S27: stores the seed encrypted, and changing factors needs a recent sign-in or the current password', async () => {
     const { secret, email, token } = await enrolled();
-    const sdk = dynamodbSdk();
-    const ddb = new sdk.DynamoDBClient({});
-    const { Item } = await ddb.send(
-      new sdk.GetItemCommand({
-        TableName: process.env.USERS_TABLE,
-        Key: { user_id: { S: `${site.tenant.clientId}#${site.tenant.siteId}#${email}` } },
-      }),
-    );
-    ddb.destroy();
+    const Item = await storedUserItem(`${site.tenant.clientId}#${site.tenant.siteId}#${email}`);
     expect(JSON.stringify(Item)).not.toContain(secret);
     expect(Item?.mfa_totp_secret?.S).toMatch(/^v1\./);
     // 11 minutes on: the access token (15 min) is still valid, but the sign-in is no longer recent.

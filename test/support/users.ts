@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../../src/app-env';
+import { dynamodbSdk } from '../../src/dev/aws';
 import { client, withKey } from './http';
 
 export const GOOD_PASSWORD = 'correct horse battery staple';
@@ -30,4 +31,18 @@ export async function registerAndLogin(
     refreshToken: login.body.refresh_token as string,
     login,
   };
+}
+
+/** A user's item exactly as DynamoDB stores it (attribute values), to check what is at rest. */
+export async function storedUserItem(userId: string) {
+  const sdk = dynamodbSdk();
+  const ddb = new sdk.DynamoDBClient({});
+  try {
+    const { Item } = await ddb.send(
+      new sdk.GetItemCommand({ TableName: process.env.USERS_TABLE, Key: { user_id: { S: userId } } }),
+    );
+    return Item;
+  } finally {
+    ddb.destroy();
+  }
 }
