@@ -47,7 +47,16 @@ export async function dashboardStats(tenants: Tenant[]) {
       return { tenant, users, ...day };
     }),
   );
-  const { emailQueueUrl, emailDlqUrl } = getConfig();
-  const [queued, failed] = await Promise.all([queueDepth(emailQueueUrl), queueDepth(emailDlqUrl)]);
-  return { sites, totalSites: tenants.length, emails: { queued, failed } };
+  const { emailQueueUrl, emailDlqUrl, sms } = getConfig();
+  const [queued, failed, textsQueued, textsFailed] = await Promise.all(
+    [emailQueueUrl, emailDlqUrl, sms.enabled && sms.queueUrl, sms.enabled && sms.dlqUrl].map((url) =>
+      queueDepth(url || undefined),
+    ),
+  );
+  return {
+    sites,
+    totalSites: tenants.length,
+    emails: { queued, failed },
+    texts: sms.enabled ? { queued: textsQueued, failed: textsFailed } : undefined,
+  };
 }

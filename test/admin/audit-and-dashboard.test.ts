@@ -47,6 +47,8 @@ describe('console: dashboard and audit log', () => {
     // users, sign-ins (2 API logins + this admin's API and console sign-ins), failures, lockouts, status
     expect(rowOf(html, 'Audited Site')).toEqual(['3', '4', '2', '0', 'active']);
     expect(html).toMatch(/<strong>\d+<\/strong> queued/);
+    // SMS is configured in the tests (the fake Twilio), so its queue shows too.
+    expect(html).toMatch(/SMS codes:<\/span><span><strong>\d+<\/strong> queued/);
   });
 
   it('filters by event, by user and by date range', async () => {
