@@ -33,6 +33,18 @@ describe('config', () => {
     expect(config.jwt.accessTokenTtlSeconds).toBe(600);
   });
 
+  it('turns SMS on only with Twilio credentials (a secret, or all three local values) or make dev printing', () => {
+    expect(loadConfig(minimal).sms.enabled).toBe(false);
+    expect(loadConfig({ ...minimal, TWILIO_SECRET_ARN: 'arn:aws:secretsmanager:x' }).sms.enabled).toBe(true);
+    expect(loadConfig({ ...minimal, SMS_TO_CONSOLE: 'true' }).sms.enabled).toBe(true);
+    // The template passes an empty string when no secret is configured: that is "unset".
+    expect(loadConfig({ ...minimal, TWILIO_SECRET_ARN: '' }).sms.enabled).toBe(false);
+    expect(() => loadConfig({ ...minimal, TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}` })).toThrow(
+      /TWILIO_ACCOUNT_SID: needs TWILIO_AUTH_TOKEN and TWILIO_FROM/,
+    );
+    expect(() => loadConfig({ ...minimal, TWILIO_ACCOUNT_SID: 'not-a-sid' })).toThrow(/TWILIO_ACCOUNT_SID/);
+  });
+
   it('fails with one message that names every missing or malformed variable', () => {
     let error: unknown;
     try {
