@@ -1,5 +1,6 @@
 // Builds the one Hono app that serves every HTTP route, on Lambda and locally alike.
 import { Hono } from 'hono';
+import { accountRoutes } from './admin/account-pages';
 import { auditPages } from './admin/audit-pages';
 import { adminRoutes } from './admin/routes';
 import { tenantPages } from './admin/tenant-pages';
@@ -40,6 +41,7 @@ export function createApp(): Hono<AppEnv> {
   app.route('/', tenantPages);
   app.route('/', userPages);
   app.route('/', auditPages);
+  app.route('/', accountRoutes);
 
   app.notFound(notFoundHandler(app));
   app.onError(errorHandler);

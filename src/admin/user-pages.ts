@@ -6,12 +6,13 @@ import { audit } from '../core/audit';
 import { clock } from '../core/clock';
 import { isSessionLive, listUserSessions } from '../core/db/sessions';
 import { type Tenant, tenantIdOf } from '../core/db/tenants';
-import { factorsOf, getUser, listUsers } from '../core/db/users';
+import { getUser, listUsers } from '../core/db/users';
 import { AppError, NotFoundError } from '../core/errors';
 import { tenantResolver } from '../core/tenants';
 import { requestMeta } from '../middleware/request-meta';
 import { assertManages, consoleForm, noticeOf, requireConsole } from './access';
 import { PLATFORM_TENANT } from './bootstrap';
+import { factorLabelsOf } from './factor-labels';
 import type { renderConsole as RenderConsole } from './render';
 import { canManageTenant, isPlatformAdmin } from './roles';
 import type { FieldErrors } from './tenant-forms';
@@ -117,10 +118,7 @@ export const userPages = new Hono<AppEnv>()
       nav: 'users',
       user,
       tenant,
-      // What each factor is called on the page.
-      factors: factorsOf(user).map(
-        (f) => ({ totp: 'authenticator app', sms: 'SMS', email: 'email codes' })[f],
-      ),
+      factors: factorLabelsOf(user),
       path: userPath(user.userId),
       live_sessions: sessions.length,
       can_edit_roles: isPlatformAdmin(c.var.admin),

@@ -29,6 +29,9 @@ const couldNotSend = (error: unknown, channel: string) => {
 };
 
 export async function sendCodeBySms(tenant: Tenant, user: User, phone: string, purpose: CodePurpose) {
+  // Twilio was unconfigured since the user enrolled: say so rather than queue a text nobody can send.
+  if (!smsAvailable())
+    throw new ServiceUnavailableError('SMS codes are not available right now', 'sms_unavailable');
   await enforceRateLimit(tenant, { name: 'mfa-sms-user', ...CODES_PER_USER }, user.userId);
   // Keyed, so the limiter's table does not list phone numbers.
   await enforceRateLimit(tenant, SMS_PER_NUMBER, await keyedDigest(`phone\n${phone}`));

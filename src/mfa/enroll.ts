@@ -14,6 +14,7 @@ import {
   getUser,
   removeFactor,
   replaceRecoveryCodes,
+  setEmailVerified,
   setPendingSms,
   setPendingTotp,
   type User,
@@ -143,7 +144,10 @@ export async function activateEmailCodes(
 ) {
   const user = await userAllowedToChangeFactors(who, currentPassword);
   if (!(await acceptCode(user.userId, 'enroll_email', code))) throw wrongCode();
-  return enrolled(who, user, 'email', meta, (codes) => activateEmailFactor(user.userId, codes));
+  const result = await enrolled(who, user, 'email', meta, (codes) => activateEmailFactor(user.userId, codes));
+  // The code came back from the inbox: the address is proven, as a verification link would prove it.
+  if (!user.emailVerified) await setEmailVerified(user.userId);
+  return result;
 }
 
 /** Switches a proven factor on; the first factor also brings ten recovery codes, shown this once (S26). */

@@ -77,6 +77,19 @@ describe('platform admin without an authenticator', () => {
     expect((await passwordStep(platformAdmin, PASSWORD, codes[0])).res.status).toBe(303);
     expect((await passwordStep(platformAdmin, PASSWORD, codes[0])).res.status).toBe(401);
 
+    // Their own account page: the factor, the codes left, and fresh codes for a fresh authenticator code.
+    const account = await step.b.get('/admin/account');
+    expect(account.html).toContain('authenticator app, 9 recovery codes left');
+    const replace = (code: string) =>
+      step.b.post('/admin/account/recovery-codes', { csrf_token: step.b.csrfFrom(account.html), code });
+    expect((await replace('000000')).res.status).toBe(422);
+    const replaced = await replace(await totpAt(step.secret, clock.seconds() + 30));
+    expect(replaced.res.status).toBe(200);
+    const fresh = [...replaced.html.matchAll(/<li><code>([a-z2-7-]+)<\/code><\/li>/g)].map((m) => m[1]);
+    expect(fresh).toHaveLength(10);
+    expect((await passwordStep(platformAdmin, PASSWORD, codes[1])).res.status).toBe(401);
+    expect((await passwordStep(platformAdmin, PASSWORD, fresh[0])).res.status).toBe(303);
+
     const user = await getUser(userIdOf('platform', 'console', platformAdmin));
     expect(user?.mfa.totpSecret).toMatch(/^v1\./);
     const events = (await listAuditEvents('platform#console', 200))

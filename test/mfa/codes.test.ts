@@ -158,9 +158,11 @@ describe('signing in with an SMS or email code', () => {
     expect((await verify(late, await smsCodeFor(phone))).status).toBe(401);
   });
 
-  it('email codes: enrol with the emailed code, then sign in with a code sent by /auth/mfa/challenge', async () => {
-    const { email, activated } = await withEmailCodes();
+  it('email codes: enrol with the emailed code (which verifies the address), then sign in with a code sent by /auth/mfa/challenge', async () => {
+    const { email, activated, token } = await withEmailCodes();
     expect(activated.body.recovery_codes).toHaveLength(10);
+    // The code came back from the inbox, so the address counts as verified.
+    expect((await api.get('/user/me', bearer(token))).body.user.email_verified).toBe(true);
     const { mfa_token, methods } = (await login(email)).body;
     expect(methods).toEqual(['email', 'recovery_code']);
     const sent = await challenge(mfa_token, 'email');

@@ -1,0 +1,6 @@
+// How the console names a user's second factors.
+import { factorsOf, type User } from '../core/db/users';
+
+const LABELS = { totp: 'authenticator app', sms: 'SMS', email: 'email codes' } as const;
+
+export const factorLabelsOf = (user: User): string[] => factorsOf(user).map((f) => LABELS[f]);
