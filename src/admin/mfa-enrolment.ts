@@ -24,7 +24,7 @@ const asPage = (token: string, setup: { secret: string; qr_svg: string }): Enrol
 /** After the password: a new seed waiting for its first code, and the token that lets the next form finish. */
 export async function startConsoleEnrolment({ user, tenant }: ConsoleSignIn): Promise<EnrolmentPage> {
   const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
-  const { mfa_token } = await issueEnrollmentChallenge(user, tenantId);
+  const { mfa_token } = await issueEnrollmentChallenge(user, tenantId, 'console');
   const who: Enroller = { userId: user.userId, tenant, tenantId, signedInAt: clock.seconds() };
   return asPage(mfa_token, await setupTotp(who, undefined));
 }
@@ -32,7 +32,7 @@ export async function startConsoleEnrolment({ user, tenant }: ConsoleSignIn): Pr
 const signInAgain = () => new UnauthorizedError('That took too long; sign in again', 'enrolment_expired');
 
 async function enrollerOf(token: string): Promise<Enroller> {
-  return enrollerFromEnrollmentToken(token).catch(() => {
+  return enrollerFromEnrollmentToken(token, 'console').catch(() => {
     throw signInAgain();
   });
 }

@@ -34,6 +34,7 @@ export const MFA_TOKEN_SECONDS = 300;
 export const MFA_ATTEMPTS = 5;
 
 export type MfaMethod = Factor | 'recovery_code';
+export type EnrollmentUse = 'api' | 'console';
 
 export const methodsOf = (user: User): MfaMethod[] => [
   ...factorsOf(user),
@@ -51,13 +52,17 @@ export async function issueMfaChallenge(user: User, tenantId: string) {
   return { mfa_required: true as const, mfa_token: mfaToken, methods: methodsOf(user) };
 }
 
-/** For a user the site's policy makes enrol first: a token that can only set up a factor, not a session. */
-export async function issueEnrollmentChallenge(user: User, tenantId: string) {
+/**
+ * For a user the site's policy makes enrol first: a token that can only set up a factor, not a session.
+ * `use` keeps the console's (finishing in a console session) and the API's (an API session) apart.
+ */
+export async function issueEnrollmentChallenge(user: User, tenantId: string, use: EnrollmentUse = 'api') {
   const mfaToken = await tokens().sign({
     kind: 'mfa_enroll',
     subject: user.userId,
     audience: tenantId,
     ttlSeconds: RECENT_SIGN_IN_SECONDS,
+    claims: { use },
   });
   return { mfa_enrollment_required: true as const, mfa_token: mfaToken, methods: enrollableFactors() };
 }

@@ -8,6 +8,7 @@ import { UnauthorizedError } from '../core/errors';
 import { TOKEN_TYPES, tokens } from '../core/jwt';
 import { tenantResolver } from '../core/tenants';
 import { assertSameTenantAsKey, authenticate, presentedToken } from '../middleware/authenticate';
+import type { EnrollmentUse } from './challenge';
 import { type Enroller, enrollerOf } from './enroll';
 
 const notAuthenticated = () => new UnauthorizedError('Not authenticated', 'not_authenticated');
@@ -20,9 +21,10 @@ function isEnrollmentToken(token: string): boolean {
   }
 }
 
-/** The enroller an enrolment-only token names, while it is unspent and its site exists. */
-export async function enrollerFromEnrollmentToken(token: string): Promise<Enroller> {
+/** The enroller an enrolment-only token names, while it is unspent, meant for `use`, and its site exists. */
+export async function enrollerFromEnrollmentToken(token: string, use: EnrollmentUse): Promise<Enroller> {
   const claims = await tokens().verify(token, { kind: 'mfa_enroll' });
+  if (claims.use !== use) throw notAuthenticated();
   const [spent, tenant] = await Promise.all([
     isTokenBlacklisted(claims.jti),
     tenantResolver().byId(claims.aud),
@@ -38,7 +40,7 @@ export async function enrollerFromEnrollmentToken(token: string): Promise<Enroll
 }
 
 async function enrollerFromToken(c: Context<AppEnv>, token: string): Promise<Enroller> {
-  const enroller = await enrollerFromEnrollmentToken(token);
+  const enroller = await enrollerFromEnrollmentToken(token, 'api');
   await assertSameTenantAsKey(c, enroller.tenantId);
   c.set('tenant', enroller.tenant);
   return enroller;

@@ -48,8 +48,9 @@ describe('platform admin without an authenticator', () => {
     expect(step.secret).toMatch(/^[A-Z2-7]{16,}$/);
     expect(step.b.jar.has('__Host-lambdalith_admin')).toBe(false);
     expect((await step.b.get('/admin')).res.status).toBe(303);
-    // The enrolment token is no API token.
+    // The enrolment token is no API token, and cannot enrol (and so sign in) through the API either.
     expect((await api.get('/user/me', bearer(step.enrollToken))).status).toBe(401);
+    expect((await api.post('/auth/mfa/totp/setup', undefined, bearer(step.enrollToken))).status).toBe(401);
 
     const wrong = await enrol(step, '000000');
     expect(wrong.res.status).toBe(422);

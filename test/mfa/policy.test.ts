@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { setUserRoles, userIdOf } from '../../src/core/db/users';
 import { totpAt } from '../../src/mfa/totp';
+import { consoleBrowser } from '../support/console';
 import { emailCodeFor } from '../support/email-jobs';
 import { bearer, client, withKey } from '../support/http';
 import { createTestTenant, type TestTenant } from '../support/tenants';
@@ -49,6 +50,16 @@ describe('mfa: required', () => {
     expect((await api.post('/auth/mfa/verify', { mfa_token: token, code: '123456' })).status).toBe(401);
     expect((await api.post('/auth/mfa/recovery-codes', undefined, bearer(token))).status).toBe(401);
     expect((await api.delete('/auth/mfa/totp', bearer(token))).status).toBe(401);
+    // Nor can it finish a console sign-in.
+    const b = consoleBrowser(app);
+    const form = await b.get('/admin/login');
+    const consoleEnrol = await b.post('/admin/mfa/enrol', {
+      csrf_token: b.csrfFrom(form.html),
+      enroll_token: token,
+      code: '123456',
+    });
+    expect(consoleEnrol.res.status).toBe(401);
+    expect(consoleEnrol.html).toContain('sign in again');
     // S28: another site's key with it is refused.
     const cross = await api.post('/auth/mfa/totp/setup', undefined, {
       ...bearer(token),
