@@ -1,5 +1,6 @@
 // The seed's /auth routes (byte-compatible bodies, new fields only added) plus password change.
 import { Hono } from 'hono';
+import * as z from 'zod';
 import type { AppEnv } from '../app-env';
 import { tenantIdOf } from '../core/db/tenants';
 import { getUser } from '../core/db/users';
@@ -79,11 +80,23 @@ documentRoute({
   path: '/auth/login',
   tag: 'auth',
   summary: 'Sign in with email and password',
-  description: 'Starts a session. In cookie mode also sets auth_token and refresh_token cookies.',
+  description:
+    'Starts a session (in cookie mode also sets auth_token and refresh_token cookies). A user with a second factor gets {mfa_required, mfa_token, methods} instead: finish with /auth/mfa/challenge and /auth/mfa/verify. Where the site requires MFA and the user has none: {mfa_enrollment_required, mfa_token, methods}, a token that can only enrol a factor (/auth/mfa/*/setup and /activate).',
   security: ['apiKey'],
   body: loginBody,
   responses: {
-    200: { description: 'Signed in', schema: loginResponse },
+    200: {
+      description: 'Signed in, or a second step',
+      schema: z.union([
+        loginResponse,
+        z.object({ mfa_required: z.literal(true), mfa_token: z.string(), methods: z.array(z.string()) }),
+        z.object({
+          mfa_enrollment_required: z.literal(true),
+          mfa_token: z.string(),
+          methods: z.array(z.string()),
+        }),
+      ]),
+    },
     ...invalid,
     401: { description: 'Invalid email or password, or API key' },
     429: { description: 'Locked or throttled; see Retry-After' },
