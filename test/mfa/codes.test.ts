@@ -136,6 +136,15 @@ describe('signing in with an SMS or email code', () => {
     expect((await verify(second.body.mfa_token, code)).status).toBe(401);
   });
 
+  it('S25: the same code sent twice at once signs in once', async () => {
+    const { email, phone } = await withSms();
+    const [a, b] = await Promise.all([login(email), login(email)]);
+    await challenge(a.body.mfa_token, 'sms');
+    const code = await smsCodeFor(phone);
+    const results = await Promise.all([verify(a.body.mfa_token, code), verify(b.body.mfa_token, code)]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
+  });
+
   it('S25: a resend voids the previous code', async () => {
     const { email, phone } = await withSms();
     const { mfa_token } = (await login(email)).body;
