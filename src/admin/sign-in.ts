@@ -3,24 +3,22 @@
 import { invalidCredentials, verifyCredentials } from '../auth/login';
 import { audit, type RequestMeta } from '../core/audit';
 import type { Tenant } from '../core/db/tenants';
-import { consumeRecoveryCode, findUsersByEmail, type User } from '../core/db/users';
+import { findUsersByEmail, type User } from '../core/db/users';
 import { UnauthorizedError } from '../core/errors';
 import { tenantResolver } from '../core/tenants';
-import { acceptTotp, recoveryCodeUsed } from '../mfa/challenge';
+import { acceptTotp, recoveryCodeUsed, spendRecoveryCode } from '../mfa/challenge';
 import { mustUseMfa } from '../mfa/policy';
-import { recoveryCodeHash } from '../mfa/recovery-codes';
 import { ensurePlatformTenant } from './bootstrap';
 import { isAdmin, isPlatformAdmin } from './roles';
 
 /** The console's second step: a fresh authenticator code (once per step, S23) or an unused recovery code. */
 async function assertSecondFactor(user: User, tenant: Tenant, code: string, meta: RequestMeta) {
   const answer = code.trim();
-  if (/^\d{6}$/.test(answer) && (await acceptTotp(user, answer))) return;
-  if (!/^\d{6}$/.test(answer) && answer.length > 0 && answer.length < 64) {
-    if (await consumeRecoveryCode(user.userId, recoveryCodeHash(answer))) {
-      await recoveryCodeUsed(user, tenant, meta);
-      return;
-    }
+  if (/^\d{6}$/.test(answer)) {
+    if (await acceptTotp(user, answer)) return;
+  } else if (await spendRecoveryCode(user, answer)) {
+    await recoveryCodeUsed(user, tenant, meta);
+    return;
   }
   await audit(meta, {
     tenantId: `${user.clientId}#${user.siteId}`,

@@ -1,9 +1,8 @@
 // POST /auth/login: throttle, look up, verify (always one scrypt), then start a session. Failures look identical (S6).
 import { audit, type RequestMeta } from '../core/audit';
-import { clock } from '../core/clock';
 import { randomToken } from '../core/crypto';
 import { type Tenant, tenantIdOf } from '../core/db/tenants';
-import { factorsOf, getUser, recordLogin, setPasswordHash, type User, userIdOf } from '../core/db/users';
+import { factorsOf, getUser, setPasswordHash, type User, userIdOf } from '../core/db/users';
 import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../core/errors';
 import { logger } from '../core/log';
 import {
@@ -16,7 +15,7 @@ import {
 import { settingsOf } from '../core/tenant-settings';
 import { issueEnrollmentChallenge, issueMfaChallenge } from '../mfa/challenge';
 import { mustUseMfa } from '../mfa/policy';
-import { type IssuedTokens, startSession } from './session-tokens';
+import { type IssuedTokens, signIn } from './session-tokens';
 import { recordLoginFailure, resetLoginFailures, takeLoginAttempt } from './throttle';
 
 export const invalidCredentials = () =>
@@ -105,11 +104,12 @@ export async function loginWithPassword(
   meta: RequestMeta,
 ): Promise<PasswordStep> {
   const user = await verifyCredentials(tenant, email, password, meta);
+  const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
   try {
     assertEmailVerifiedIfRequired(tenant, user);
   } catch (error) {
     await audit(meta, {
-      tenantId: tenantIdOf(tenant.clientId, tenant.siteId),
+      tenantId,
       event: 'authn_login_fail',
       outcome: 'failure',
       userId: user.userId,
@@ -118,20 +118,10 @@ export async function loginWithPassword(
     throw error;
   }
   // S22: with a second factor, the password step yields only the challenge: no session, no token, no cookie.
-  const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
   if (factorsOf(user).length > 0) return { user, mfa: await issueMfaChallenge(user, tenantId) };
   // The site's policy says this user needs a factor: the password only earns the right to enrol one.
   if (mustUseMfa(tenant, user)) return { user, mfa: await issueEnrollmentChallenge(user, tenantId) };
-  const issued = await startSession(user, tenant, meta);
-  await recordLogin(user.userId, new Date(clock.now()).toISOString());
-  await audit(meta, {
-    tenantId: tenantIdOf(tenant.clientId, tenant.siteId),
-    event: 'authn_login_success',
-    outcome: 'success',
-    userId: user.userId,
-    detail: { session_id: issued.session.sessionId },
-  });
-  return { user, issued };
+  return { user, issued: await signIn(user, tenant, meta) };
 }
 
 /** S4: a hash made with weaker parameters is replaced while we hold the plaintext. */

@@ -1,11 +1,11 @@
 // Starts sessions and issues their tokens: a short access JWT carrying `sid`, and an opaque rotating refresh token.
-import type { RequestMeta } from '../core/audit';
+import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
 import { getConfig } from '../core/config';
 import { randomToken, sha256Hex } from '../core/crypto';
 import { createSession, type Session } from '../core/db/sessions';
 import { type Tenant, tenantIdOf } from '../core/db/tenants';
-import type { User } from '../core/db/users';
+import { recordLogin, type User } from '../core/db/users';
 import { tokens } from '../core/jwt';
 import { settingsOf } from '../core/tenant-settings';
 
@@ -58,6 +58,25 @@ export async function startSession(user: User, tenant: Tenant, meta: RequestMeta
   await createSession(session);
   const { token, expiresIn } = await signAccessToken(user, tenant, session.sessionId);
   return { token, refreshToken: refreshTokenOf(session.sessionId, secret), expiresIn, session };
+}
+
+/** A completed sign-in (password, or password then a second factor): the session, last_login, the audit entry. */
+export async function signIn(
+  user: User,
+  tenant: Tenant,
+  meta: RequestMeta,
+  detail: Record<string, string> = {},
+): Promise<IssuedTokens> {
+  const issued = await startSession(user, tenant, meta);
+  await recordLogin(user.userId, new Date(clock.now()).toISOString());
+  await audit(meta, {
+    tenantId: tenantIdOf(tenant.clientId, tenant.siteId),
+    event: 'authn_login_success',
+    outcome: 'success',
+    userId: user.userId,
+    detail: { ...detail, session_id: issued.session.sessionId },
+  });
+  return issued;
 }
 
 /** The JSON every token-issuing route answers with (login adds `user`). */

@@ -1,19 +1,18 @@
 // The second step of a sign-in with MFA: the challenge token from /auth/login, an optional SMS/email code sent
 // for it, then a TOTP, SMS, email or recovery code.
-import { type IssuedTokens, startSession } from '../auth/session-tokens';
+import { type IssuedTokens, signIn } from '../auth/session-tokens';
 import { recordLoginFailure, resetLoginFailures, takeLoginAttempt } from '../auth/throttle';
 import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
 import { blacklistToken, isTokenBlacklisted } from '../core/db/blacklist';
 import { takeAttempt } from '../core/db/login-attempts';
-import { type Tenant, tenantIdOf } from '../core/db/tenants';
+import type { Tenant } from '../core/db/tenants';
 import {
   consumeRecoveryCode,
   consumeTotpStep,
   type Factor,
   factorsOf,
   getUser,
-  recordLogin,
   type User,
 } from '../core/db/users';
 import { UnauthorizedError, ValidationError } from '../core/errors';
@@ -157,16 +156,7 @@ export async function signInWithSecondFactor(
   method: string,
 ): Promise<IssuedTokens> {
   await blacklistToken(spent.jti, spent.exp);
-  const issued = await startSession(user, tenant, meta);
-  await recordLogin(user.userId, new Date(clock.now()).toISOString());
-  await audit(meta, {
-    tenantId: tenantIdOf(tenant.clientId, tenant.siteId),
-    event: 'authn_login_success',
-    outcome: 'success',
-    userId: user.userId,
-    detail: { mfa: method, session_id: issued.session.sessionId },
-  });
-  return issued;
+  return signIn(user, tenant, meta, { mfa: method });
 }
 
 /** Which factor a code belongs to: the SMS/email code outstanding for this sign-in, else the app's TOTP. */
@@ -188,10 +178,12 @@ export async function acceptTotp(user: User, code: string): Promise<boolean> {
 }
 
 async function acceptRecoveryCode(user: User, code: string): Promise<MfaMethod | undefined> {
-  const ok =
-    code.length > 0 && code.length < 64 && (await consumeRecoveryCode(user.userId, recoveryCodeHash(code)));
-  return ok ? 'recovery_code' : undefined;
+  return (await spendRecoveryCode(user, code)) ? 'recovery_code' : undefined;
 }
+
+/** One of the user's recovery codes, spent atomically (S26); the console's sign-in uses it too. */
+export const spendRecoveryCode = async (user: User, code: string): Promise<boolean> =>
+  code.length > 0 && code.length < 64 && (await consumeRecoveryCode(user.userId, recoveryCodeHash(code)));
 
 /** S26: using a recovery code is worth telling the owner about. */
 export async function recoveryCodeUsed(user: User, tenant: Tenant, meta: RequestMeta) {

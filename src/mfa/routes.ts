@@ -5,13 +5,11 @@ import * as z from 'zod';
 import type { AppEnv } from '../app-env';
 import { loginResponse, validationErrorResponse } from '../auth/schemas';
 import { signedInBody } from '../auth/signed-in';
-import { tenantIdOf } from '../core/db/tenants';
-import { getUser } from '../core/db/users';
+import { FACTORS, getUser } from '../core/db/users';
 import { UnauthorizedError } from '../core/errors';
 import { settingsOf } from '../core/tenant-settings';
-import { tenantResolver } from '../core/tenants';
 import { documentRoute } from '../docs/registry';
-import { requireUser } from '../middleware/authenticate';
+import { apiKeyTenantId, requireUser } from '../middleware/authenticate';
 import { hasBody, jsonOnly } from '../middleware/json-body';
 import { noStore } from '../middleware/no-store';
 import { requestMeta } from '../middleware/request-meta';
@@ -56,7 +54,6 @@ const verifyBody = z
     message: 'send code or recovery_code',
     path: ['code'],
   });
-const FACTORS = ['totp', 'sms', 'email'] as const;
 
 export const mfaRoutes = new Hono<AppEnv>();
 mfaRoutes.use('/auth/mfa/*', noStore(), jsonOnly());
@@ -77,14 +74,6 @@ const activated = z.object({
   token: z.string().optional().describe('With an enrolment token: the sign-in it was waiting for'),
 });
 const codeSent = z.object({ sent_to: z.string(), expires_in: z.number() });
-
-/** The API key's site, if one was sent: an MFA token from another site is refused (S28). */
-async function keyTenantId(c: Context<AppEnv>): Promise<string | undefined> {
-  const apiKey = c.req.header('x-api-key');
-  if (apiKey === undefined) return undefined;
-  const { tenant } = await tenantResolver().resolve(apiKey);
-  return tenantIdOf(tenant.clientId, tenant.siteId);
-}
 
 /** An activation's answer; enrolling at sign-in also completes that sign-in. */
 async function activationResponse(
@@ -270,7 +259,7 @@ documentRoute({
 });
 mfaRoutes.post('/auth/mfa/challenge', async (c) => {
   const { mfa_token, method } = await parseBody(c, challengeBody);
-  const expectedTenantId = await keyTenantId(c);
+  const expectedTenantId = await apiKeyTenantId(c);
   return c.json(await sendLoginCode(mfa_token, method, requestMeta(c), { expectedTenantId }), 202);
 });
 
@@ -295,7 +284,7 @@ mfaRoutes.post('/auth/mfa/verify', async (c) => {
     body.mfa_token,
     { code: body.code, recoveryCode: body.recovery_code },
     requestMeta(c),
-    { expectedTenantId: await keyTenantId(c) },
+    { expectedTenantId: await apiKeyTenantId(c) },
   );
   c.set('tenant', tenant);
   return c.json(signedInBody(c, tenant, user, issued));

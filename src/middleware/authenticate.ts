@@ -38,12 +38,18 @@ export function assertCookieOrigin(c: Context, tenant: Tenant): void {
   }
 }
 
+/** The site the request's x-api-key names, if it sends one (an unknown key is a 401). */
+export async function apiKeyTenantId(c: Context): Promise<string | undefined> {
+  const apiKey = c.req.header('x-api-key');
+  if (apiKey === undefined) return undefined;
+  const { tenant } = await tenantResolver().resolve(apiKey);
+  return `${tenant.clientId}#${tenant.siteId}`;
+}
+
 /** If the request also names a site by API key, it must be the token's site (S28). */
 export async function assertSameTenantAsKey(c: Context, tenantId: string): Promise<void> {
-  const apiKey = c.req.header('x-api-key');
-  if (apiKey === undefined) return;
-  const resolved = await tenantResolver().resolve(apiKey);
-  if (`${resolved.tenant.clientId}#${resolved.tenant.siteId}` !== tenantId) throw notAuthenticated();
+  const keyTenant = await apiKeyTenantId(c);
+  if (keyTenant !== undefined && keyTenant !== tenantId) throw notAuthenticated();
 }
 
 /** Verifies the caller's access token and session; sets c.var.auth and c.var.tenant, or throws 401/403/503. */

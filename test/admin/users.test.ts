@@ -6,8 +6,8 @@ import { createUser, getUser, newUser, setUserRoles, userIdOf } from '../../src/
 import { hashPassword } from '../../src/core/passwords';
 import { totpAt } from '../../src/mfa/totp';
 import { consoleBrowser } from '../support/console';
-import { jobsTo } from '../support/email-jobs';
 import { bearer, client, withKey } from '../support/http';
+import { jobsTo } from '../support/queued-jobs';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 import { GOOD_PASSWORD, registerAndLogin, uniqueEmail } from '../support/users';
 

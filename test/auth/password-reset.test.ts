@@ -3,8 +3,8 @@ import { createApp } from '../../src/app';
 import { useClock } from '../../src/core/clock';
 import { sha256Hex } from '../../src/core/crypto';
 import { dynamodbSdk } from '../../src/dev/aws';
-import { jobsTo, resetTokenFor } from '../support/email-jobs';
 import { bearer, client, withKey } from '../support/http';
+import { jobsTo, resetTokenFor } from '../support/queued-jobs';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 import { GOOD_PASSWORD, registerAndLogin, uniqueEmail } from '../support/users';
 

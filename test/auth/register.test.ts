@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { getUser } from '../../src/core/db/users';
-import { jobsTo } from '../support/email-jobs';
 import { client, withKey } from '../support/http';
+import { jobsTo } from '../support/queued-jobs';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 import { GOOD_PASSWORD, uniqueEmail } from '../support/users';
 

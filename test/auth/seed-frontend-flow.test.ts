@@ -2,7 +2,7 @@ import { type ServerType, serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { freePort } from '../../src/dev/services';
-import { resetTokenFor } from '../support/email-jobs';
+import { resetTokenFor } from '../support/queued-jobs';
 import { createTestTenant } from '../support/tenants';
 import { uniqueEmail } from '../support/users';
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformAdmin } from '../../src/admin/bootstrap';
 import { totpAt } from '../../src/mfa/totp';
 import { ARTIFACTS, launchBrowser, serveApp } from '../support/browser';
-import { resetTokenFor } from '../support/email-jobs';
+import { resetTokenFor } from '../support/queued-jobs';
 import { createTestTenant } from '../support/tenants';
 import { uniqueEmail } from '../support/users';
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
-import { emailJobs } from '../support/email-jobs';
 import { client, withKey } from '../support/http';
+import { emailJobs } from '../support/queued-jobs';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 import { uniqueEmail } from '../support/users';
 

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { getUser } from '../../src/core/db/users';
-import { jobsTo, resetTokenFor } from '../support/email-jobs';
 import { bearer, client, withKey } from '../support/http';
+import { jobsTo, resetTokenFor } from '../support/queued-jobs';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 import { GOOD_PASSWORD, registerAndLogin, uniqueEmail } from '../support/users';
 

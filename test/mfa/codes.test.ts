@@ -4,8 +4,8 @@ import { createApp } from '../../src/app';
 import { useClock } from '../../src/core/clock';
 import { listAuditEvents } from '../../src/core/db/audit-log';
 import { sqsSdk } from '../../src/dev/aws';
-import { emailCodeFor, smsCodeFor, smsJobs } from '../support/email-jobs';
 import { bearer, client, withKey } from '../support/http';
+import { emailCodeFor, smsCodeFor, smsJobs } from '../support/queued-jobs';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 import { GOOD_PASSWORD, registerAndLogin, storedUserItem } from '../support/users';
 

@@ -4,8 +4,8 @@ import { createApp } from '../../src/app';
 import { setUserRoles, userIdOf } from '../../src/core/db/users';
 import { totpAt } from '../../src/mfa/totp';
 import { consoleBrowser } from '../support/console';
-import { emailCodeFor } from '../support/email-jobs';
 import { bearer, client, withKey } from '../support/http';
+import { emailCodeFor } from '../support/queued-jobs';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 import { GOOD_PASSWORD, registerAndLogin, uniqueEmail } from '../support/users';
 

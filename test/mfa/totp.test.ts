@@ -3,8 +3,8 @@ import { createApp } from '../../src/app';
 import { useClock } from '../../src/core/clock';
 import { listAuditEvents } from '../../src/core/db/audit-log';
 import { totpAt } from '../../src/mfa/totp';
-import { jobsTo } from '../support/email-jobs';
 import { bearer, client, withKey } from '../support/http';
+import { jobsTo } from '../support/queued-jobs';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 import { GOOD_PASSWORD, registerAndLogin, storedUserItem } from '../support/users';
 

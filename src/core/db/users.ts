@@ -45,7 +45,8 @@ export type UserMfa = {
 export type CodePurpose = 'login_sms' | 'login_email' | 'enroll_sms' | 'enroll_email';
 export type PendingCode = { purpose: CodePurpose; hash: string; expiresAt: number };
 
-export type Factor = 'totp' | 'sms' | 'email';
+export const FACTORS = ['totp', 'sms', 'email'] as const;
+export type Factor = (typeof FACTORS)[number];
 /** Each factor's attribute: present means enrolled. */
 const FACTOR_ATTRIBUTE: Record<Factor, string> = {
   totp: 'mfa_totp_secret',
