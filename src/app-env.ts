@@ -13,6 +13,8 @@ import type { Enroller } from './mfa/enroll';
 export type AuthContext = {
   claims: VerifiedToken;
   userId: string;
+  /** The account as read with the session (active, and still listing the session). */
+  user: User;
   tenant: Tenant;
   session: Session;
   /** How the token came: the Authorization header or the auth_token cookie (which needs an Origin check). */

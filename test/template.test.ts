@@ -151,6 +151,24 @@ describe('template.yaml', () => {
         continue;
       expect(granted, `${name} -> ${ref}`).toContain(JSON.stringify({ 'Fn::GetAtt': [ref, 'Arn'] }));
     }
-    expect(granted).toContain('sqs:SendMessage');
+    // Requests queue jobs only by writing the outbox; the relay alone sends to SQS.
+    expect(granted).not.toContain('sqs:SendMessage');
+    expect(granted).toContain('dynamodb:BatchWriteItem');
+  });
+
+  it('S40: relays the outbox stream to the queues with per-record failures, retries for a day, and a DLQ', () => {
+    const relay = template.Resources.OutboxRelayFunction?.Properties as Record<string, any>;
+    const [event] = Object.values(relay.Events) as { Type: string; Properties: Record<string, any> }[];
+    expect(event?.Type).toBe('DynamoDB');
+    expect(event?.Properties.Stream).toEqual({ 'Fn::GetAtt': ['OutboxTable', 'StreamArn'] });
+    expect(event?.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(event?.Properties.MaximumRetryAttempts).toBe(-1);
+    expect(event?.Properties.DestinationConfig.OnFailure.Destination).toEqual({
+      'Fn::GetAtt': ['OutboxDeadLetterQueue', 'Arn'],
+    });
+    const policies = JSON.stringify(relay.Policies);
+    expect(policies).toContain('sqs:SendMessage');
+    expect(policies).toContain(JSON.stringify({ 'Fn::GetAtt': ['EmailQueue', 'Arn'] }));
+    expect(policies).toContain(JSON.stringify({ 'Fn::GetAtt': ['SmsQueue', 'Arn'] }));
   });
 });

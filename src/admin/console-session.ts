@@ -13,12 +13,14 @@ import {
   type Session,
   touchSession,
 } from '../core/db/sessions';
-import { getUser, type User } from '../core/db/users';
+import { getUser, holdsSession, recordSignIn, type User } from '../core/db/users';
 import { isAdmin } from './roles';
 
 export const CONSOLE_COOKIE = '__Host-lambdalith_admin';
 export const CONSOLE_IDLE_SECONDS = 30 * 60;
 export const CONSOLE_ABSOLUTE_SECONDS = 12 * 3600;
+/** Seed 002: at most five console sessions per admin; a sixth sign-in ends the oldest. */
+export const CONSOLE_SESSIONS_PER_ADMIN = 5;
 // Writing last-active on every page view is waste; a minute's resolution is plenty for a 30-minute idle limit.
 const TOUCH_EVERY_SECONDS = 60;
 
@@ -29,9 +31,10 @@ export async function startConsoleSession(c: Context, user: User, meta: RequestM
   const previous = getCookie(c, CONSOLE_COOKIE);
   if (previous) await revokeSession(sha256Hex(previous), 'console_relogin');
   const value = randomToken();
+  const sessionId = sha256Hex(value);
   const now = clock.seconds();
   await createSession({
-    sessionId: sha256Hex(value),
+    sessionId,
     kind: 'admin',
     userId: user.userId,
     tenantId: `${user.clientId}#${user.siteId}`,
@@ -45,10 +48,11 @@ export async function startConsoleSession(c: Context, user: User, meta: RequestM
     ip: meta.ip,
     userAgent: meta.userAgent,
   });
+  await recordSignIn(user, 'admin', sessionId, CONSOLE_SESSIONS_PER_ADMIN);
   setCookie(c, CONSOLE_COOKIE, value, { ...cookieOptions, maxAge: CONSOLE_ABSOLUTE_SECONDS });
 }
 
-/** The signed-in admin and their session, or undefined (no cookie, expired, revoked, or no longer an admin). */
+/** The signed-in admin and their session, or undefined (no cookie, expired, ended, or no longer an admin). */
 export async function currentConsoleAdmin(c: Context): Promise<{ user: User; session: Session } | undefined> {
   const value = getCookie(c, CONSOLE_COOKIE);
   if (!value || !/^[\w-]{43}$/.test(value)) return undefined;
@@ -56,7 +60,9 @@ export async function currentConsoleAdmin(c: Context): Promise<{ user: User; ses
   const now = clock.seconds();
   if (session?.kind !== 'admin' || !isSessionLive(session, now)) return undefined;
   const user = await getUser(session.userId);
-  if (user?.status !== 'active' || !isAdmin(user)) return undefined;
+  if (user?.status !== 'active' || !isAdmin(user) || !holdsSession(user, 'admin', session.sessionId)) {
+    return undefined;
+  }
   if (now - session.lastActiveAt >= TOUCH_EVERY_SECONDS) await touchSession(session.sessionId, now);
   return { user, session };
 }

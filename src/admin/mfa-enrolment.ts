@@ -2,7 +2,7 @@
 // earns an enrolment-only token (no session); the first code from the app turns TOTP on and starts the session.
 import type { RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
-import { blacklistToken } from '../core/db/blacklist';
+import { spendToken } from '../core/db/blacklist';
 import { tenantIdOf } from '../core/db/tenants';
 import { getUser, type User } from '../core/db/users';
 import { UnauthorizedError } from '../core/errors';
@@ -22,11 +22,14 @@ const asPage = (token: string, setup: { secret: string; qr_svg: string }): Enrol
 });
 
 /** After the password: a new seed waiting for its first code, and the token that lets the next form finish. */
-export async function startConsoleEnrolment({ user, tenant }: ConsoleSignIn): Promise<EnrolmentPage> {
+export async function startConsoleEnrolment(
+  { user, tenant }: ConsoleSignIn,
+  meta: RequestMeta,
+): Promise<EnrolmentPage> {
   const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
-  const { mfa_token } = await issueEnrollmentChallenge(user, tenantId, 'console');
   const who: Enroller = { userId: user.userId, tenant, tenantId, signedInAt: clock.seconds() };
-  return asPage(mfa_token, await setupTotp(who, undefined));
+  const { mfa_token } = await issueEnrollmentChallenge(user, tenantId, 'console');
+  return asPage(mfa_token, await setupTotp(who, undefined, meta));
 }
 
 const signInAgain = () => new UnauthorizedError('That took too long; sign in again', 'enrolment_expired');
@@ -54,7 +57,10 @@ export async function finishConsoleEnrolment(
   const user = await getUser(who.userId);
   if (user?.status !== 'active' || !isAdmin(user)) throw signInAgain();
   const activated = await activateTotpFactor(who, code, undefined, meta);
-  if (who.enrollmentToken) await blacklistToken(who.enrollmentToken.jti, who.enrollmentToken.exp);
+  // Spent before the session starts: two posts of one form start one session.
+  if (who.enrollmentToken && !(await spendToken(who.enrollmentToken.jti, who.enrollmentToken.exp))) {
+    throw signInAgain();
+  }
   await consoleSignedIn(user, meta);
   return { user, recoveryCodes: activated.recovery_codes };
 }

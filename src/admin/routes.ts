@@ -45,7 +45,7 @@ export const adminRoutes = new Hono<AppEnv>()
       assertCsrf(c, field('csrf_token'));
       const signedIn = await signInToConsole(email, field('password'), requestMeta(c), field('code'));
       if (signedIn.mustEnrol) {
-        const page = await startConsoleEnrolment(signedIn);
+        const page = await startConsoleEnrolment(signedIn, requestMeta(c));
         return render(c, 'mfa-enrol.html.njk', { title: 'Set up two-factor sign-in', next, ...page });
       }
       // A fresh session value at every sign-in: a cookie planted before it is worthless after (S17).

@@ -8,29 +8,27 @@ import { UnauthorizedError } from '../core/errors';
 import { tenantResolver } from '../core/tenants';
 import { acceptTotp, recoveryCodeUsed, spendRecoveryCode } from '../mfa/challenge';
 import { mustUseMfa } from '../mfa/policy';
+import { secondFactorAccepted, secondFactorRefused, takeSecondFactorTry } from '../mfa/second-factor-budget';
 import { ensurePlatformTenant } from './bootstrap';
 import { isAdmin, isPlatformAdmin } from './roles';
 
-/** The console's second step: a fresh authenticator code (once per step, S23) or an unused recovery code. */
+/**
+ * The console's second step: a fresh authenticator code (once per step, S23) or an unused recovery code, under
+ * the same per-user budget of wrong codes as the API's /auth/mfa/verify.
+ */
 async function assertSecondFactor(user: User, tenant: Tenant, code: string, meta: RequestMeta) {
   const answer = code.trim();
-  if (/^\d{6}$/.test(answer)) {
-    if (await acceptTotp(user, answer)) return;
-  } else if (await spendRecoveryCode(user, answer)) {
-    await recoveryCodeUsed(user, tenant, meta);
+  if (!answer) throw new UnauthorizedError('Enter the code from your authenticator app', 'mfa_required');
+  const attempt = await takeSecondFactorTry(user);
+  const isTotp = /^\d{6}$/.test(answer);
+  const accepted = isTotp ? await acceptTotp(user, answer) : await spendRecoveryCode(user, answer);
+  if (accepted) {
+    if (!isTotp) await recoveryCodeUsed(user, tenant, meta);
+    await secondFactorAccepted(attempt);
     return;
   }
-  await audit(meta, {
-    tenantId: `${user.clientId}#${user.siteId}`,
-    event: 'authn_mfa_fail',
-    outcome: 'failure',
-    userId: user.userId,
-    detail: { via: 'console' },
-  });
-  throw new UnauthorizedError(
-    answer ? 'Wrong or already used authenticator code' : 'Enter the code from your authenticator app',
-    'mfa_required',
-  );
+  await secondFactorRefused(user, attempt, meta, { via: 'console' });
+  throw new UnauthorizedError('Wrong or already used authenticator code', 'mfa_required');
 }
 
 /** Who signed in, and whether they must first set up an authenticator app (no console without one). */

@@ -3,12 +3,12 @@
 import { sendVerificationEmail } from '../auth/email-verification';
 import { passwordProblem } from '../auth/password-policy';
 import { requestPasswordReset } from '../auth/password-reset';
-import { emailBudgetKey, resetLoginFailures } from '../auth/throttle';
+import { liftLockout } from '../auth/throttle';
 import type { RequestMeta } from '../core/audit';
-import { revokeUserSessions } from '../core/db/sessions';
 import type { Tenant } from '../core/db/tenants';
 import {
   createUser,
+  endUserSessions,
   newUser,
   removeAllFactors,
   setUserRoles,
@@ -58,26 +58,24 @@ export async function runUserAction(
 ): Promise<string> {
   switch (action) {
     case 'disable':
+      // S16: a disabled account's tokens stop working now (the same write ends every session).
       await setUserStatus(user.userId, 'disabled');
-      // S16: a disabled account's tokens stop working now, not when they expire.
-      await revokeUserSessions(user.userId, 'disabled_by_admin');
       return 'user_disabled';
     case 'enable':
       await setUserStatus(user.userId, 'active');
       return 'user_enabled';
     case 'unlock':
-      await resetLoginFailures({ emailKey: emailBudgetKey(tenant, user.email) });
+      await liftLockout(tenant, user.email);
       return 'user_unlocked';
     case 'reset':
       await requestPasswordReset(tenant, user.email, meta);
       return 'reset_sent';
     case 'revoke-sessions':
-      await revokeUserSessions(user.userId, 'revoked_by_admin');
+      await endUserSessions(user.userId);
       return 'sessions_revoked';
     case 'reset-mfa':
       // For a user who lost their phone and codes: off with the factor, and with every session (S16).
       await removeAllFactors(user.userId);
-      await revokeUserSessions(user.userId, 'mfa_reset_by_admin');
       return 'mfa_reset';
   }
 }

@@ -6,7 +6,7 @@ import { audit } from '../core/audit';
 import { clock } from '../core/clock';
 import { isSessionLive, listUserSessions } from '../core/db/sessions';
 import { type Tenant, tenantIdOf } from '../core/db/tenants';
-import { getUser, listUsers } from '../core/db/users';
+import { getUser, holdsSession, listUsers } from '../core/db/users';
 import { AppError, NotFoundError } from '../core/errors';
 import { tenantResolver } from '../core/tenants';
 import { requestMeta } from '../middleware/request-meta';
@@ -111,7 +111,9 @@ export const userPages = new Hono<AppEnv>()
   .get('/admin/users/:userId', async (c) => {
     const { user, tenant } = await userOr404(c);
     const now = clock.seconds();
-    const sessions = (await listUserSessions(user.userId)).filter((s) => isSessionLive(s, now));
+    const sessions = (await listUserSessions(user.userId)).filter(
+      (s) => isSessionLive(s, now) && holdsSession(user, s.kind, s.sessionId),
+    );
     return render(c, 'user.html.njk', {
       title: user.email,
       admin: c.var.admin,

@@ -43,7 +43,7 @@ export async function changePassword(
         });
   if (problem) throw new ValidationError([{ field: 'new_password', message: problem }]);
 
-  await replacePassword(user, newPassword, 'password_change');
+  await replacePassword(user, newPassword);
   await blacklistToken(auth.claims.jti, auth.claims.exp);
   const issued = await startSession(user, tenant, meta);
   await noticePasswordChanged(tenant, user);

@@ -3,7 +3,6 @@ import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
 import { randomToken, sha256Hex } from '../core/crypto';
 import { consumeResetToken, getLiveResetToken, putResetToken } from '../core/db/password-resets';
-import { revokeUserSessions } from '../core/db/sessions';
 import { type Tenant, tenantIdOf } from '../core/db/tenants';
 import { getUser, setPasswordHash, type User, userIdOf } from '../core/db/users';
 import { BadRequestError, ServiceUnavailableError, ValidationError } from '../core/errors';
@@ -15,7 +14,7 @@ import { tenantResolver } from '../core/tenants';
 import { linkWithToken } from './links';
 import { passwordProblem } from './password-policy';
 import { enforceRateLimit, withinRateLimit } from './rate-limit';
-import { emailBudgetKey, resetLoginFailures } from './throttle';
+import { liftLockout } from './throttle';
 
 export const RESET_REQUESTS_PER_IP = { name: 'reset-ip', max: 20, windowSeconds: 900 };
 /** Per address: beyond this, requests are answered the same but send nothing (S21, no mail bombing). */
@@ -110,9 +109,9 @@ export async function confirmPasswordReset(
   if (problem) throw new ValidationError([{ field: 'new_password', message: problem }]);
 
   if (!(await consumeResetToken(tokenHash, clock.seconds()))) throw invalidResetToken();
-  await replacePassword(user, newPassword, 'password_reset');
+  await replacePassword(user, newPassword);
   // Proving control of the mailbox lifts a lockout.
-  await resetLoginFailures({ emailKey: emailBudgetKey(tenant, user.email) });
+  await liftLockout(tenant, user.email);
   await noticePasswordChanged(tenant, user);
   await audit(meta, {
     tenantId: record.tenantId,
@@ -122,10 +121,9 @@ export async function confirmPasswordReset(
   });
 }
 
-/** Sets a new password and ends every session of the user: their earlier tokens stop working (S16). */
-export async function replacePassword(user: User, newPassword: string, reason: string): Promise<void> {
+/** Sets a new password and, in the same write, ends every session of the user (S16). */
+export async function replacePassword(user: User, newPassword: string): Promise<void> {
   await setPasswordHash(user.userId, await hashPassword(newPassword), { changedAt: clock.now() });
-  await revokeUserSessions(user.userId, reason);
 }
 
 export async function noticePasswordChanged(tenant: Tenant, user: User): Promise<void> {

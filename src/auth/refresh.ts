@@ -12,7 +12,7 @@ import {
   touchSession,
 } from '../core/db/sessions';
 import type { Tenant } from '../core/db/tenants';
-import { getUser } from '../core/db/users';
+import { getUser, holdsSession } from '../core/db/users';
 import { UnauthorizedError } from '../core/errors';
 import { tenantResolver } from '../core/tenants';
 import { type IssuedTokens, parseRefreshToken, refreshTokenOf, signAccessToken } from './session-tokens';
@@ -22,8 +22,7 @@ const invalidRefresh = () =>
 
 /** The seed's flow: a still-valid access token buys a fresh one for the same live session. */
 export async function refreshFromAccessToken(auth: AuthContext): Promise<IssuedTokens> {
-  const user = await getUser(auth.userId);
-  if (user?.status !== 'active') throw new UnauthorizedError('Not authenticated', 'not_authenticated');
+  const { user } = auth;
   await touchSession(auth.session.sessionId, clock.seconds());
   const { token, expiresIn } = await signAccessToken(user, auth.tenant, auth.session.sessionId);
   return { token, expiresIn, session: auth.session };
@@ -56,7 +55,9 @@ export async function rotateRefresh(
     tenantResolver().byId(session.tenantId),
     getUser(session.userId),
   ]);
-  if (!tenant || user?.status !== 'active') throw invalidRefresh();
+  if (!tenant || user?.status !== 'active' || !holdsSession(user, 'user', session.sessionId)) {
+    throw invalidRefresh();
+  }
   await beforeRotating?.(tenant);
 
   const secret = randomToken();

@@ -5,7 +5,7 @@ import { getConfig } from '../core/config';
 import { randomToken, sha256Hex } from '../core/crypto';
 import { createSession, type Session } from '../core/db/sessions';
 import { type Tenant, tenantIdOf } from '../core/db/tenants';
-import { recordLogin, type User } from '../core/db/users';
+import { recordSignIn, type User } from '../core/db/users';
 import { tokens } from '../core/jwt';
 import { settingsOf } from '../core/tenant-settings';
 
@@ -56,11 +56,13 @@ export async function startSession(user: User, tenant: Tenant, meta: RequestMeta
     userAgent: meta.userAgent,
   };
   await createSession(session);
+  // Listed on the user, the oldest beyond the site's cap dropped: from now on only listed sessions live (S16).
+  await recordSignIn(user, 'user', session.sessionId, sessions.max_live);
   const { token, expiresIn } = await signAccessToken(user, tenant, session.sessionId);
   return { token, refreshToken: refreshTokenOf(session.sessionId, secret), expiresIn, session };
 }
 
-/** A completed sign-in (password, or password then a second factor): the session, last_login, the audit entry. */
+/** A completed sign-in (password, or password then a second factor): the session and the audit entry. */
 export async function signIn(
   user: User,
   tenant: Tenant,
@@ -68,7 +70,6 @@ export async function signIn(
   detail: Record<string, string> = {},
 ): Promise<IssuedTokens> {
   const issued = await startSession(user, tenant, meta);
-  await recordLogin(user.userId, new Date(clock.now()).toISOString());
   await audit(meta, {
     tenantId: tenantIdOf(tenant.clientId, tenant.siteId),
     event: 'authn_login_success',

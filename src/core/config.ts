@@ -14,6 +14,7 @@ export const tableEnvDefaults = {
   TENANT_ORIGINS_TABLE: 'TenantOrigins',
   IDEMPOTENCY_TABLE: 'EmailIdempotency',
   EMAIL_SUPPRESSIONS_TABLE: 'EmailSuppressions',
+  OUTBOX_TABLE: 'Outbox',
 } as const;
 
 export type TableEnvVar = keyof typeof tableEnvDefaults;
@@ -82,6 +83,7 @@ export type Config = {
     tenantOrigins: string;
     idempotency: string;
     emailSuppressions: string;
+    outbox: string;
   };
   jwt: {
     algorithm: 'HS256' | 'ES256';
@@ -147,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       tenantOrigins: e.TENANT_ORIGINS_TABLE,
       idempotency: e.IDEMPOTENCY_TABLE,
       emailSuppressions: e.EMAIL_SUPPRESSIONS_TABLE,
+      outbox: e.OUTBOX_TABLE,
     },
     jwt: {
       algorithm: e.JWT_ALGORITHM,

@@ -88,8 +88,12 @@ export class TooManyRequestsError extends AppError {
 }
 
 export class ServiceUnavailableError extends AppError {
-  constructor(detail = 'Service temporarily unavailable', code = 'service_unavailable') {
-    super(503, code, detail);
+  constructor(
+    detail = 'Service temporarily unavailable',
+    code = 'service_unavailable',
+    retryAfterSeconds = 5,
+  ) {
+    super(503, code, detail, {}, { 'Retry-After': String(retryAfterSeconds) });
     this.name = 'ServiceUnavailableError';
   }
 }

@@ -4,6 +4,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { WORKER_LIMITS } from './aws-limits';
 import { getConfig } from './config';
 import { logger } from './log';
 
@@ -22,7 +23,10 @@ export function createQueueWorker<Job extends { id: string }, Result>(worker: {
     expiresAfterSeconds: 86_400,
   });
   const processOnce = makeIdempotent((job: Job) => worker.process(job), {
-    persistenceStore: new DynamoDBPersistenceLayer({ tableName: getConfig().tables.idempotency }),
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: getConfig().tables.idempotency,
+      clientConfig: WORKER_LIMITS,
+    }),
     config: idempotency,
   });
 

@@ -1,8 +1,10 @@
-// Puts email jobs on the EmailQueue and text messages on the SmsQueue for their workers. The SQS SDK loads on first use, off the cold path.
+// Email and SMS jobs for their workers. Producers write them to the Outbox table (see db/outbox.ts), sealed: no
+// recipient, link or code sits readable in DynamoDB, SQS or a DLQ. The SQS SDK loads only for queue depths.
 
 import { randomUUID } from 'node:crypto';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { getConfig } from './config';
+import { REQUEST_PATH_LIMITS } from './aws-limits';
+import { putOutboxMessages } from './db/outbox';
 import type { Tenant } from './db/tenants';
 import { seal } from './sealed';
 
@@ -12,9 +14,13 @@ export type EmailJob = {
   client_id: string;
   site_id: string;
   template: string;
-  to: string;
-  data: Record<string, unknown>;
+  /** `{"to","data"}` sealed under the data key with the job id as context (reset links, codes: S43). */
+  sealed: string;
 };
+
+/** What an email job says once the worker has opened it. */
+export type EmailContent = { to: string; data: Record<string, unknown> };
+export type EmailRequest = { client_id: string; site_id: string; template: string } & EmailContent;
 
 /** The message contract between the API and the SMS worker: recipient and text travel sealed (S25). */
 export type SmsJob = {
@@ -26,20 +32,22 @@ export type SmsJob = {
   expires_at: number;
 };
 
-let client: SQSClient | undefined;
-
-async function sendToQueue(queueUrl: string | undefined, name: string, body: unknown): Promise<void> {
-  if (!queueUrl) throw new Error(`${name} is not configured`);
-  const sdk = await import('@aws-sdk/client-sqs');
-  client ??= new sdk.SQSClient({ maxAttempts: 3 });
-  await client.send(new sdk.SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(body) }));
+async function sealedEmailJob(request: EmailRequest): Promise<EmailJob> {
+  const id = randomUUID();
+  const { to, data, ...route } = request;
+  return { id, ...route, sealed: await seal(JSON.stringify({ to, data } satisfies EmailContent), id) };
 }
 
-/** Sends one job and returns its id; errors propagate so the caller can fail instead of losing mail. */
-export async function enqueueEmail(job: Omit<EmailJob, 'id'> & { id?: string }): Promise<string> {
-  const message: EmailJob = { ...job, id: job.id ?? randomUUID() };
-  await sendToQueue(getConfig().emailQueueUrl, 'EMAIL_QUEUE_URL', message);
-  return message.id;
+/** Queues emails (one job each) in one durable write; returns their job ids. Errors propagate. */
+export async function enqueueEmails(requests: EmailRequest[]): Promise<string[]> {
+  const jobs = await Promise.all(requests.map(sealedEmailJob));
+  await putOutboxMessages(jobs.map((job) => ({ id: job.id, queue: 'email', body: JSON.stringify(job) })));
+  return jobs.map((job) => job.id);
+}
+
+/** Queues one email; returns its job id. Errors propagate so the caller can fail instead of losing mail. */
+export async function enqueueEmail(request: EmailRequest): Promise<string> {
+  return (await enqueueEmails([request]))[0] as string;
 }
 
 /** Queues one text message for the SMS worker; errors propagate (the caller answers 503, nothing half-done). */
@@ -55,7 +63,7 @@ export async function enqueueSms(
     sealed: await seal(JSON.stringify(message), id),
     expires_at: expiresAt,
   };
-  await sendToQueue(getConfig().sms.queueUrl, 'SMS_QUEUE_URL', job);
+  await putOutboxMessages([{ id, queue: 'sms', body: JSON.stringify(job) }]);
   return id;
 }
 
@@ -69,12 +77,14 @@ export function enqueueTenantEmail(
   return enqueueEmail({ client_id: tenant.clientId, site_id: tenant.siteId, template, to, data });
 }
 
+let client: SQSClient | undefined;
+
 /** Messages waiting (and in flight) on a queue, for the console; undefined when it cannot be read. */
 export async function queueDepth(queueUrl: string | undefined): Promise<number | undefined> {
   if (!queueUrl) return undefined;
   try {
     const sdk = await import('@aws-sdk/client-sqs');
-    client ??= new sdk.SQSClient({ maxAttempts: 3 });
+    client ??= new sdk.SQSClient(REQUEST_PATH_LIMITS);
     const { Attributes } = await client.send(
       new sdk.GetQueueAttributesCommand({
         QueueUrl: queueUrl,

@@ -1,5 +1,6 @@
 // Secret strings from Secrets Manager, fetched once per container; the SDK loads only when a secret is named.
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { REQUEST_PATH_LIMITS } from './aws-limits';
 import type { SecretSource } from './config';
 
 const fetched = new Map<string, Promise<string>>();
@@ -26,7 +27,7 @@ export function getSecretString(secretId: string): Promise<string> {
 
 async function fetchSecretString(secretId: string): Promise<string> {
   const sdk = await import('@aws-sdk/client-secrets-manager');
-  client ??= new sdk.SecretsManagerClient({ maxAttempts: 3 });
+  client ??= new sdk.SecretsManagerClient(REQUEST_PATH_LIMITS);
   const out = await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId }));
   if (!out.SecretString) throw new Error(`Secret ${secretId} has no string value`);
   return out.SecretString;

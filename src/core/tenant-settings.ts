@@ -40,8 +40,10 @@ export const tenantSettingsSchema = z.object({
     .object({
       idle_seconds: int(300, 90 * 86_400, 7 * 86_400),
       absolute_seconds: int(3_600, 365 * 86_400, 30 * 86_400),
+      /** Live sessions per user; a new sign-in beyond it ends the oldest. */
+      max_live: int(1, 100, 10),
     })
-    .catch({ idle_seconds: 7 * 86_400, absolute_seconds: 30 * 86_400 }),
+    .catch({ idle_seconds: 7 * 86_400, absolute_seconds: 30 * 86_400, max_live: 10 }),
   reset_token_ttl_seconds: int(900, 3_600, 1_800),
   /** Where verification links point (?token=); the hosted page when absent. */
   verify_url: z

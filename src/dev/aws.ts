@@ -7,6 +7,8 @@ export const dynamodbSdk = (): typeof import('@aws-sdk/client-dynamodb') =>
   require('@aws-sdk/client-dynamodb');
 export const sqsSdk = (): typeof import('@aws-sdk/client-sqs') => require('@aws-sdk/client-sqs');
 export const sesSdk = (): typeof import('@aws-sdk/client-ses') => require('@aws-sdk/client-ses');
+export const dynamodbStreamsSdk = (): typeof import('@aws-sdk/client-dynamodb-streams') =>
+  require('@aws-sdk/client-dynamodb-streams');
 export const secretsSdk = (): typeof import('@aws-sdk/client-secrets-manager') =>
   require('@aws-sdk/client-secrets-manager');
 
@@ -19,6 +21,7 @@ export const localAwsEnv = (ports: { dynamodb: number; moto: number }) => ({
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
   AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${ports.dynamodb}`,
+  AWS_ENDPOINT_URL_DYNAMODB_STREAMS: `http://127.0.0.1:${ports.dynamodb}`,
   AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${ports.moto}`,
   AWS_ENDPOINT_URL_SES: `http://127.0.0.1:${ports.moto}`,
   AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${ports.moto}`,

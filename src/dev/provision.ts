@@ -110,6 +110,9 @@ export async function createTables(t: Template, names: LocalNames): Promise<stri
             KeySchema: p.KeySchema,
             GlobalSecondaryIndexes: p.GlobalSecondaryIndexes,
             LocalSecondaryIndexes: p.LocalSecondaryIndexes,
+            StreamSpecification: p.StreamSpecification
+              ? { StreamEnabled: true, StreamViewType: p.StreamSpecification.StreamViewType }
+              : undefined,
           }),
         );
         created.push(TableName);

@@ -4,7 +4,8 @@ import { getConfig } from '../core/config';
 import { isAddressSuppressed, suppressAddress } from '../core/db/email-suppressions';
 import { getTenantById, tenantIdOf } from '../core/db/tenants';
 import { logger } from '../core/log';
-import type { EmailJob } from '../core/queue';
+import type { EmailContent, EmailJob } from '../core/queue';
+import { unseal } from '../core/sealed';
 import { productNameOf, settingsOf } from '../core/tenant-settings';
 import { CUSTOM_TEMPLATE, PermanentEmailError } from './contracts';
 import { customEmail, renderEmail } from './render';
@@ -15,9 +16,9 @@ const jobSchema = z.object({
   client_id: z.string().min(1),
   site_id: z.string().min(1),
   template: z.string().min(1).max(64),
-  to: z.email(),
-  data: z.record(z.string(), z.unknown()),
+  sealed: z.string().min(1).max(600_000),
 });
+const contentSchema = z.object({ to: z.email(), data: z.record(z.string(), z.unknown()) });
 
 const customData = z.object({
   subject: z.string().min(1).max(200),
@@ -26,6 +27,14 @@ const customData = z.object({
 });
 
 export type JobResult = { status: 'sent' | 'rejected' | 'suppressed'; messageId?: string };
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+};
 
 export function parseEmailJob(body: string): EmailJob {
   let raw: unknown;
@@ -43,12 +52,21 @@ export function parseEmailJob(body: string): EmailJob {
   return parsed.data;
 }
 
+/** The recipient and data, opened with the job id as context; a job we did not seal never opens. */
+async function openEmailJob(job: EmailJob): Promise<EmailContent> {
+  const opened = await unseal(job.sealed, job.id);
+  const content = opened === undefined ? undefined : contentSchema.safeParse(parseJson(opened));
+  if (!content?.success) throw new PermanentEmailError(`email job ${job.id} cannot be opened`);
+  return content.data;
+}
+
 export async function processEmailJob(job: EmailJob): Promise<JobResult> {
+  const { to, data } = await openEmailJob(job);
   const tenantId = tenantIdOf(job.client_id, job.site_id);
   const tenant = await getTenantById(tenantId);
   if (tenant?.status !== 'active')
     throw new PermanentEmailError(`email job ${job.id} names no active tenant`);
-  if (await isAddressSuppressed(tenantId, job.to)) {
+  if (await isAddressSuppressed(tenantId, to)) {
     logger.warn('email not sent: recipient suppressed', {
       job_id: job.id,
       template: job.template,
@@ -60,14 +78,14 @@ export async function processEmailJob(job: EmailJob): Promise<JobResult> {
   const rendered =
     job.template === CUSTOM_TEMPLATE
       ? (() => {
-          const custom = customData.safeParse(job.data);
+          const custom = customData.safeParse(data);
           if (!custom.success) throw new PermanentEmailError(`invalid custom email in job ${job.id}`);
           return customEmail(custom.data.subject, custom.data.text, custom.data.html);
         })()
-      : renderEmail(job.template, job.data, { productName: productNameOf(tenant) });
-  const outcome = await sendEmail(email.from ?? getConfig().emailFrom, job.to, rendered, email.reply_to);
+      : renderEmail(job.template, data, { productName: productNameOf(tenant) });
+  const outcome = await sendEmail(email.from ?? getConfig().emailFrom, to, rendered, email.reply_to);
   if (outcome.status === 'rejected') {
-    await suppressAddress(tenantId, job.to, outcome.reason);
+    await suppressAddress(tenantId, to, outcome.reason);
     logger.warn('email rejected permanently; recipient suppressed', { job_id: job.id, tenant_id: tenantId });
     return { status: 'rejected' };
   }

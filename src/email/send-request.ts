@@ -1,13 +1,12 @@
 // POST /email/send for a tenant's own services: validate, rate limit per tenant, queue one job per recipient.
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
+import { takeRateLimits } from '../auth/rate-limit';
 import { audit, type RequestMeta } from '../core/audit';
-import { clock } from '../core/clock';
-import { takeAttempt } from '../core/db/login-attempts';
 import { type Tenant, tenantIdOf } from '../core/db/tenants';
 import { ServiceUnavailableError, TooManyRequestsError, ValidationError } from '../core/errors';
 import { logger } from '../core/log';
-import { enqueueEmail } from '../core/queue';
+import { enqueueEmails } from '../core/queue';
 import { settingsOf } from '../core/tenant-settings';
 import { CUSTOM_TEMPLATE, EMAIL_TEMPLATES, isEmailTemplate } from './contracts';
 
@@ -47,16 +46,16 @@ export async function queueTenantEmails(tenant: Tenant, body: SendEmailRequest, 
   const job = jobContent(body);
   await takeFromHourlyBudget(tenant, recipients.length);
   const id = randomUUID();
-  const messages: { to: string; id: string }[] = [];
+  let jobIds: string[];
   try {
-    for (const to of recipients) {
-      const jobId = await enqueueEmail({ client_id: tenant.clientId, site_id: tenant.siteId, to, ...job });
-      messages.push({ to, id: jobId });
-    }
+    jobIds = await enqueueEmails(
+      recipients.map((to) => ({ client_id: tenant.clientId, site_id: tenant.siteId, to, ...job })),
+    );
   } catch (error) {
-    logger.error('email send request not fully queued', { error: error as Error, queued: messages.length });
-    throw new ServiceUnavailableError('Email could not be queued; nothing further was sent, retry the rest');
+    logger.error('email send request not queued', { error: error as Error });
+    throw new ServiceUnavailableError('Email could not be queued; try again');
   }
+  const messages = recipients.map((to, i) => ({ to, id: jobIds[i] as string }));
   await audit(meta, {
     tenantId: tenantIdOf(tenant.clientId, tenant.siteId),
     event: 'email_send_request',
@@ -91,20 +90,14 @@ function jobContent(body: SendEmailRequest): { template: string; data: Record<st
 /** Each recipient spends one unit of the tenant's hourly budget; a request that does not fit is refused whole. */
 async function takeFromHourlyBudget(tenant: Tenant, recipients: number): Promise<void> {
   const max = settingsOf(tenant).email.send_per_hour;
-  const key = `email-send#${tenantIdOf(tenant.clientId, tenant.siteId)}`;
-  for (let i = 0; i < recipients; i++) {
-    let decision: Awaited<ReturnType<typeof takeAttempt>>;
-    try {
-      decision = await takeAttempt(key, { max, windowSeconds: 3_600 }, clock.seconds());
-    } catch {
-      throw new ServiceUnavailableError();
-    }
-    if (!decision.allowed) {
-      throw new TooManyRequestsError(
-        decision.retryAfter,
-        `This site may send ${max} emails per hour`,
-        'rate_limited',
-      );
-    }
+  const taken = await takeRateLimits(tenant, [
+    { limit: { name: 'email-send', max, windowSeconds: 3_600 }, subject: 'all', units: recipients },
+  ]);
+  if (!taken.allowed) {
+    throw new TooManyRequestsError(
+      taken.retryAfter,
+      `This site may send ${max} emails per hour`,
+      'rate_limited',
+    );
   }
 }

@@ -1,11 +1,12 @@
 // Sends one rendered email through SES (SendEmail, text + HTML) and says whether a failure is worth retrying.
 import { SESClient, SESServiceException, SendEmailCommand } from '@aws-sdk/client-ses';
+import { WORKER_LIMITS } from '../core/aws-limits';
 import type { RenderedEmail } from './render';
 
 let client: SESClient | undefined;
 const ses = () => {
   // SDK retries cover brief throttling; anything left fails the record and SQS redelivers it later.
-  client ??= new SESClient({ maxAttempts: 3 });
+  client ??= new SESClient(WORKER_LIMITS);
   return client;
 };
 

@@ -4,18 +4,19 @@ import { type IssuedTokens, signIn } from '../auth/session-tokens';
 import { recordLoginFailure, resetLoginFailures, takeLoginAttempt } from '../auth/throttle';
 import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
-import { blacklistToken, isTokenBlacklisted } from '../core/db/blacklist';
-import { takeAttempt } from '../core/db/login-attempts';
+import { isTokenBlacklisted, spendToken } from '../core/db/blacklist';
+import { takeUnits } from '../core/db/counters';
 import type { Tenant } from '../core/db/tenants';
 import {
   consumeRecoveryCode,
   consumeTotpStep,
+  credentialStamp,
   type Factor,
   factorsOf,
   getUser,
   type User,
 } from '../core/db/users';
-import { UnauthorizedError, ValidationError } from '../core/errors';
+import { ServiceUnavailableError, UnauthorizedError, ValidationError } from '../core/errors';
 import { tokens } from '../core/jwt';
 import { logger } from '../core/log';
 import { enqueueTenantEmail } from '../core/queue';
@@ -26,6 +27,7 @@ import { RECENT_SIGN_IN_SECONDS } from './enroll';
 import { acceptCode } from './one-time-codes';
 import { enrollableFactors } from './policy';
 import { recoveryCodeHash } from './recovery-codes';
+import { secondFactorAccepted, secondFactorRefused, takeSecondFactorTry } from './second-factor-budget';
 import { matchTotp } from './totp';
 
 export const MFA_TOKEN_SECONDS = 300;
@@ -47,6 +49,8 @@ export async function issueMfaChallenge(user: User, tenantId: string) {
     subject: user.userId,
     audience: tenantId,
     ttlSeconds: MFA_TOKEN_SECONDS,
+    // Bound to the credentials as they are now: a password reset or factor change kills it (S16).
+    claims: { cs: credentialStamp(user) },
   });
   return { mfa_required: true as const, mfa_token: mfaToken, methods: methodsOf(user) };
 }
@@ -61,7 +65,7 @@ export async function issueEnrollmentChallenge(user: User, tenantId: string, use
     subject: user.userId,
     audience: tenantId,
     ttlSeconds: RECENT_SIGN_IN_SECONDS,
-    claims: { use },
+    claims: { use, cs: credentialStamp(user) },
   });
   return { mfa_enrollment_required: true as const, mfa_token: mfaToken, methods: enrollableFactors() };
 }
@@ -80,7 +84,7 @@ async function openChallenge(mfaToken: string, expectedTenantId: string | undefi
   if (expectedTenantId && claims.aud !== expectedTenantId) throw deadChallenge();
   if (await isTokenBlacklisted(claims.jti)) throw deadChallenge();
   const [tenant, user] = await Promise.all([tenantResolver().byId(claims.aud), getUser(claims.sub)]);
-  if (!tenant || user?.status !== 'active') throw deadChallenge();
+  if (!tenant || user?.status !== 'active' || claims.cs !== credentialStamp(user)) throw deadChallenge();
   return { claims, tenant, user };
 }
 
@@ -117,14 +121,14 @@ export async function completeMfaLogin(
   { expectedTenantId }: { expectedTenantId?: string } = {},
 ): Promise<{ user: User; tenant: Tenant; issued: IssuedTokens }> {
   const { claims, tenant, user } = await openChallenge(mfaToken, expectedTenantId);
-  const perChallenge = await takeAttempt(
-    `mfa#${claims.jti}`,
-    { max: MFA_ATTEMPTS, windowSeconds: MFA_TOKEN_SECONDS },
-    clock.seconds(),
-  );
-  if (!perChallenge.allowed) throw deadChallenge();
+  await takeChallengeTry(claims.jti);
+  // Per user across challenges, never reset by a correct password: at most ~10 wrong codes per 15 minutes.
+  const attempt = await takeSecondFactorTry(user);
   // S24: wrong codes count toward the account's lockout, like wrong passwords.
-  const budget = await takeLoginAttempt(tenant, user.email, meta.ip);
+  const budget = await takeLoginAttempt(tenant, user.email, meta.ip).catch(async (error) => {
+    await secondFactorAccepted(attempt);
+    throw error;
+  });
 
   const method =
     answer.recoveryCode !== undefined
@@ -132,22 +136,37 @@ export async function completeMfaLogin(
       : await acceptCodeOf(user, answer.code ?? '');
   if (!method) {
     await recordLoginFailure(budget);
-    await audit(meta, {
-      tenantId: claims.aud,
-      event: 'authn_mfa_fail',
-      outcome: 'failure',
-      userId: user.userId,
-      detail: { method: answer.recoveryCode !== undefined ? 'recovery_code' : 'code' },
+    await secondFactorRefused(user, attempt, meta, {
+      method: answer.recoveryCode !== undefined ? 'recovery_code' : 'code',
     });
     throw invalidCode();
   }
-  await resetLoginFailures(budget);
+  await Promise.all([resetLoginFailures(budget), secondFactorAccepted(attempt)]);
   if (method === 'recovery_code') await recoveryCodeUsed(user, tenant, meta);
   const issued = await signInWithSecondFactor(user, tenant, claims, meta, method);
   return { user, tenant, issued };
 }
 
-/** The session an MFA step earns; the token that led here is spent, so it cannot start a second one. */
+/** S24: about five tries per challenge, taken before the code is checked; then it is dead. */
+async function takeChallengeTry(jti: string): Promise<void> {
+  let perChallenge: Awaited<ReturnType<typeof takeUnits>>;
+  try {
+    // A window far longer than the token lives, so one challenge never straddles two.
+    perChallenge = await takeUnits(
+      `mfa#${jti}`,
+      { max: MFA_ATTEMPTS, windowSeconds: 86_400 },
+      clock.seconds(),
+    );
+  } catch {
+    throw new ServiceUnavailableError();
+  }
+  if (!perChallenge.allowed) throw deadChallenge();
+}
+
+/**
+ * The session an MFA step earns. The token that led here is spent first, with a conditional write: of two
+ * answers sent at once, one signs in and the other is refused, so one token never starts two sessions.
+ */
 export async function signInWithSecondFactor(
   user: User,
   tenant: Tenant,
@@ -155,7 +174,7 @@ export async function signInWithSecondFactor(
   meta: RequestMeta,
   method: string,
 ): Promise<IssuedTokens> {
-  await blacklistToken(spent.jti, spent.exp);
+  if (!(await spendToken(spent.jti, spent.exp))) throw deadChallenge();
   return signIn(user, tenant, meta, { mfa: method });
 }
 

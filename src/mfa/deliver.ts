@@ -1,5 +1,5 @@
 // Sends a one-time code by SMS or email, within S25's rate limits (per user, per number, per site).
-import { enforceRateLimit } from '../auth/rate-limit';
+import { enforceRateLimit, enforceRateLimits } from '../auth/rate-limit';
 import { clock } from '../core/clock';
 import { getConfig } from '../core/config';
 import { type Tenant, tenantIdOf } from '../core/db/tenants';
@@ -32,14 +32,16 @@ export async function sendCodeBySms(tenant: Tenant, user: User, phone: string, p
   // Twilio was unconfigured since the user enrolled: say so rather than queue a text nobody can send.
   if (!smsAvailable())
     throw new ServiceUnavailableError('SMS codes are not available right now', 'sms_unavailable');
-  await enforceRateLimit(tenant, { name: 'mfa-sms-user', ...CODES_PER_USER }, user.userId);
-  // Keyed, so the limiter's table does not list phone numbers.
-  await enforceRateLimit(tenant, SMS_PER_NUMBER, await keyedDigest(`phone\n${phone}`));
-  await enforceRateLimit(
-    tenant,
-    { name: 'mfa-sms-site', max: settingsOf(tenant).mfa_sms_per_hour, windowSeconds: 3_600 },
-    'all',
-  );
+  // All three or none: a text refused by the site's budget must not use up the user's or the number's.
+  await enforceRateLimits(tenant, [
+    { limit: { name: 'mfa-sms-user', ...CODES_PER_USER }, subject: user.userId },
+    // Keyed, so the limiter's table does not list phone numbers.
+    { limit: SMS_PER_NUMBER, subject: await keyedDigest(`phone\n${phone}`) },
+    {
+      limit: { name: 'mfa-sms-site', max: settingsOf(tenant).mfa_sms_per_hour, windowSeconds: 3_600 },
+      subject: 'all',
+    },
+  ]);
   const code = await issueCode(user.userId, purpose);
   const text = `${code} is your ${productNameOf(tenant)} verification code. It expires in ${CODE_SECONDS / 60} minutes.`;
   try {

@@ -1,9 +1,9 @@
 // Enrolling and removing factors (TOTP, SMS, email) and replacing recovery codes; every change needs a recent
 // sign-in or the current password (S27). The enroller is a signed-in user, or one whose site makes them enrol.
 import type { AuthContext } from '../app-env';
+import { verifyCredentials } from '../auth/login';
 import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
-import { revokeUserSessions } from '../core/db/sessions';
 import type { Tenant } from '../core/db/tenants';
 import {
   activateEmailFactor,
@@ -17,10 +17,10 @@ import {
   setEmailVerified,
   setPendingSms,
   setPendingTotp,
+  takeCodeTry,
   type User,
 } from '../core/db/users';
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../core/errors';
-import { verifyPassword } from '../core/passwords';
 import { seal, unseal } from '../core/sealed';
 import { productNameOf, settingsOf } from '../core/tenant-settings';
 import { sendCodeByEmail, sendCodeBySms, smsAvailable } from './deliver';
@@ -53,17 +53,37 @@ export const enrollerOf = (auth: AuthContext): Enroller => ({
   sessionId: auth.session.sessionId,
 });
 
-/** The enroller's account, if they may change factors now (S27), and if the site lets users enrol at all. */
-async function userAllowedToChangeFactors(who: Enroller, currentPassword: string | undefined): Promise<User> {
+/**
+ * The enroller's account, if they may change factors now (S27): signed in within 10 minutes, or the current
+ * password, checked under the login lockout budget like any password guess (so it is no oracle).
+ */
+async function userAllowedToChangeFactors(
+  who: Enroller,
+  currentPassword: string | undefined,
+  meta: RequestMeta,
+): Promise<User> {
   const user = await getUser(who.userId);
   if (user?.status !== 'active') throw new UnauthorizedError('Not authenticated', 'not_authenticated');
-  const recent = clock.seconds() - who.signedInAt <= RECENT_SIGN_IN_SECONDS;
-  if (recent || (currentPassword && (await verifyPassword(currentPassword, user.passwordHash)))) return user;
-  throw new ForbiddenError(
-    'Sign in again, or send current_password, to change two-factor settings',
-    'reauthentication_required',
-  );
+  if (clock.seconds() - who.signedInAt <= RECENT_SIGN_IN_SECONDS) return user;
+  if (!currentPassword) {
+    throw new ForbiddenError(
+      'Sign in again, or send current_password, to change two-factor settings',
+      'reauthentication_required',
+    );
+  }
+  return verifyCredentials(who.tenant, user.email, currentPassword, meta).catch((error) => {
+    if (error instanceof UnauthorizedError) {
+      throw new ForbiddenError('Current password is incorrect', 'invalid_current_password');
+    }
+    throw error;
+  });
 }
+
+/** Tries per enrolment code: a wrong guess at one of 10^6 codes is expected, a hundred are an attack. */
+export const CODE_TRIES = 5;
+
+const triesUsedUp = () =>
+  new ValidationError([{ field: 'code', message: 'too many wrong codes; start the setup again' }]);
 
 function assertSiteAllowsEnrolment(tenant: Tenant) {
   if (settingsOf(tenant).mfa === 'off')
@@ -73,9 +93,9 @@ function assertSiteAllowsEnrolment(tenant: Tenant) {
 const wrongCode = () =>
   new ValidationError([{ field: 'code', message: 'does not match; check it and try again' }]);
 
-export async function setupTotp(who: Enroller, currentPassword: string | undefined) {
+export async function setupTotp(who: Enroller, currentPassword: string | undefined, meta: RequestMeta) {
   assertSiteAllowsEnrolment(who.tenant);
-  const user = await userAllowedToChangeFactors(who, currentPassword);
+  const user = await userAllowedToChangeFactors(who, currentPassword, meta);
   const secret = await newTotpSecret();
   await setPendingTotp(user.userId, await seal(secret, user.userId));
   return totpSetupOf(secret, who.tenant, user.email);
@@ -100,19 +120,26 @@ export async function activateTotpFactor(
   currentPassword: string | undefined,
   meta: RequestMeta,
 ) {
-  const user = await userAllowedToChangeFactors(who, currentPassword);
+  const user = await userAllowedToChangeFactors(who, currentPassword, meta);
   const pending = user.mfa.totpPendingSecret;
-  const secret = pending && (await unseal(pending, user.userId));
+  if (!pending) throw wrongCode();
+  if (!(await takeCodeTry(user.userId, { totpPending: pending }, CODE_TRIES))) throw triesUsedUp();
+  const secret = await unseal(pending, user.userId);
   const step = secret ? await matchTotp(secret, code) : undefined;
-  if (!pending || step === undefined) throw wrongCode();
+  if (step === undefined) throw wrongCode();
   return enrolled(who, user, 'totp', meta, (codes) => activateTotp(user.userId, pending, step, codes));
 }
 
 /** Texts a code to `phone` (E.164); the factor is on once that code comes back. */
-export async function setupSms(who: Enroller, phone: string, currentPassword: string | undefined) {
+export async function setupSms(
+  who: Enroller,
+  phone: string,
+  currentPassword: string | undefined,
+  meta: RequestMeta,
+) {
   assertSiteAllowsEnrolment(who.tenant);
   if (!smsAvailable()) throw new ForbiddenError('SMS codes are not available here', 'sms_unavailable');
-  const user = await userAllowedToChangeFactors(who, currentPassword);
+  const user = await userAllowedToChangeFactors(who, currentPassword, meta);
   await setPendingSms(user.userId, await seal(phone, user.userId));
   return sendCodeBySms(who.tenant, user, phone, 'enroll_sms');
 }
@@ -123,16 +150,16 @@ export async function activateSmsFactor(
   currentPassword: string | undefined,
   meta: RequestMeta,
 ) {
-  const user = await userAllowedToChangeFactors(who, currentPassword);
+  const user = await userAllowedToChangeFactors(who, currentPassword, meta);
   const pending = user.mfa.smsPendingPhone;
-  if (!pending || !(await acceptCode(user.userId, 'enroll_sms', code))) throw wrongCode();
+  if (!pending || !(await acceptEnrolmentCode(user, 'enroll_sms', code))) throw wrongCode();
   return enrolled(who, user, 'sms', meta, (codes) => activateSms(user.userId, pending, codes));
 }
 
 /** Emails a code to the account's address; the factor is on once that code comes back. */
-export async function setupEmail(who: Enroller, currentPassword: string | undefined) {
+export async function setupEmail(who: Enroller, currentPassword: string | undefined, meta: RequestMeta) {
   assertSiteAllowsEnrolment(who.tenant);
-  const user = await userAllowedToChangeFactors(who, currentPassword);
+  const user = await userAllowedToChangeFactors(who, currentPassword, meta);
   return sendCodeByEmail(who.tenant, user, 'enroll_email');
 }
 
@@ -142,12 +169,19 @@ export async function activateEmailCodes(
   currentPassword: string | undefined,
   meta: RequestMeta,
 ) {
-  const user = await userAllowedToChangeFactors(who, currentPassword);
-  if (!(await acceptCode(user.userId, 'enroll_email', code))) throw wrongCode();
+  const user = await userAllowedToChangeFactors(who, currentPassword, meta);
+  if (!(await acceptEnrolmentCode(user, 'enroll_email', code))) throw wrongCode();
   const result = await enrolled(who, user, 'email', meta, (codes) => activateEmailFactor(user.userId, codes));
   // The code came back from the inbox: the address is proven, as a verification link would prove it.
   if (!user.emailVerified) await setEmailVerified(user.userId);
   return result;
+}
+
+/** An emailed or texted enrolment code, with a try taken first: after CODE_TRIES wrong ones it is dead. */
+async function acceptEnrolmentCode(user: User, purpose: 'enroll_sms' | 'enroll_email', code: string) {
+  if (user.mfa.otp?.purpose !== purpose) return false;
+  if (!(await takeCodeTry(user.userId, { purpose }, CODE_TRIES))) throw triesUsedUp();
+  return acceptCode(user.userId, purpose, code);
 }
 
 /** Switches a proven factor on; the first factor also brings ten recovery codes, shown this once (S26). */
@@ -180,7 +214,7 @@ export async function removeUserFactor(
   currentPassword: string | undefined,
   meta: RequestMeta,
 ) {
-  const user = await userAllowedToChangeFactors(who, currentPassword);
+  const user = await userAllowedToChangeFactors(who, currentPassword, meta);
   const factors = factorsOf(user);
   if (!factors.includes(factor)) throw new NotFoundError('No such factor', 'factor_not_found');
   if (factors.length === 1 && mustUseMfa(who.tenant, user)) {
@@ -189,10 +223,10 @@ export async function removeUserFactor(
       'mfa_required',
     );
   }
-  if (!(await removeFactor(user.userId, factor)))
+  // S16: a factor change ends every session but the one that made it, in the same write.
+  const keep = who.sessionId ? { kind: 'user' as const, sessionId: who.sessionId } : undefined;
+  if (!(await removeFactor(user.userId, factor, keep)))
     throw new NotFoundError('No such factor', 'factor_not_found');
-  // S16: a factor change ends every session but the one that made it.
-  await revokeUserSessions(who.userId, 'mfa_changed', { except: who.sessionId });
   await audit(meta, {
     tenantId: who.tenantId,
     event: 'mfa_removed',
@@ -208,7 +242,7 @@ export async function regenerateRecoveryCodes(
   currentPassword: string | undefined,
   meta: RequestMeta,
 ) {
-  const user = await userAllowedToChangeFactors(who, currentPassword);
+  const user = await userAllowedToChangeFactors(who, currentPassword, meta);
   const codes = newRecoveryCodes();
   if (!(await replaceRecoveryCodes(user.userId, codes.map(recoveryCodeHash)))) {
     throw new ValidationError([{ field: 'factor', message: 'set up a second factor first' }]);

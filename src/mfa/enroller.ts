@@ -4,6 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { decodeProtectedHeader } from 'jose';
 import type { AppEnv } from '../app-env';
 import { isTokenBlacklisted } from '../core/db/blacklist';
+import { credentialStamp, getUser } from '../core/db/users';
 import { UnauthorizedError } from '../core/errors';
 import { TOKEN_TYPES, tokens } from '../core/jwt';
 import { tenantResolver } from '../core/tenants';
@@ -21,15 +22,21 @@ function isEnrollmentToken(token: string): boolean {
   }
 }
 
-/** The enroller an enrolment-only token names, while it is unspent, meant for `use`, and its site exists. */
+/**
+ * The enroller an enrolment-only token names: while it is unspent, meant for `use`, its site exists, and the
+ * account's credentials are as they were when it was issued (a password reset or a new factor ends it, S16).
+ */
 export async function enrollerFromEnrollmentToken(token: string, use: EnrollmentUse): Promise<Enroller> {
   const claims = await tokens().verify(token, { kind: 'mfa_enroll' });
   if (claims.use !== use) throw notAuthenticated();
-  const [spent, tenant] = await Promise.all([
+  const [spent, tenant, user] = await Promise.all([
     isTokenBlacklisted(claims.jti),
     tenantResolver().byId(claims.aud),
+    getUser(claims.sub),
   ]);
-  if (spent || !tenant) throw notAuthenticated();
+  if (spent || !tenant || user?.status !== 'active' || claims.cs !== credentialStamp(user)) {
+    throw notAuthenticated();
+  }
   return {
     userId: claims.sub,
     tenant,

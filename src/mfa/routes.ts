@@ -115,7 +115,7 @@ documentRoute({
 });
 mfaRoutes.post('/auth/mfa/totp/setup', requireEnroller(), async (c) => {
   const body = await optionalReauth(c);
-  return c.json(await setupTotp(c.var.enroller, body.current_password));
+  return c.json(await setupTotp(c.var.enroller, body.current_password, requestMeta(c)));
 });
 
 documentRoute({
@@ -153,7 +153,7 @@ documentRoute({
 });
 mfaRoutes.post('/auth/mfa/sms/setup', requireEnroller(), async (c) => {
   const { phone, current_password } = await parseBody(c, phoneSetupBody);
-  return c.json(await setupSms(c.var.enroller, phone, current_password), 202);
+  return c.json(await setupSms(c.var.enroller, phone, current_password, requestMeta(c)), 202);
 });
 
 documentRoute({
@@ -191,7 +191,7 @@ documentRoute({
 });
 mfaRoutes.post('/auth/mfa/email/setup', requireEnroller(), async (c) => {
   const body = await optionalReauth(c);
-  return c.json(await setupEmail(c.var.enroller, body.current_password), 202);
+  return c.json(await setupEmail(c.var.enroller, body.current_password, requestMeta(c)), 202);
 });
 
 documentRoute({

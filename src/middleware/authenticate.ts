@@ -3,9 +3,10 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { AppEnv, AuthContext } from '../app-env';
 import { clock } from '../core/clock';
-import { isTokenBlacklisted } from '../core/db/blacklist';
-import { getSession, isSessionLive } from '../core/db/sessions';
+import { readAccessState } from '../core/db/access-check';
+import { isSessionLive } from '../core/db/sessions';
 import type { Tenant } from '../core/db/tenants';
+import { holdsSession } from '../core/db/users';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../core/errors';
 import { tokens } from '../core/jwt';
 import { tenantResolver } from '../core/tenants';
@@ -60,26 +61,28 @@ export async function authenticate(c: Context<AppEnv>): Promise<AuthContext> {
   const sid = claims.sid;
   if (typeof sid !== 'string') throw notAuthenticated();
 
-  let revoked: boolean;
-  let session: Awaited<ReturnType<typeof getSession>>;
+  let state: Awaited<ReturnType<typeof readAccessState>>;
   let tenant: Tenant | undefined;
   try {
-    [revoked, session, tenant] = await Promise.all([
-      isTokenBlacklisted(claims.jti),
-      getSession(sid),
+    [state, tenant] = await Promise.all([
+      readAccessState(sid, claims.jti, claims.sub),
       tenantResolver().byId(claims.aud),
     ]);
   } catch {
     // S34: if we cannot tell whether the token was revoked, it is not accepted.
     throw new ServiceUnavailableError();
   }
+  const { revoked, session, user } = state;
   if (
     revoked ||
     !tenant ||
     !session ||
+    !user ||
+    user.status !== 'active' ||
     session.kind !== 'user' ||
     session.userId !== claims.sub ||
-    !isSessionLive(session, clock.seconds())
+    !isSessionLive(session, clock.seconds()) ||
+    !holdsSession(user, 'user', session.sessionId)
   ) {
     throw notAuthenticated();
   }
@@ -89,6 +92,7 @@ export async function authenticate(c: Context<AppEnv>): Promise<AuthContext> {
   const auth: AuthContext = {
     claims,
     userId: claims.sub,
+    user,
     tenant,
     session,
     via: presented.via,

@@ -3,10 +3,16 @@ import type { ErrorHandler, Hono, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { LinearRouter } from 'hono/router/linear-router';
 import type { AppEnv } from '../app-env';
-import { AppError, MethodNotAllowedError, NotFoundError } from '../core/errors';
+import { isDependencyFailure } from '../core/aws-limits';
+import { AppError, MethodNotAllowedError, NotFoundError, ServiceUnavailableError } from '../core/errors';
 import { logger } from '../core/log';
 
 export const errorHandler: ErrorHandler<AppEnv> = (error, c) => {
+  if (isDependencyFailure(error)) {
+    // A service we depend on is down or slow: say so, and when to try again, rather than a bare 500.
+    (c.get('log') ?? logger).error('dependency failed', { error });
+    return errorHandler(new ServiceUnavailableError(), c);
+  }
   if (error instanceof AppError) {
     for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
     return c.json({ detail: error.detail, code: error.code, ...error.extra }, error.status as 400);

@@ -5,8 +5,8 @@ import type { AppEnv } from '../app-env';
 import { audit } from '../core/audit';
 import { clock } from '../core/clock';
 import { isSessionLive, listUserSessions, revokeSession } from '../core/db/sessions';
-import { getUser } from '../core/db/users';
-import { NotFoundError, UnauthorizedError } from '../core/errors';
+import { holdsSession } from '../core/db/users';
+import { NotFoundError } from '../core/errors';
 import { documentRoute } from '../docs/registry';
 import { requireUser } from '../middleware/authenticate';
 import { noStore } from '../middleware/no-store';
@@ -49,9 +49,7 @@ documentRoute({
   responses: { 200: { description: 'The user', schema: meResponse }, ...unauthenticated },
 });
 userRoutes.get('/user/me', async (c) => {
-  const { userId, tenant } = c.var.auth;
-  const user = await getUser(userId);
-  if (user?.status !== 'active') throw new UnauthorizedError('Not authenticated', 'not_authenticated');
+  const { user, tenant } = c.var.auth;
   return c.json({
     user: {
       user_id: user.userId,
@@ -77,7 +75,9 @@ userRoutes.get('/user/sessions', async (c) => {
   const now = clock.seconds();
   const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
   const sessions = (await listUserSessions(userId))
-    .filter((s) => s.kind === 'user' && isSessionLive(s, now))
+    .filter(
+      (s) => s.kind === 'user' && isSessionLive(s, now) && holdsSession(c.var.auth.user, 'user', s.sessionId),
+    )
     .map((s) => ({
       session_id: s.sessionId,
       created_at: s.createdAt,
@@ -106,7 +106,10 @@ userRoutes.delete('/user/sessions/:session_id', async (c) => {
   const { userId, claims } = c.var.auth;
   const sessionId = c.req.param('session_id');
   const mine = (await listUserSessions(userId)).find(
-    (s) => s.sessionId === sessionId && s.status === 'active',
+    (s) =>
+      s.sessionId === sessionId &&
+      s.status === 'active' &&
+      holdsSession(c.var.auth.user, s.kind, s.sessionId),
   );
   // Another user's session id is "not found", not "forbidden": ids are not confirmed to strangers.
   if (!mine) throw new NotFoundError('Session not found', 'session_not_found');

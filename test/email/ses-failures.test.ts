@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enqueueEmail } from '../../src/core/queue';
 import { lambdaContext } from '../../src/dev/lambda-context';
 import { createSqsEventSource } from '../../src/dev/sqs-event-source';
+import { relayOutbox } from '../support/queued-jobs';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 
 // moto cannot throttle or reject a recipient, so this file's SES is a small server speaking SES's Query/XML
@@ -73,6 +74,7 @@ async function runWorkerOnce() {
       return result;
     },
   });
+  await relayOutbox();
   await events.pollOnce();
   await events.stop();
   return failures;

@@ -7,6 +7,7 @@ import { createSqsEventSource } from '../../src/dev/sqs-event-source';
 import { createSmsWorker } from '../../src/sms/worker';
 import { FAKE_TWILIO, twilioMessages } from '../support/fake-twilio';
 import { bearer, client } from '../support/http';
+import { relayOutbox } from '../support/queued-jobs';
 import { createTestTenant } from '../support/tenants';
 import { registerAndLogin } from '../support/users';
 
@@ -23,6 +24,7 @@ const source = () =>
     handler: worker,
   });
 const drain = async () => {
+  await relayOutbox();
   const events = source();
   while ((await events.pollOnce()) > 0);
 };
@@ -59,6 +61,7 @@ describe('SMS worker', () => {
         return result;
       },
     });
+    await relayOutbox();
     while ((await events.pollOnce()) > 0);
     // Exactly one record failed (left on the queue for SQS to redeliver): the outage.
     expect(failures).toHaveLength(1);

@@ -1,9 +1,11 @@
 // Runs before each test file: points the AWS SDK and the app's config at the run's local services, gives the
-// file its own email and SMS queues so parallel files never receive each other's messages, and its own fake
-// Twilio Messages API for the SMS worker.
+// file its own Outbox table (with its stream) and its own email and SMS queues, so parallel files never relay or
+// receive each other's messages, and its own fake Twilio Messages API for the SMS worker.
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { sqsSdk } from '../../src/dev/aws';
+import { createTables } from '../../src/dev/provision';
+import { loadTemplate } from '../../src/dev/template';
 import { FAKE_TWILIO, startFakeTwilio } from './fake-twilio';
 
 Object.assign(process.env, inject('localEnv'));
@@ -15,6 +17,13 @@ const queue = async (name: string) =>
 process.env.EMAIL_QUEUE_URL = await queue('EmailQueue');
 process.env.SMS_QUEUE_URL = await queue('SmsQueue');
 sqs.destroy();
+
+const template = loadTemplate();
+process.env.OUTBOX_TABLE = `Outbox-${randomUUID()}`;
+await createTables(
+  { ...template, Resources: { OutboxTable: template.Resources.OutboxTable as never } },
+  { OutboxTable: process.env.OUTBOX_TABLE },
+);
 
 const twilio = await startFakeTwilio();
 Object.assign(process.env, {

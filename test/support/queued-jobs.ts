@@ -1,10 +1,28 @@
-// Reads the email and SMS jobs the app queued on this test file's own queues (see local-env.ts).
-import type { EmailJob, SmsJob } from '../../src/core/queue';
+// Reads the email and SMS jobs the app queued: relays this test file's own Outbox table to its own queues
+// (see local-env.ts) with the real relay, then opens the jobs as the workers would.
+import type { EmailContent, EmailJob, SmsJob } from '../../src/core/queue';
 import { unseal } from '../../src/core/sealed';
 import { sqsSdk } from '../../src/dev/aws';
+import { createStreamEventSource } from '../../src/dev/stream-event-source';
+import { createOutboxRelay } from '../../src/outbox/relay';
+
+let relay: ReturnType<typeof createStreamEventSource> | undefined;
+
+/** Runs the outbox relay over everything written to this file's Outbox table so far. */
+export async function relayOutbox(): Promise<void> {
+  relay ??= createStreamEventSource({
+    functionName: 'OutboxRelayFunction',
+    tableName: process.env.OUTBOX_TABLE as string,
+    handler: createOutboxRelay(),
+    filters: [{ eventName: ['INSERT'] }],
+  });
+  // Until the stream is quiet; bounded, since a relay that keeps failing re-reads the same records.
+  for (let pass = 0; pass < 10 && (await relay.pollOnce()) > 0; pass++);
+}
 
 /** Every message on a queue so far (received and deleted), as raw bodies. */
 async function drain(queueUrl: string | undefined): Promise<string[]> {
+  await relayOutbox();
   const sdk = sqsSdk();
   const sqs = new sdk.SQSClient({});
   const bodies: string[] = [];
@@ -25,11 +43,17 @@ async function drain(queueUrl: string | undefined): Promise<string[]> {
   return bodies;
 }
 
-const seen: EmailJob[] = [];
+/** A job as queued (sealed), with what the worker reads once it opens it. */
+export type OpenedEmailJob = EmailJob & EmailContent & { raw: string };
+const seen: OpenedEmailJob[] = [];
 
-/** Every email job queued so far in this file (drains the queue into a local list). */
-export async function emailJobs(): Promise<EmailJob[]> {
-  for (const body of await drain(process.env.EMAIL_QUEUE_URL)) seen.push(JSON.parse(body));
+/** Every email job queued so far in this file, opened (drains the queue into a local list). */
+export async function emailJobs(): Promise<OpenedEmailJob[]> {
+  for (const raw of await drain(process.env.EMAIL_QUEUE_URL)) {
+    const job = JSON.parse(raw) as EmailJob;
+    const content = JSON.parse((await unseal(job.sealed, job.id)) as string) as EmailContent;
+    seen.push({ ...job, ...content, raw });
+  }
   return [...seen];
 }
 

@@ -3,6 +3,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { clock } from '../clock';
 import { getConfig } from '../config';
 import { documentClient } from './client';
+import { conditionally } from './conditions';
 
 const table = () => getConfig().tables.blacklist;
 
@@ -12,6 +13,22 @@ export async function blacklistToken(jti: string, expiresAt: number): Promise<vo
       TableName: table(),
       Item: { token_jti: jti, ttl: expiresAt, blacklisted_at: new Date(clock.now()).toISOString() },
     }),
+  );
+}
+
+/**
+ * Spends a single-use token (an MFA challenge or enrolment token) before what it buys is handed out: true for
+ * exactly one of any number of concurrent callers.
+ */
+export function spendToken(jti: string, expiresAt: number): Promise<boolean> {
+  return conditionally(() =>
+    documentClient.send(
+      new PutCommand({
+        TableName: table(),
+        Item: { token_jti: jti, ttl: expiresAt, blacklisted_at: new Date(clock.now()).toISOString() },
+        ConditionExpression: 'attribute_not_exists(token_jti)',
+      }),
+    ),
   );
 }
 

@@ -53,6 +53,7 @@ const SPENT_HISTORY = 20;
 // Keep revoked/expired sessions a while for "where was I signed in" and incident review.
 const RETAIN_SECONDS = 7 * 86_400;
 
+/** The session's own clock and status; whether its user still lists it is the users module's holdsSession. */
 export function isSessionLive(s: Session, now: number): boolean {
   return s.status === 'active' && now < s.absoluteExpiresAt && now < s.lastActiveAt + s.idleTimeoutSeconds;
 }
@@ -152,19 +153,6 @@ export async function listUserSessions(userId: string): Promise<Session[]> {
   return sessions;
 }
 
-/** Revokes every active session of a user, but `except` (S16: reset, change, disable, factor changes). */
-export async function revokeUserSessions(
-  userId: string,
-  reason: string,
-  { except }: { except?: string } = {},
-): Promise<number> {
-  const active = (await listUserSessions(userId)).filter(
-    (s) => s.status === 'active' && s.sessionId !== except,
-  );
-  const results = await Promise.all(active.map((s) => revokeSession(s.sessionId, reason)));
-  return results.filter(Boolean).length;
-}
-
 function toItem(s: Session): SessionItem {
   return {
     session_id: s.sessionId,
@@ -183,6 +171,11 @@ function toItem(s: Session): SessionItem {
     revoked_reason: s.revokedReason,
     ttl: s.absoluteExpiresAt + RETAIN_SECONDS,
   };
+}
+
+/** A stored item as a Session (the access check reads sessions in a batch with other tables). */
+export function sessionFromItem(i: SessionItem | Record<string, unknown>): Session {
+  return fromItem(i as SessionItem);
 }
 
 function fromItem(i: SessionItem): Session {

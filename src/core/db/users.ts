@@ -1,9 +1,12 @@
 // Users table: one item per account, keyed `{client_id}#{site_id}#{email}`; the same email in two tenants is two users.
+
+import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { clock } from '../clock';
 import { getConfig } from '../config';
 import { documentClient } from './client';
 import { conditionally } from './conditions';
+import type { SessionKind } from './sessions';
 
 export type UserStatus = 'active' | 'disabled';
 
@@ -20,15 +23,24 @@ export type User = {
   createdAt: string;
   updatedAt: string;
   lastLogin?: string;
-  /** Epoch seconds of the last password change; reset tokens issued before it are dead (S16). */
+  /** Epoch milliseconds of the last password change; reset tokens issued before it are dead (S16). */
   passwordChangedAt: number;
   mfa: UserMfa;
+  /**
+   * The user's live API and console sessions, newest first. A session not listed here is over, whatever its
+   * own item says: ending every session is one write of this list (S16), and a new sign-in past the cap drops
+   * the oldest. Undefined for accounts that have not signed in since the lists were introduced.
+   */
+  liveSessions?: string[];
+  consoleSessions?: string[];
 };
 
 /** Second factors. Secrets are sealed (AES-GCM), recovery codes kept as SHA-256 digests only. */
 export type UserMfa = {
   totpSecret?: string;
   totpPendingSecret?: string;
+  /** Codes tried against the pending seed; enrolment allows a few (CODE_TRIES) before it must start again. */
+  totpPendingTries?: number;
   /** The last TOTP time step accepted: a code is good once per step (S23). */
   totpLastStep?: number;
   /** The phone for SMS codes (E.164), sealed; and one waiting for its first code. */
@@ -43,7 +55,7 @@ export type UserMfa = {
 
 /** Why a one-time code was sent; a code is only good for its own purpose. */
 export type CodePurpose = 'login_sms' | 'login_email' | 'enroll_sms' | 'enroll_email';
-export type PendingCode = { purpose: CodePurpose; hash: string; expiresAt: number };
+export type PendingCode = { purpose: CodePurpose; hash: string; expiresAt: number; tries?: number };
 
 export const FACTORS = ['totp', 'sms', 'email'] as const;
 export type Factor = (typeof FACTORS)[number];
@@ -59,6 +71,18 @@ const noFactorLeft = Object.values(FACTOR_ATTRIBUTE)
 const anyFactor = Object.values(FACTOR_ATTRIBUTE)
   .map((a) => `attribute_exists(${a})`)
   .join(' OR ');
+
+/**
+ * Changes whenever the password is changed or reset, the account is disabled, or a factor is added, replaced or
+ * removed. Tokens of a sign-in in progress (MFA challenge, enrolment) carry it and die when it changes (S16).
+ */
+export function credentialStamp(user: User): string {
+  const { totpSecret = '', smsPhone = '', email = false } = user.mfa;
+  return createHash('sha256')
+    .update([user.passwordChangedAt, user.status, totpSecret, smsPhone, email].join('\n'))
+    .digest('base64url')
+    .slice(0, 22);
+}
 
 export const factorsOf = (user: User): Factor[] => [
   ...(user.mfa.totpSecret ? (['totp'] as const) : []),
@@ -84,12 +108,15 @@ type UserItem = {
   password_changed_at: number;
   mfa_totp_secret?: string;
   mfa_totp_pending?: string;
+  mfa_totp_pending_tries?: number;
   mfa_totp_last_step?: number;
   mfa_sms_phone?: string;
   mfa_sms_pending?: string;
   mfa_email?: boolean;
-  mfa_otp?: { purpose: CodePurpose; hash: string; expires_at: number };
+  mfa_otp?: { purpose: CodePurpose; hash: string; expires_at: number; tries?: number };
   mfa_recovery?: Set<string>;
+  live_sessions?: string[];
+  console_sessions?: string[];
 };
 
 const table = () => getConfig().tables.users;
@@ -137,7 +164,10 @@ export async function createUser(user: User): Promise<boolean> {
   );
 }
 
-/** Replaces the password hash; `expectedHash` makes a login-time re-hash lose to a concurrent change. */
+/**
+ * Replaces the password hash. With `changedAt` (a change or reset, not a re-hash) every session ends in the same
+ * write; `expectedHash` makes a login-time re-hash lose to a concurrent change.
+ */
 export async function setPasswordHash(
   userId: string,
   passwordHash: string,
@@ -149,8 +179,10 @@ export async function setPasswordHash(
   };
   let update = 'SET password_hash = :hash, updated_at = :now';
   if (changedAt !== undefined) {
-    update += ', password_changed_at = :changed';
-    values[':changed'] = changedAt;
+    // A new password (change or reset) ends every session in the same write (S16).
+    const ended = endSessionsUpdate();
+    update += `, password_changed_at = :changed, ${ended.set}`;
+    Object.assign(values, { ':changed': changedAt, ...ended.values });
   }
   let condition = userExists;
   if (expectedHash !== undefined) {
@@ -164,11 +196,69 @@ export async function setPasswordHash(
   });
 }
 
-export async function recordLogin(userId: string, at: string): Promise<void> {
-  await updateUser(userId, {
-    update: 'SET last_login = :at',
-    values: { ':at': at },
-  });
+const SESSION_LIST: Record<SessionKind, 'live_sessions' | 'console_sessions'> = {
+  user: 'live_sessions',
+  admin: 'console_sessions',
+};
+const listOf = (user: User, kind: SessionKind) =>
+  kind === 'admin' ? user.consoleSessions : user.liveSessions;
+
+/** Whether `sessionId` is still one of the user's live sessions of its kind (see User.liveSessions). */
+export function holdsSession(user: User, kind: SessionKind, sessionId: string): boolean {
+  const list = listOf(user, kind);
+  return list === undefined || list.includes(sessionId);
+}
+
+/**
+ * A completed sign-in: `last_login`, and the new session at the head of the user's list, the oldest beyond
+ * `cap` dropped (and so ended). Conditional on the list as read, re-read on a race, so two sign-ins at once
+ * both stay listed. Returns the sessions this one pushed out.
+ */
+export async function recordSignIn(
+  user: User,
+  kind: SessionKind,
+  sessionId: string,
+  cap: number,
+): Promise<string[]> {
+  const attribute = SESSION_LIST[kind];
+  let current: User | undefined = user;
+  for (let attempt = 0; attempt < 5 && current; attempt++) {
+    const before = listOf(current, kind);
+    const after = [sessionId, ...(before ?? [])].slice(0, cap);
+    const written = await updateUser(user.userId, {
+      update: 'SET last_login = :at, #list = :after',
+      condition: before === undefined ? `${userExists} AND attribute_not_exists(#list)` : '#list = :before',
+      names: { '#list': attribute },
+      values: {
+        ':at': new Date(clock.now()).toISOString(),
+        ':after': after,
+        ...(before === undefined ? {} : { ':before': before }),
+      },
+    });
+    if (written) return (before ?? []).filter((id) => !after.includes(id));
+    current = await getUser(user.userId);
+  }
+  throw new Error('could not record the sign-in: the session list kept changing');
+}
+
+/**
+ * The update that ends every session of a user in one write (S16), but `keep` (the session making a change).
+ * Combined with the change itself, so no failure can leave the change made and the old sessions alive.
+ */
+function endSessionsUpdate(keep?: { kind: SessionKind; sessionId: string }) {
+  return {
+    set: 'live_sessions = :keepUser, console_sessions = :keepAdmin',
+    values: {
+      ':keepUser': keep?.kind === 'user' ? [keep.sessionId] : [],
+      ':keepAdmin': keep?.kind === 'admin' ? [keep.sessionId] : [],
+    },
+  };
+}
+
+/** Ends every session of the user (but `keep`); false when the user does not exist. */
+export function endUserSessions(userId: string, keep?: { kind: SessionKind; sessionId: string }) {
+  const ended = endSessionsUpdate(keep);
+  return updateUser(userId, { update: `SET ${ended.set}`, values: ended.values });
 }
 
 /** A page of a site's users whose email starts with `prefix`, in email order. */
@@ -239,11 +329,35 @@ export async function setUserRoles(userId: string, roles: string[]): Promise<boo
   });
 }
 
-/** Stores a TOTP seed waiting for its first code (setup); replaces any earlier pending one. */
+/** Stores a TOTP seed waiting for its first code (setup); replaces any earlier pending one and its tries. */
 export async function setPendingTotp(userId: string, sealedSecret: string): Promise<boolean> {
   return updateUser(userId, {
-    update: 'SET mfa_totp_pending = :s',
+    update: 'SET mfa_totp_pending = :s REMOVE mfa_totp_pending_tries',
     values: { ':s': sealedSecret },
+  });
+}
+
+/**
+ * Takes one try at an enrolment code before it is checked, so parallel guesses cannot exceed `max`: at the
+ * pending TOTP seed, or at the outstanding SMS/email code of `purpose`. False once they are used up.
+ */
+export function takeCodeTry(
+  userId: string,
+  target: { totpPending: string } | { purpose: CodePurpose },
+  max: number,
+): Promise<boolean> {
+  if ('totpPending' in target) {
+    return updateUser(userId, {
+      update: 'ADD mfa_totp_pending_tries :one',
+      condition:
+        'mfa_totp_pending = :s AND (attribute_not_exists(mfa_totp_pending_tries) OR mfa_totp_pending_tries < :max)',
+      values: { ':one': 1, ':s': target.totpPending, ':max': max },
+    });
+  }
+  return updateUser(userId, {
+    update: 'ADD mfa_otp.tries :one',
+    condition: 'mfa_otp.purpose = :purpose AND (attribute_not_exists(mfa_otp.tries) OR mfa_otp.tries < :max)',
+    values: { ':one': 1, ':purpose': target.purpose, ':max': max },
   });
 }
 
@@ -256,7 +370,7 @@ export function activateTotp(
 ): Promise<boolean> {
   return activateFactor(userId, {
     set: 'mfa_totp_secret = :s, mfa_totp_last_step = :step',
-    remove: 'mfa_totp_pending',
+    remove: 'mfa_totp_pending, mfa_totp_pending_tries',
     condition: 'mfa_totp_pending = :s',
     values: { ':s': sealedSecret, ':step': step },
     recoveryHashes,
@@ -361,25 +475,36 @@ export async function consumeRecoveryCode(userId: string, codeHash: string): Pro
 }
 
 const FACTOR_REMOVALS: Record<Factor, string> = {
-  totp: 'mfa_totp_secret, mfa_totp_pending, mfa_totp_last_step',
+  totp: 'mfa_totp_secret, mfa_totp_pending, mfa_totp_pending_tries, mfa_totp_last_step',
   sms: 'mfa_sms_phone, mfa_sms_pending',
   email: 'mfa_email',
 };
 
-/** Turns one factor off; when none is left the recovery codes (which only make sense with one) go too. */
-export async function removeFactor(userId: string, factor: Factor): Promise<boolean> {
+/**
+ * Turns one factor off and ends every other session in the same write (S16); when no factor is left the
+ * recovery codes (which only make sense with one) go too.
+ */
+export async function removeFactor(
+  userId: string,
+  factor: Factor,
+  keep?: { kind: SessionKind; sessionId: string },
+): Promise<boolean> {
+  const ended = endSessionsUpdate(keep);
   const removed = await updateUser(userId, {
-    update: `REMOVE ${FACTOR_REMOVALS[factor]}, mfa_otp`,
+    update: `SET ${ended.set} REMOVE ${FACTOR_REMOVALS[factor]}, mfa_otp`,
     condition: `attribute_exists(${FACTOR_ATTRIBUTE[factor]})`,
+    values: ended.values,
   });
   if (removed) await updateUser(userId, { update: 'REMOVE mfa_recovery', condition: noFactorLeft });
   return removed;
 }
 
-/** Every factor and code off at once: the console's "reset two-factor". */
+/** Every factor and code off, and every session ended, at once: the console's "reset two-factor". */
 export function removeAllFactors(userId: string): Promise<boolean> {
+  const ended = endSessionsUpdate();
   return updateUser(userId, {
-    update: `REMOVE ${Object.values(FACTOR_REMOVALS).join(', ')}, mfa_otp, mfa_recovery`,
+    update: `SET ${ended.set} REMOVE ${Object.values(FACTOR_REMOVALS).join(', ')}, mfa_otp, mfa_recovery`,
+    values: ended.values,
   });
 }
 
@@ -400,11 +525,17 @@ export async function setEmailVerified(userId: string): Promise<boolean> {
   });
 }
 
+/** Enables or disables an account; disabling ends every session in the same write (S16). */
 export async function setUserStatus(userId: string, status: UserStatus): Promise<boolean> {
+  const ended = endSessionsUpdate();
   return updateUser(userId, {
-    update: 'SET #status = :status, updated_at = :now',
+    update: `SET #status = :status, updated_at = :now${status === 'disabled' ? `, ${ended.set}` : ''}`,
     names: { '#status': 'status' },
-    values: { ':status': status, ':now': new Date(clock.now()).toISOString() },
+    values: {
+      ':status': status,
+      ':now': new Date(clock.now()).toISOString(),
+      ...(status === 'disabled' ? ended.values : {}),
+    },
   });
 }
 
@@ -426,6 +557,7 @@ function toItem(u: User): UserItem {
     password_changed_at: u.passwordChangedAt,
     mfa_totp_secret: u.mfa.totpSecret,
     mfa_totp_pending: u.mfa.totpPendingSecret,
+    mfa_totp_pending_tries: u.mfa.totpPendingTries,
     mfa_totp_last_step: u.mfa.totpLastStep,
     mfa_sms_phone: u.mfa.smsPhone,
     mfa_sms_pending: u.mfa.smsPendingPhone,
@@ -434,10 +566,18 @@ function toItem(u: User): UserItem {
       purpose: u.mfa.otp.purpose,
       hash: u.mfa.otp.hash,
       expires_at: u.mfa.otp.expiresAt,
+      tries: u.mfa.otp.tries,
     },
     // DynamoDB refuses empty sets: no codes, no attribute.
     mfa_recovery: u.mfa.recoveryHashes.length ? new Set(u.mfa.recoveryHashes) : undefined,
+    live_sessions: u.liveSessions,
+    console_sessions: u.consoleSessions,
   };
+}
+
+/** A stored item as a User (the access check reads users in a batch with other tables). */
+export function userFromItem(i: UserItem | Record<string, unknown>): User {
+  return fromItem(i as UserItem);
 }
 
 function fromItem(i: UserItem): User {
@@ -458,6 +598,7 @@ function fromItem(i: UserItem): User {
     mfa: {
       totpSecret: i.mfa_totp_secret,
       totpPendingSecret: i.mfa_totp_pending,
+      totpPendingTries: i.mfa_totp_pending_tries,
       totpLastStep: i.mfa_totp_last_step,
       smsPhone: i.mfa_sms_phone,
       smsPendingPhone: i.mfa_sms_pending,
@@ -466,9 +607,12 @@ function fromItem(i: UserItem): User {
         purpose: i.mfa_otp.purpose,
         hash: i.mfa_otp.hash,
         expiresAt: i.mfa_otp.expires_at,
+        tries: i.mfa_otp.tries,
       },
       recoveryHashes: [...(i.mfa_recovery ?? [])],
     },
+    liveSessions: i.live_sessions,
+    consoleSessions: i.console_sessions,
   };
 }
 
