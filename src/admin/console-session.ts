@@ -14,13 +14,12 @@ import {
   touchSession,
 } from '../core/db/sessions';
 import { getUser, holdsSession, recordSignIn, type User } from '../core/db/users';
+import { CONSOLE_SESSIONS_PER_ADMIN } from '../core/session-caps';
 import { isAdmin } from './roles';
 
 export const CONSOLE_COOKIE = '__Host-lambdalith_admin';
 export const CONSOLE_IDLE_SECONDS = 30 * 60;
 export const CONSOLE_ABSOLUTE_SECONDS = 12 * 3600;
-/** Seed 002: at most five console sessions per admin; a sixth sign-in ends the oldest. */
-export const CONSOLE_SESSIONS_PER_ADMIN = 5;
 // Writing last-active on every page view is waste; a minute's resolution is plenty for a 30-minute idle limit.
 const TOUCH_EVERY_SECONDS = 60;
 
@@ -60,7 +59,11 @@ export async function currentConsoleAdmin(c: Context): Promise<{ user: User; ses
   const now = clock.seconds();
   if (session?.kind !== 'admin' || !isSessionLive(session, now)) return undefined;
   const user = await getUser(session.userId);
-  if (user?.status !== 'active' || !isAdmin(user) || !holdsSession(user, 'admin', session.sessionId)) {
+  if (
+    user?.status !== 'active' ||
+    !isAdmin(user) ||
+    !holdsSession(user, 'admin', session.sessionId, CONSOLE_SESSIONS_PER_ADMIN)
+  ) {
     return undefined;
   }
   if (now - session.lastActiveAt >= TOUCH_EVERY_SECONDS) await touchSession(session.sessionId, now);

@@ -1,7 +1,8 @@
 // Reads and checks the console's site forms; every problem becomes a field message for the re-rendered form.
 import * as z from 'zod';
+import { getConfig } from '../core/config';
 import type { Tenant } from '../core/db/tenants';
-import { MFA_POLICIES } from '../core/tenant-settings';
+import { isAllowedSender, MFA_POLICIES, sitePageUrl } from '../core/tenant-settings';
 
 const id = z
   .string()
@@ -10,17 +11,25 @@ const id = z
 const origin = z
   .string()
   .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be an origin like https://app.example.com');
-const optionalUrl = z.union([
-  z.literal(''),
-  z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
-]);
+const optionalUrl = z
+  .string()
+  .refine(
+    (url) => url === '' || sitePageUrl.safeParse(url).success,
+    'must be an https URL (http only for localhost)',
+  );
 
 const siteFields = z.object({
   name: z.string().trim().min(1, 'is required').max(100, 'is too long'),
   allowed_origins: z.array(origin).max(20, 'at most 20 origins'),
   reset_url: optionalUrl,
   verify_url: optionalUrl,
-  email_from: z.string().trim().max(320),
+  email_from: z
+    .string()
+    .trim()
+    .max(320)
+    .refine((from) => from === '' || isAllowedSender(from), {
+      error: () => `must be an address at ${getConfig().emailSenderIdentity ?? 'a verified identity'}`,
+    }),
   product_name: z.string().trim().max(100),
   password_min_length: z.coerce.number().int().min(8, 'at least 8').max(64, 'at most 64'),
   max_failures: z.coerce.number().int().min(1, 'at least 1').max(50, 'at most 50'),

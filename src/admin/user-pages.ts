@@ -8,6 +8,7 @@ import { isSessionLive, listUserSessions } from '../core/db/sessions';
 import { type Tenant, tenantIdOf } from '../core/db/tenants';
 import { getUser, holdsSession, listUsers } from '../core/db/users';
 import { AppError, NotFoundError } from '../core/errors';
+import { sessionCap } from '../core/session-caps';
 import { tenantResolver } from '../core/tenants';
 import { requestMeta } from '../middleware/request-meta';
 import { assertManages, consoleForm, noticeOf, requireConsole } from './access';
@@ -112,7 +113,7 @@ export const userPages = new Hono<AppEnv>()
     const { user, tenant } = await userOr404(c);
     const now = clock.seconds();
     const sessions = (await listUserSessions(user.userId)).filter(
-      (s) => isSessionLive(s, now) && holdsSession(user, s.kind, s.sessionId),
+      (s) => isSessionLive(s, now) && holdsSession(user, s.kind, s.sessionId, sessionCap(s.kind, tenant)),
     );
     return render(c, 'user.html.njk', {
       title: user.email,

@@ -14,6 +14,7 @@ import {
 import type { Tenant } from '../core/db/tenants';
 import { getUser, holdsSession } from '../core/db/users';
 import { UnauthorizedError } from '../core/errors';
+import { sessionCap } from '../core/session-caps';
 import { tenantResolver } from '../core/tenants';
 import { type IssuedTokens, parseRefreshToken, refreshTokenOf, signAccessToken } from './session-tokens';
 
@@ -55,7 +56,11 @@ export async function rotateRefresh(
     tenantResolver().byId(session.tenantId),
     getUser(session.userId),
   ]);
-  if (!tenant || user?.status !== 'active' || !holdsSession(user, 'user', session.sessionId)) {
+  if (
+    !tenant ||
+    user?.status !== 'active' ||
+    !holdsSession(user, 'user', session.sessionId, sessionCap('user', tenant))
+  ) {
     throw invalidRefresh();
   }
   await beforeRotating?.(tenant);

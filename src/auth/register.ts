@@ -9,9 +9,11 @@ import { enqueueTenantEmail } from '../core/queue';
 import { settingsOf } from '../core/tenant-settings';
 import { sendVerificationEmail } from './email-verification';
 import { passwordProblem } from './password-policy';
-import { enforceRateLimit } from './rate-limit';
+import { enforceRateLimit, withinRateLimit } from './rate-limit';
 
 export const REGISTRATIONS_PER_IP = { name: 'register-ip', max: 20, windowSeconds: 3_600 };
+/** Per address: the owner of a taken address hears about attempts, but no more than this (no mail bombing). */
+export const EXISTING_ACCOUNT_NOTICES = { name: 'existing-account-notice', max: 3, windowSeconds: 3_600 };
 
 export type RegisterInput = { email: string; password: string; name: string };
 
@@ -59,6 +61,8 @@ export async function registerUser(tenant: Tenant, input: RegisterInput, meta: R
 /** The real owner learns someone tried to register with their address; the caller learns nothing. */
 async function noticeExistingAccount(tenant: Tenant, email: string): Promise<void> {
   try {
+    // Past the cap the answer stays the same; only the email is not sent.
+    if (!(await withinRateLimit(tenant, EXISTING_ACCOUNT_NOTICES, email))) return;
     await enqueueTenantEmail(tenant, 'existing_account', email, {
       site_name: tenant.name,
       reset_url: settingsOf(tenant).reset_url ?? null,

@@ -48,6 +48,8 @@ const envSchema = z.object({
   MFA_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
   MFA_KEY_SECRET_NAME: z.string().min(1).optional(),
   EMAIL_FROM: z.string().min(3).default('no-reply@example.com'),
+  /** The SES identity (a domain or an address) this deployment may send as; sites' senders must be within it. */
+  EMAIL_SENDER_IDENTITY: z.string().min(3).max(253).optional(),
   /** Where this deployment is reachable; hosted pages (reset, verify) link here when a site has no URL of its own. */
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
   SMS_QUEUE_URL: z.url().optional(),
@@ -99,6 +101,7 @@ export type Config = {
   emailDlqUrl?: string;
   mfaKey: SecretSource;
   emailFrom: string;
+  emailSenderIdentity?: string;
   publicBaseUrl?: string;
   sms: {
     /** Whether sites may use SMS codes: Twilio is configured, or make dev prints them. */
@@ -165,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     emailDlqUrl: e.EMAIL_DLQ_URL,
     mfaKey: { value: e.MFA_KEY, secretName: e.MFA_KEY_SECRET_NAME },
     emailFrom: e.EMAIL_FROM,
+    emailSenderIdentity: e.EMAIL_SENDER_IDENTITY?.toLowerCase(),
     publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
     sms: {
       enabled: Boolean(e.TWILIO_SECRET_ARN || e.TWILIO_ACCOUNT_SID || e.SMS_TO_CONSOLE === 'true'),

@@ -1,5 +1,6 @@
 // A tenant's settings with their documented defaults; stored loosely on the tenant, read through this schema.
 import * as z from 'zod';
+import { getConfig } from './config';
 import type { Tenant } from './db/tenants';
 
 export const MFA_POLICIES = ['off', 'optional', 'required', 'admins'] as const;
@@ -8,14 +9,42 @@ export type MfaPolicy = (typeof MFA_POLICIES)[number];
 const int = (min: number, max: number, fallback: number) =>
   z.number().int().min(min).max(max).catch(fallback);
 
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * A page of the site's that emails link to (reset, verify): https, or plain http only on this machine, so a
+ * link carrying a token never crosses a network in the clear.
+ */
+export const sitePageUrl = z.url({ protocol: /^https?$/, error: 'must be an https URL' }).refine((url) => {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'https:' || LOOPBACK_HOSTS.has(hostname);
+}, 'must be https (http only for localhost)');
+
+/** The address in `Name <address>` or a bare address, lower-cased; undefined when there is none. */
+const addressOf = (from: string) =>
+  (
+    /<([^<>\s]+@[^<>\s]+)>\s*$/.exec(from)?.[1] ??
+    (/^[^<>\s]+@[^<>\s]+$/.test(from.trim()) ? from.trim() : '')
+  ).toLowerCase() || undefined;
+
+/**
+ * Whether a sender is one this deployment may send as: within its verified SES identity (that address, or any
+ * address of that domain or its subdomains). Without a configured identity, anything well-formed.
+ */
+export function isAllowedSender(from: string, identity = getConfig().emailSenderIdentity): boolean {
+  const address = addressOf(from);
+  if (!address) return false;
+  if (!identity) return true;
+  if (identity.includes('@')) return address === identity;
+  const domain = address.slice(address.lastIndexOf('@') + 1);
+  return domain === identity || domain.endsWith(`.${identity}`);
+}
+
 export const tenantSettingsSchema = z.object({
   /** Seed "Option A": login also sets HttpOnly auth_token and refresh_token cookies. */
   cookie_mode: z.boolean().catch(false),
   /** Where reset links point; the token is appended as ?token=. Never derived from the Host header (S20). */
-  reset_url: z
-    .url({ protocol: /^https?$/ })
-    .optional()
-    .catch(undefined),
+  reset_url: sitePageUrl.optional().catch(undefined),
   /** 'conceal' answers a duplicate registration like a new one and emails the owner (S6); 'conflict' says 409. */
   duplicate_email: z.enum(['conceal', 'conflict']).catch('conceal'),
   /** S1: 8, or 15 for tenants without MFA that want NIST's stricter length. */
@@ -46,10 +75,7 @@ export const tenantSettingsSchema = z.object({
     .catch({ idle_seconds: 7 * 86_400, absolute_seconds: 30 * 86_400, max_live: 10 }),
   reset_token_ttl_seconds: int(900, 3_600, 1_800),
   /** Where verification links point (?token=); the hosted page when absent. */
-  verify_url: z
-    .url({ protocol: /^https?$/ })
-    .optional()
-    .catch(undefined),
+  verify_url: sitePageUrl.optional().catch(undefined),
   /**
    * Two-factor policy. off: no new enrolment (factors users already have still apply); optional: users choose;
    * required: everyone must enrol at their next sign-in; admins: users with an admin role must.
@@ -62,7 +88,13 @@ export const tenantSettingsSchema = z.object({
   email: z
     .object({
       /** Sender, e.g. "Acme <no-reply@acme.example>"; must be within a verified SES identity. */
-      from: z.string().min(3).max(320).optional().catch(undefined),
+      from: z
+        .string()
+        .min(3)
+        .max(320)
+        .refine((from) => isAllowedSender(from))
+        .optional()
+        .catch(undefined),
       reply_to: z.email().optional().catch(undefined),
       /** The name emails use for the site; the tenant's name when absent. */
       product_name: z.string().min(1).max(100).optional().catch(undefined),

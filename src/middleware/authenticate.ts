@@ -9,6 +9,7 @@ import type { Tenant } from '../core/db/tenants';
 import { holdsSession } from '../core/db/users';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../core/errors';
 import { tokens } from '../core/jwt';
+import { sessionCap } from '../core/session-caps';
 import { tenantResolver } from '../core/tenants';
 
 export const AUTH_COOKIE = 'auth_token';
@@ -82,7 +83,7 @@ export async function authenticate(c: Context<AppEnv>): Promise<AuthContext> {
     session.kind !== 'user' ||
     session.userId !== claims.sub ||
     !isSessionLive(session, clock.seconds()) ||
-    !holdsSession(user, 'user', session.sessionId)
+    !holdsSession(user, 'user', session.sessionId, sessionCap('user', tenant))
   ) {
     throw notAuthenticated();
   }

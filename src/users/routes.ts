@@ -7,6 +7,7 @@ import { clock } from '../core/clock';
 import { isSessionLive, listUserSessions, revokeSession } from '../core/db/sessions';
 import { holdsSession } from '../core/db/users';
 import { NotFoundError } from '../core/errors';
+import { sessionCap } from '../core/session-caps';
 import { documentRoute } from '../docs/registry';
 import { requireUser } from '../middleware/authenticate';
 import { noStore } from '../middleware/no-store';
@@ -76,7 +77,10 @@ userRoutes.get('/user/sessions', async (c) => {
   const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
   const sessions = (await listUserSessions(userId))
     .filter(
-      (s) => s.kind === 'user' && isSessionLive(s, now) && holdsSession(c.var.auth.user, 'user', s.sessionId),
+      (s) =>
+        s.kind === 'user' &&
+        isSessionLive(s, now) &&
+        holdsSession(c.var.auth.user, 'user', s.sessionId, sessionCap('user', c.var.auth.tenant)),
     )
     .map((s) => ({
       session_id: s.sessionId,
@@ -109,7 +113,7 @@ userRoutes.delete('/user/sessions/:session_id', async (c) => {
     (s) =>
       s.sessionId === sessionId &&
       s.status === 'active' &&
-      holdsSession(c.var.auth.user, s.kind, s.sessionId),
+      holdsSession(c.var.auth.user, s.kind, s.sessionId, sessionCap(s.kind, c.var.auth.tenant)),
   );
   // Another user's session id is "not found", not "forbidden": ids are not confirmed to strangers.
   if (!mine) throw new NotFoundError('Session not found', 'session_not_found');

@@ -108,15 +108,18 @@ describe('console: sites and API keys', () => {
       name: 'x',
       allowed_origins: '',
       reset_url: 'ftp://nope',
-      verify_url: '',
-      email_from: '',
+      verify_url: 'http://shop.example/verify',
+      email_from: 'Someone <someone@elsewhere.test>',
       product_name: '',
       password_min_length: '3',
       max_failures: '5',
       status: 'active',
     });
     expect(bad.res.status).toBe(422);
-    expect(bad.html).toContain('Password reset page: must be an http(s) URL');
+    expect(bad.html).toContain('Password reset page: must be an https URL (http only for localhost)');
+    // Links carrying tokens are https (http only on this machine); senders are within the SES identity.
+    expect(bad.html).toContain('Email verification page: must be an https URL (http only for localhost)');
+    expect(bad.html).toContain('must be an address at example.com');
     expect(bad.html).toContain('Minimum password length: at least 8');
   });
 

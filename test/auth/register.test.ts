@@ -109,6 +109,18 @@ describe('POST /auth/register', () => {
     });
   });
 
+  it('S6: registering a taken address over and over mails its owner at most 3 notices an hour, answering the same', async () => {
+    const own = await createTestTenant();
+    const email = uniqueEmail('bombed');
+    const first = await register({ email, password: GOOD_PASSWORD }, own.apiKey);
+    const answers = [];
+    for (let i = 0; i < 6; i++) {
+      answers.push(await register({ email, password: `another passphrase ${i}` }, own.apiKey));
+    }
+    for (const a of answers) expect(a.body).toEqual(first.body);
+    expect(await jobsTo(email, 'existing_account')).toHaveLength(3);
+  });
+
   it('S6: a tenant may choose 409 for duplicates instead', async () => {
     const open = await createTestTenant({ settings: { duplicate_email: 'conflict' } });
     const email = uniqueEmail();

@@ -3,10 +3,11 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { useClock } from '../../src/core/clock';
 import { getSession } from '../../src/core/db/sessions';
+import { getUser } from '../../src/core/db/users';
 import { dynamodbSdk } from '../../src/dev/aws';
 import { bearer, client, withKey } from '../support/http';
 import { createTestTenant, type TestTenant } from '../support/tenants';
-import { registerAndLogin } from '../support/users';
+import { GOOD_PASSWORD, registerAndLogin } from '../support/users';
 
 const app = createApp();
 const api = client(app);
@@ -194,5 +195,54 @@ describe('sessions, refresh and logout', () => {
       tables.blacklist = real;
     }
     expect((await me(token)).status).toBe(200);
+  });
+});
+
+describe('S16: ending every session is one write, and sessions are capped', () => {
+  it('a password reset ends sessions in the same write as the new hash: no old session outlives it', async () => {
+    const { email, token, refreshToken } = await registerAndLogin(app, site.apiKey);
+    const others = await Promise.all(
+      [1, 2, 3].map(() => api.post('/auth/login', { email, password: GOOD_PASSWORD }, withKey(site.apiKey))),
+    );
+    const userId = `${site.tenant.clientId}#${site.tenant.siteId}#${email}`;
+    const { setPasswordHash } = await import('../../src/core/db/users');
+    const { hashPassword } = await import('../../src/core/passwords');
+    // The one write a reset or change makes: hash and session list together.
+    expect(
+      await setPasswordHash(userId, await hashPassword('another good passphrase'), { changedAt: Date.now() }),
+    ).toBe(true);
+    for (const t of [token, ...others.map((o) => o.body.token as string)])
+      expect((await me(t)).status).toBe(401);
+    expect((await refreshWith(refreshToken)).status).toBe(401);
+    expect((await getUser(userId))?.liveSessions).toEqual([]);
+  });
+
+  it('however many times someone signs in, a user holds at most max_live sessions: the oldest end', async () => {
+    const capped = await createTestTenant({ settings: { sessions: { max_live: 3 } } });
+    const { email, token: first } = await registerAndLogin(app, capped.apiKey);
+    const tokens = [first];
+    for (let i = 0; i < 4; i++) {
+      const res = await api.post('/auth/login', { email, password: GOOD_PASSWORD }, withKey(capped.apiKey));
+      tokens.push(res.body.token);
+    }
+    const statuses = await Promise.all(tokens.map(async (t) => (await me(t)).status));
+    expect(statuses).toEqual([401, 401, 200, 200, 200]);
+    const listed = await api.get('/user/sessions', bearer(tokens[4] as string));
+    expect(listed.body.sessions).toHaveLength(3);
+  });
+
+  it('fifty sign-ins at once all stay listed up to the cap (the list is updated conditionally, never lost)', async () => {
+    const roomy = await createTestTenant({
+      settings: { sessions: { max_live: 100 }, lockout: { max_failures: 50, hard_cap: 99 } },
+    });
+    const { email } = await registerAndLogin(app, roomy.apiKey);
+    const logins = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        api.post('/auth/login', { email, password: GOOD_PASSWORD }, withKey(roomy.apiKey)),
+      ),
+    );
+    expect(logins.map((l) => l.status).filter((s) => s !== 200)).toEqual([]);
+    const statuses = await Promise.all(logins.map(async (l) => (await me(l.body.token)).status));
+    expect(statuses.every((s) => s === 200)).toBe(true);
   });
 });

@@ -54,6 +54,9 @@ const toEvent = (messages: Awaited<ReturnType<typeof receiveAll>>) =>
   );
 
 beforeAll(async () => {
+  // These tests are about SES's own refusals, so the app does not screen senders first (see tenant settings).
+  const { getConfig } = await import('../../src/core/config');
+  getConfig().emailSenderIdentity = undefined;
   site = await createTestTenant({
     name: 'Worker Shop',
     settings: {

@@ -203,42 +203,47 @@ const SESSION_LIST: Record<SessionKind, 'live_sessions' | 'console_sessions'> = 
 const listOf = (user: User, kind: SessionKind) =>
   kind === 'admin' ? user.consoleSessions : user.liveSessions;
 
-/** Whether `sessionId` is still one of the user's live sessions of its kind (see User.liveSessions). */
-export function holdsSession(user: User, kind: SessionKind, sessionId: string): boolean {
+/**
+ * Whether `sessionId` is still one of the user's `cap` newest sessions of its kind (see User.liveSessions). Entries
+ * past the cap are over even before a trim removes them.
+ */
+export function holdsSession(user: User, kind: SessionKind, sessionId: string, cap: number): boolean {
   const list = listOf(user, kind);
-  return list === undefined || list.includes(sessionId);
+  return list === undefined || list.slice(0, cap).includes(sessionId);
 }
 
 /**
- * A completed sign-in: `last_login`, and the new session at the head of the user's list, the oldest beyond
- * `cap` dropped (and so ended). Conditional on the list as read, re-read on a race, so two sign-ins at once
- * both stay listed. Returns the sessions this one pushed out.
+ * A completed sign-in: `last_login`, and the new session at the head of the user's list. The append is atomic
+ * (no read, no retry, so any number of sign-ins at once all land); entries past `cap` are over at once and
+ * trimmed by a second, conditional write.
  */
-export async function recordSignIn(
-  user: User,
-  kind: SessionKind,
-  sessionId: string,
-  cap: number,
-): Promise<string[]> {
-  const attribute = SESSION_LIST[kind];
-  let current: User | undefined = user;
-  for (let attempt = 0; attempt < 5 && current; attempt++) {
-    const before = listOf(current, kind);
-    const after = [sessionId, ...(before ?? [])].slice(0, cap);
-    const written = await updateUser(user.userId, {
-      update: 'SET last_login = :at, #list = :after',
-      condition: before === undefined ? `${userExists} AND attribute_not_exists(#list)` : '#list = :before',
-      names: { '#list': attribute },
-      values: {
+export async function recordSignIn(user: User, kind: SessionKind, sessionId: string, cap: number) {
+  const names = { '#list': SESSION_LIST[kind] };
+  const out = await documentClient.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { user_id: user.userId },
+      UpdateExpression: 'SET last_login = :at, #list = list_append(:new, if_not_exists(#list, :empty))',
+      ConditionExpression: userExists,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: {
         ':at': new Date(clock.now()).toISOString(),
-        ':after': after,
-        ...(before === undefined ? {} : { ':before': before }),
+        ':new': [sessionId],
+        ':empty': [],
       },
-    });
-    if (written) return (before ?? []).filter((id) => !after.includes(id));
-    current = await getUser(user.userId);
-  }
-  throw new Error('could not record the sign-in: the session list kept changing');
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  const size = ((out.Attributes?.[SESSION_LIST[kind]] as string[] | undefined) ?? []).length;
+  if (size <= cap) return;
+  // Only ever prepended to or replaced whole, so positions from `cap` on hold sessions already over.
+  const positions = Array.from({ length: Math.min(size - cap, 25) }, (_, i) => `#list[${cap + i}]`);
+  await updateUser(user.userId, {
+    update: `REMOVE ${positions.join(', ')}`,
+    condition: 'size(#list) >= :size',
+    names,
+    values: { ':size': size },
+  });
 }
 
 /**
