@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { queryAuditEvents } from '../core/db/audit-log';
 import { tenantIdOf } from '../core/db/tenants';
+import { AppError } from '../core/errors';
 import { requireConsole } from './access';
 import type { renderConsole as RenderConsole } from './render';
 import { managedTenants } from './tenant-pages';
@@ -21,6 +22,7 @@ export const auditPages = new Hono<AppEnv>().get('/admin/audit', requireConsole(
     from: DAY.test(c.req.query('from') ?? '') ? (c.req.query('from') as string) : '',
     to: DAY.test(c.req.query('to') ?? '') ? (c.req.query('to') as string) : '',
   };
+  let pageError: string | undefined;
   const page = selected
     ? await queryAuditEvents(tenantIdOf(selected.clientId, selected.siteId), {
         userId: q.user || undefined,
@@ -29,19 +31,30 @@ export const auditPages = new Hono<AppEnv>().get('/admin/audit', requireConsole(
         to: q.to ? `${q.to}T23:59:59.999Z` : undefined,
         limit: 50,
         after: c.req.query('after'),
+      }).catch((error) => {
+        // A mangled page link: say so on the page, with the filters kept.
+        if (!(error instanceof AppError) || error.status >= 500) throw error;
+        pageError = error.detail;
+        return { events: [], next: undefined };
       })
     : { events: [] };
   const selectedId = selected && tenantIdOf(selected.clientId, selected.siteId);
   const nextQuery =
     page.next && new URLSearchParams({ tenant: selectedId ?? '', ...q, after: page.next }).toString();
-  return render(c, 'audit.html.njk', {
-    title: 'Audit log',
-    admin: c.var.admin,
-    nav: 'audit',
-    tenants,
-    selected: selectedId,
-    q,
-    events: page.events,
-    next_query: nextQuery,
-  });
+  return render(
+    c,
+    'audit.html.njk',
+    {
+      title: 'Audit log',
+      admin: c.var.admin,
+      nav: 'audit',
+      tenants,
+      selected: selectedId,
+      q,
+      events: page.events,
+      next_query: nextQuery,
+      page_error: pageError,
+    },
+    pageError ? 400 : 200,
+  );
 });

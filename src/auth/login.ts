@@ -18,6 +18,9 @@ import { mustUseMfa } from '../mfa/policy';
 import { type IssuedTokens, signIn } from './session-tokens';
 import { recordLoginFailure, resetLoginFailures, takeLoginAttempt } from './throttle';
 
+/** RFC 5321's limit; the API's schemas enforce it, forms that take any text (the console) rely on this. */
+const MAX_EMAIL_LENGTH = 254;
+
 export const invalidCredentials = () =>
   new UnauthorizedError('Invalid email or password', 'invalid_credentials');
 
@@ -45,6 +48,11 @@ export async function verifyCredentials(
 ): Promise<User> {
   const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
   const userId = userIdOf(tenant.clientId, tenant.siteId, email);
+  if (email.length > MAX_EMAIL_LENGTH) {
+    // No account can have it (RFC 5321), and it is no key to count under: a failure like any other, same cost.
+    await verifyPassword(password, await dummyPasswordHash());
+    throw invalidCredentials();
+  }
   let budget: Awaited<ReturnType<typeof takeLoginAttempt>>;
   try {
     budget = await takeLoginAttempt(tenant, email, meta.ip);

@@ -15,11 +15,13 @@ function rejection(event: LambdaEvent): { status: 400 | 405; code: string; detai
     requestContext?: { http?: { method?: string } };
     httpMethod?: string;
     headers?: HeaderBag;
+    /** Payload v2 carries cookies apart from the headers; the adapter joins them into one Cookie header. */
+    cookies?: string[];
   };
   const method = (e.requestContext?.http?.method ?? e.httpMethod ?? '').toUpperCase();
   if (FORBIDDEN_METHODS.has(method))
     return { status: 405, code: 'method_not_allowed', detail: 'Method not allowed' };
-  for (const value of Object.values(e.headers ?? {})) {
+  for (const value of [...Object.values(e.headers ?? {}), ...(e.cookies ?? [])]) {
     if (value !== undefined && !REPRESENTABLE_VALUE.test(value)) {
       return { status: 400, code: 'bad_request', detail: 'Malformed request header' };
     }

@@ -24,10 +24,9 @@ export function assertCsrf(c: Context, submitted: unknown): void {
     throw new ForbiddenError('Cross-site form submissions are refused', 'csrf_failed');
   }
   const cookie = getCookie(c, COOKIE);
-  const ok =
-    typeof submitted === 'string' &&
-    !!cookie &&
-    submitted.length === cookie.length &&
-    timingSafeEqual(Buffer.from(submitted), Buffer.from(cookie));
+  // Compared as bytes: a field of other characters can have the cookie's length in UTF-16 but not in bytes.
+  const given = Buffer.from(typeof submitted === 'string' ? submitted : '', 'utf8');
+  const expected = Buffer.from(cookie ?? '', 'utf8');
+  const ok = expected.length > 0 && given.length === expected.length && timingSafeEqual(given, expected);
   if (!ok) throw new ForbiddenError('The form expired; reload the page and try again', 'csrf_failed');
 }

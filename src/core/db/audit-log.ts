@@ -2,6 +2,7 @@
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config';
 import { randomToken } from '../crypto';
+import { BadRequestError } from '../errors';
 import { documentClient } from './client';
 
 export type AuditOutcome = 'success' | 'failure';
@@ -20,6 +21,9 @@ export type AuditEvent = {
   /** Non-secret context: a reason code, a session id, counts. */
   detail?: Record<string, string | number | boolean>;
 };
+
+/** `<ISO time>#<8 random characters>`: how events are keyed, newest last. */
+const EVENT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[\w-]{8}$/;
 
 const table = () => getConfig().tables.audit;
 // Audit entries outlive everything else; they expire after two years.
@@ -68,6 +72,10 @@ export async function queryAuditEvents(
   tenantId: string,
   { from = '0000', to = '9999', event, userId, limit = 50, after }: AuditQuery,
 ): Promise<{ events: AuditEvent[]; next?: string }> {
+  // A cursor is an event key we handed out, inside the range asked for; anything else is a bad link.
+  if (after !== undefined && !(EVENT_KEY.test(after) && after >= from && after <= `${to}~`)) {
+    throw new BadRequestError('That page link is not valid; start from the first page', 'invalid_cursor');
+  }
   const filters: string[] = [];
   const values: Record<string, unknown> = { ':t': tenantId, ':from': from, ':to': `${to}~` };
   if (event) {

@@ -2,6 +2,7 @@
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config';
 import { documentClient } from './client';
+import { fitsKey } from './keys';
 import { syncTenantOrigins } from './tenant-origins';
 
 export type TenantStatus = 'active' | 'disabled';
@@ -38,6 +39,7 @@ export const tenantIdOf = (clientId: string, siteId: string): string => `${clien
 const table = () => getConfig().tables.tenants;
 
 export async function getTenant(clientId: string, siteId: string): Promise<Tenant | undefined> {
+  if (!fitsKey(tenantIdOf(clientId, siteId))) return undefined;
   const { Item } = await documentClient.send(
     new GetCommand({ TableName: table(), Key: { tenant_id: tenantIdOf(clientId, siteId) } }),
   );
@@ -73,6 +75,7 @@ export async function createTenant(tenant: Tenant): Promise<boolean> {
 
 /** By `{client_id}#{site_id}`, as JWT audiences name tenants. */
 export async function getTenantById(tenantId: string): Promise<Tenant | undefined> {
+  if (!fitsKey(tenantId)) return undefined;
   const { Item } = await documentClient.send(
     new GetCommand({ TableName: table(), Key: { tenant_id: tenantId } }),
   );
@@ -87,6 +90,7 @@ export async function listTenants({
   limit?: number;
   after?: string;
 } = {}): Promise<{ tenants: Tenant[]; next?: string }> {
+  if (after !== undefined && !fitsKey(after, 1024)) return { tenants: [] };
   const out = await documentClient.send(
     new QueryCommand({
       TableName: table(),

@@ -6,6 +6,7 @@ import { clock } from '../clock';
 import { getConfig } from '../config';
 import { documentClient } from './client';
 import { conditionally } from './conditions';
+import { fitsKey, SORT_KEY_BYTES } from './keys';
 import type { SessionKind } from './sessions';
 
 export type UserStatus = 'active' | 'disabled';
@@ -149,6 +150,7 @@ export function newUser(
 }
 
 export async function getUser(userId: string): Promise<User | undefined> {
+  if (!fitsKey(userId)) return undefined;
   const { Item } = await documentClient.send(
     new GetCommand({ TableName: table(), Key: { user_id: userId } }),
   );
@@ -271,6 +273,10 @@ export async function listUsers(
   tenantId: string,
   { prefix = '', limit = 25, after }: { prefix?: string; limit?: number; after?: string } = {},
 ): Promise<{ users: User[]; next?: string }> {
+  // A prefix or cursor longer than any email cannot match one (and would break the key condition).
+  if (!fitsKey(prefix || 'x', SORT_KEY_BYTES) || (after !== undefined && !fitsKey(after, SORT_KEY_BYTES))) {
+    return { users: [] };
+  }
   const out = await documentClient.send(
     new QueryCommand({
       TableName: table(),
