@@ -27,7 +27,13 @@ export function createApp(): Hono<AppEnv> {
   const config = getConfig();
   const app = new Hono<AppEnv>();
 
-  app.use(requestId(), accessLog(), securityHeaders(), cors(), bodyLimit({ maxBytes: config.maxBodyBytes }));
+  app.use(
+    requestId(),
+    accessLog(),
+    securityHeaders(),
+    cors({ sameOriginOnly: ['/admin', '/assets', '/reset', '/verify-email', '/docs', '/dev'] }),
+    bodyLimit({ maxBytes: config.maxBodyBytes }),
+  );
 
   app.route('/', healthRoutes);
   app.route('/', keysRoutes);

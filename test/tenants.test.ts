@@ -15,7 +15,7 @@ import { createTestTenant } from './support/tenants';
 function whoamiApp(resolver = createTenantResolver({ cacheMs: 0 })) {
   const app = new Hono<AppEnv>();
   app.use(requestId());
-  app.get('/whoami', requireTenant({ resolver }), (c) => {
+  app.get('/whoami', requireTenant({ scope: 'auth', resolver }), (c) => {
     const { tenant, apiKey } = c.var.tenantKey;
     return c.json({ client_id: tenant.clientId, site_id: tenant.siteId, scopes: apiKey.scopes });
   });

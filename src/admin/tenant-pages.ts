@@ -19,6 +19,7 @@ import {
   tenantIdOf,
 } from '../core/db/tenants';
 import { NotFoundError } from '../core/errors';
+import { isScope, SCOPE_NAMES } from '../core/scopes';
 import { apiKeyPepper, generateApiKey, hashApiKey, tenantResolver } from '../core/tenants';
 import { requestMeta } from '../middleware/request-meta';
 import { assertManages, consoleForm, noticeOf, requireConsole } from './access';
@@ -28,7 +29,6 @@ import { type FieldErrors, formValues, newTenantIds, tenantFromForm } from './te
 
 const render = async (...args: Parameters<typeof RenderConsole>) =>
   (await import('./render')).renderConsole(...args);
-export const SCOPES = ['auth', 'email:send'] as const;
 
 async function tenantOr404(c: Context<AppEnv>, id: string): Promise<Tenant> {
   assertManages(c, id);
@@ -78,7 +78,7 @@ async function tenantPage(
       values: extra.values ?? formValues(tenant),
       errors: extra.errors ?? {},
       keys,
-      scopes: SCOPES,
+      scopes: SCOPE_NAMES,
       new_key: extra.newKey,
       notice: noticeOf(c),
     },
@@ -188,7 +188,7 @@ export const tenantPages = new Hono<AppEnv>()
     const body = await c.req.parseBody({ all: true });
     const chosen = ([] as unknown[])
       .concat(body.scopes ?? [])
-      .filter((s): s is string => SCOPES.includes(s as never));
+      .filter((s): s is string => typeof s === 'string' && isScope(s));
     const name = field('key_name').trim().slice(0, 60) || 'API key';
     if (chosen.length === 0)
       return tenantPage(c, tenant, { errors: { scopes: 'choose at least one scope' }, status: 422 });

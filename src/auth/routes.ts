@@ -16,7 +16,7 @@ import {
 import { hasBody, jsonOnly } from '../middleware/json-body';
 import { noStore } from '../middleware/no-store';
 import { requestMeta } from '../middleware/request-meta';
-import { requireTenant } from '../middleware/tenant';
+import { assertScope, requireTenant } from '../middleware/tenant';
 import { parseBody } from '../middleware/validate';
 import { clearSessionCookies, refreshCookie, setSessionCookies } from './cookies';
 import { confirmEmailVerification, resendVerification } from './email-verification';
@@ -70,7 +70,7 @@ documentRoute({
     429: { description: 'Too many registrations' },
   },
 });
-authRoutes.post('/auth/register', requireTenant(), async (c) => {
+authRoutes.post('/auth/register', requireTenant({ scope: 'auth' }), async (c) => {
   const input = await parseBody(c, registerBody);
   return c.json(await registerUser(c.var.tenantKey.tenant, input, requestMeta(c)), 201);
 });
@@ -102,7 +102,7 @@ documentRoute({
     429: { description: 'Locked or throttled; see Retry-After' },
   },
 });
-authRoutes.post('/auth/login', requireTenant(), async (c) => {
+authRoutes.post('/auth/login', requireTenant({ scope: 'auth' }), async (c) => {
   const { email, password } = await parseBody(c, loginBody);
   const tenant = c.var.tenantKey.tenant;
   const { user, issued, mfa } = await loginWithPassword(tenant, email, password, requestMeta(c));
@@ -181,7 +181,7 @@ documentRoute({
     429: { description: 'Too many requests' },
   },
 });
-authRoutes.post('/auth/password-reset', requireTenant(), async (c) => {
+authRoutes.post('/auth/password-reset', requireTenant({ scope: 'auth' }), async (c) => {
   const { email } = await parseBody(c, resetRequestBody);
   await requestPasswordReset(c.var.tenantKey.tenant, email, requestMeta(c));
   return c.json({ message: 'If account exists, reset email sent' });
@@ -281,7 +281,9 @@ authRoutes.post('/auth/verify-email/resend', async (c) => {
     const user = await getUser(auth.userId);
     if (user) await resendVerification(auth.tenant, user.email, meta);
   } else {
-    const { tenant } = await tenantResolver().resolve(c.req.header('x-api-key'));
+    const resolved = await tenantResolver().resolve(c.req.header('x-api-key'));
+    assertScope(resolved, 'auth');
+    const { tenant } = resolved;
     c.set('tenant', tenant);
     const { email } = await parseBody(c, verifyResendBody.required());
     await resendVerification(tenant, email, meta);

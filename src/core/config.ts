@@ -38,6 +38,8 @@ const envSchema = z.object({
   API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
   API_KEY_PEPPER_SECRET_NAME: z.string().min(1).optional(),
   TENANT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  /** How often a warm container checks whether a key was revoked or a site changed (S30, S48): the bound. */
+  REVOCATION_CHECK_SECONDS: z.coerce.number().min(0).max(60).default(5),
   SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(16),
   SCRYPT_R: positiveInt.max(32).default(8),
   SCRYPT_P: positiveInt.max(16).default(2),
@@ -95,6 +97,7 @@ export type Config = {
   };
   apiKeyPepper: SecretSource;
   tenantCacheSeconds: number;
+  revocationCheckSeconds: number;
   scrypt: { logN: number; r: number; p: number };
   maxBodyBytes: number;
   emailQueueUrl?: string;
@@ -162,6 +165,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     apiKeyPepper: { value: e.API_KEY_PEPPER, secretName: e.API_KEY_PEPPER_SECRET_NAME },
     tenantCacheSeconds: e.TENANT_CACHE_SECONDS,
+    revocationCheckSeconds: e.REVOCATION_CHECK_SECONDS,
     scrypt: { logN: e.SCRYPT_LOG_N, r: e.SCRYPT_R, p: e.SCRYPT_P },
     maxBodyBytes: e.MAX_BODY_BYTES,
     emailQueueUrl: e.EMAIL_QUEUE_URL,

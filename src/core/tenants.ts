@@ -4,6 +4,7 @@ import { clock } from './clock';
 import { getConfig } from './config';
 import { type ApiKeyRecord, getApiKeyByHash, markApiKeyUsed } from './db/api-keys';
 import { tenantsAllowingOrigin } from './db/tenant-origins';
+import { readRevocationEpoch } from './db/revocations';
 import { getTenant, getTenantById, type Tenant } from './db/tenants';
 import { UnauthorizedError } from './errors';
 import { logger } from './log';
@@ -36,14 +37,41 @@ export function apiKeyPepper(): Promise<string> {
 export function createTenantResolver({
   pepper = apiKeyPepper,
   cacheMs = getConfig().tenantCacheSeconds * 1000,
+  revocationCheckMs = getConfig().revocationCheckSeconds * 1000,
 }: {
   pepper?: () => Promise<string>;
   cacheMs?: number;
+  /** At most this long between checks of the revocation epoch: how stale a revoked key can be here. */
+  revocationCheckMs?: number;
 } = {}) {
   const byKey = createTtlCache<ResolvedApiKey | undefined>();
   const byId = createTtlCache<Tenant | undefined>();
   const byOrigin = createTtlCache<string[]>();
   const negativeMs = Math.min(cacheMs, NEGATIVE_CACHE_MS);
+  const clear = () => {
+    byKey.clear();
+    byId.clear();
+    byOrigin.clear();
+  };
+
+  let epoch: number | undefined;
+  let checkedAt = Number.NEGATIVE_INFINITY;
+  /** Drops every cache when a key was revoked or a site changed anywhere since the last check. */
+  async function stayFresh(): Promise<void> {
+    const now = clock.now();
+    if (now - checkedAt < revocationCheckMs) return;
+    checkedAt = now;
+    try {
+      const current = await readRevocationEpoch();
+      if (current !== epoch) clear();
+      epoch = current;
+    } catch (error) {
+      // Unable to tell: trust nothing cached, and ask again on the next request.
+      clear();
+      checkedAt = Number.NEGATIVE_INFINITY;
+      throw error;
+    }
+  }
 
   async function lookupKey(keyHash: string): Promise<ResolvedApiKey | undefined> {
     const apiKey = await getApiKeyByHash(keyHash);
@@ -61,6 +89,7 @@ export function createTenantResolver({
     /** The tenant behind an API key, or the one identical 401. */
     async resolve(apiKey: string | undefined | null): Promise<ResolvedApiKey> {
       if (!apiKey || !API_KEY_SHAPE.test(apiKey)) throw invalidApiKey();
+      await stayFresh();
       const keyHash = hashApiKey(apiKey, await pepper());
       const hit = byKey.get(keyHash);
       const result = hit ? hit.value : await lookupKey(keyHash);
@@ -71,6 +100,7 @@ export function createTenantResolver({
 
     /** An active tenant by `{client_id}#{site_id}`, or undefined. */
     async byId(tenantId: string): Promise<Tenant | undefined> {
+      await stayFresh();
       const hit = byId.get(tenantId);
       if (hit) return hit.value;
       const found = await getTenantById(tenantId);
@@ -81,6 +111,7 @@ export function createTenantResolver({
 
     /** Whether any tenant allows this browser Origin (preflights carry no key to say which). */
     async anyTenantAllows(origin: string): Promise<boolean> {
+      await stayFresh();
       let tenants = byOrigin.get(origin)?.value;
       if (!tenants) {
         tenants = await tenantsAllowingOrigin(origin);
@@ -89,11 +120,7 @@ export function createTenantResolver({
       return tenants.length > 0;
     },
 
-    clear: () => {
-      byKey.clear();
-      byId.clear();
-      byOrigin.clear();
-    },
+    clear,
   };
 }
 

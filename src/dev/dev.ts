@@ -93,7 +93,7 @@ async function main() {
   Console        ${url}/admin   ${admin.email} / ${admin.password}
                  (first sign-in sets up an authenticator app: platform admins must use one)
   SMS codes      ${twilioConfigured ? `sent through Twilio from ${process.env.TWILIO_FROM}` : 'printed in this terminal as "[sms] to ...": no TWILIO_ACCOUNT_SID set'}
-  Demo tenant    ${DEMO.clientId} / ${DEMO.siteId}   x-api-key: ${DEMO.apiKey}
+  Demo tenant    ${DEMO.clientId} / ${DEMO.siteId}   x-api-key: ${DEMO.apiKey} (every scope)
                  origins: ${DEMO.allowedOrigins.join(', ')}
   DynamoDB Local http://127.0.0.1:${ports.dynamodb}  (data in ${dataDir}/dynamodb${platform.createdTables.length ? `; created ${platform.createdTables.length} tables` : ''})
   moto_server    http://127.0.0.1:${ports.moto}  (SQS, SES, S3, Secrets Manager; in memory)

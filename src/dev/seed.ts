@@ -2,6 +2,7 @@
 import { clock } from '../core/clock';
 import { putApiKey } from '../core/db/api-keys';
 import { putTenant } from '../core/db/tenants';
+import { SCOPE_NAMES } from '../core/scopes';
 import { apiKeyPepper, hashApiKey } from '../core/tenants';
 
 export const DEMO = {
@@ -30,7 +31,8 @@ export async function seedDemoTenant(): Promise<void> {
     clientId: DEMO.clientId,
     siteId: DEMO.siteId,
     name: 'demo key',
-    scopes: ['auth', 'email:send'],
+    // Every scope, so each feature works from the demo site (make dev's banner says so).
+    scopes: SCOPE_NAMES,
     status: 'active',
     createdAt,
   });

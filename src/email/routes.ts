@@ -7,7 +7,6 @@ import { documentRoute } from '../docs/registry';
 import { jsonOnly } from '../middleware/json-body';
 import { noStore } from '../middleware/no-store';
 import { requestMeta } from '../middleware/request-meta';
-import { requireScope } from '../middleware/scope';
 import { requireTenant } from '../middleware/tenant';
 import { parseBody } from '../middleware/validate';
 import { queueTenantEmails, sendEmailBody } from './send-request';
@@ -34,14 +33,7 @@ documentRoute({
     429: { description: 'Hourly budget spent' },
   },
 });
-emailRoutes.post(
-  '/email/send',
-  noStore(),
-  jsonOnly(),
-  requireTenant(),
-  requireScope('email:send'),
-  async (c) => {
-    const body = await parseBody(c, sendEmailBody);
-    return c.json(await queueTenantEmails(c.var.tenantKey.tenant, body, requestMeta(c)), 202);
-  },
-);
+emailRoutes.post('/email/send', noStore(), jsonOnly(), requireTenant({ scope: 'email:send' }), async (c) => {
+  const body = await parseBody(c, sendEmailBody);
+  return c.json(await queueTenantEmails(c.var.tenantKey.tenant, body, requestMeta(c)), 202);
+});

@@ -10,7 +10,7 @@ import { holdsSession } from '../core/db/users';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../core/errors';
 import { tokens } from '../core/jwt';
 import { sessionCap } from '../core/session-caps';
-import { tenantResolver } from '../core/tenants';
+import { invalidApiKey, tenantResolver } from '../core/tenants';
 
 export const AUTH_COOKIE = 'auth_token';
 
@@ -40,7 +40,10 @@ export function assertCookieOrigin(c: Context, tenant: Tenant): void {
   }
 }
 
-/** The site the request's x-api-key names, if it sends one (an unknown key is a 401). */
+/**
+ * The site the request's x-api-key names, if it sends one alongside the token that authenticates the request
+ * (an unknown key is the one identical 401). Such a companion key opens nothing, so needs no scope.
+ */
 export async function apiKeyTenantId(c: Context): Promise<string | undefined> {
   const apiKey = c.req.header('x-api-key');
   if (apiKey === undefined) return undefined;
@@ -48,10 +51,13 @@ export async function apiKeyTenantId(c: Context): Promise<string | undefined> {
   return `${tenant.clientId}#${tenant.siteId}`;
 }
 
-/** If the request also names a site by API key, it must be the token's site (S28). */
+/**
+ * If the request also names a site by API key, it must be the token's site (S28). Another site's live key gets
+ * the same 401 as an unknown or revoked one, so a token holder cannot test whether a leaked key works (S30).
+ */
 export async function assertSameTenantAsKey(c: Context, tenantId: string): Promise<void> {
   const keyTenant = await apiKeyTenantId(c);
-  if (keyTenant !== undefined && keyTenant !== tenantId) throw notAuthenticated();
+  if (keyTenant !== undefined && keyTenant !== tenantId) throw invalidApiKey();
 }
 
 /** Verifies the caller's access token and session; sets c.var.auth and c.var.tenant, or throws 401/403/503. */

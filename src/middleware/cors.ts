@@ -12,8 +12,11 @@ const EXPOSE_HEADERS = 'Retry-After, X-Request-Id';
  * the real response then shows the Origin only if *its* tenant allows it (or, with no tenant known yet,
  * any tenant does, so a site can read a 401 for a bad key). Never `*`.
  */
-export const cors = (): MiddlewareHandler<AppEnv> =>
-  async function cors(c, next) {
+export const cors = ({ sameOriginOnly = [] as string[] } = {}): MiddlewareHandler<AppEnv> => {
+  // Console and hosted pages are same-origin only: a site's origin must never read them with credentials (S31).
+  const isPage = (path: string) => sameOriginOnly.some((p) => path === p || path.startsWith(`${p}/`));
+  return async function cors(c, next) {
+    if (isPage(c.req.path)) return next();
     const origin = c.req.header('origin');
     if (c.req.method === 'OPTIONS' && origin && c.req.header('access-control-request-method')) {
       const res = new Response(null, { status: 204, headers: { Vary: 'Origin' } });
@@ -34,6 +37,7 @@ export const cors = (): MiddlewareHandler<AppEnv> =>
       c.header('Access-Control-Expose-Headers', EXPOSE_HEADERS);
     }
   };
+};
 
 async function originAllowed(c: Context<AppEnv>, origin: string): Promise<boolean> {
   const tenant = c.get('tenant');

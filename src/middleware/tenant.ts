@@ -1,17 +1,30 @@
-// Resolves the calling site from its x-api-key header (never the query string, S14) into c.var.tenantKey.
+// Resolves the calling site from its x-api-key header (never the query string, S14) into c.var.tenantKey, and
+// refuses a key without the scope the route needs (403).
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
-import { type TenantResolver, tenantResolver } from '../core/tenants';
+import { ForbiddenError } from '../core/errors';
+import type { Scope } from '../core/scopes';
+import { type ResolvedApiKey, type TenantResolver, tenantResolver } from '../core/tenants';
+
+/** A valid key of the site that lacks the route's scope: the key is live (its holder knows that already). */
+export function assertScope(resolved: ResolvedApiKey, scope: Scope): void {
+  if (!resolved.apiKey.scopes.includes(scope)) {
+    throw new ForbiddenError(`This API key lacks the ${scope} scope`, 'insufficient_scope');
+  }
+}
 
 export const requireTenant = ({
+  scope,
   header = 'x-api-key',
   resolver,
 }: {
+  scope: Scope;
   header?: string;
   resolver?: TenantResolver;
-} = {}): MiddlewareHandler<AppEnv> =>
+}): MiddlewareHandler<AppEnv> =>
   async function requireTenant(c, next) {
     const resolved = await (resolver ?? tenantResolver()).resolve(c.req.header(header));
+    assertScope(resolved, scope);
     c.set('tenantKey', resolved);
     c.set('tenant', resolved.tenant);
     await next();

@@ -1,7 +1,9 @@
 // ApiKeys table: one item per key, addressed by HMAC-SHA256(pepper, key); the key itself is never stored.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config';
+import { LEGACY_KEY_SCOPES } from '../scopes';
 import { documentClient } from './client';
+import { bumpRevocationEpoch } from './revocations';
 import { tenantIdOf } from './tenants';
 
 export type ApiKeyStatus = 'active' | 'revoked';
@@ -60,6 +62,7 @@ export async function revokeApiKey(keyHash: string): Promise<boolean> {
         ExpressionAttributeValues: { ':revoked': 'revoked' },
       }),
     );
+    await bumpRevocationEpoch();
     return true;
   } catch (error) {
     if ((error as Error).name === 'ConditionalCheckFailedException') return false;
@@ -121,7 +124,7 @@ function fromItem(item: ApiKeyItem): ApiKeyRecord {
     clientId: item.client_id,
     siteId: item.site_id,
     name: item.name,
-    scopes: item.scopes ?? [],
+    scopes: item.scopes ?? LEGACY_KEY_SCOPES,
     status: item.status,
     createdAt: item.created_at,
     hint: item.hint,

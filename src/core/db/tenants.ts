@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { getConfig } from '../config';
 import { documentClient } from './client';
 import { fitsKey } from './keys';
+import { bumpRevocationEpoch } from './revocations';
 import { syncTenantOrigins } from './tenant-origins';
 
 export type TenantStatus = 'active' | 'disabled';
@@ -53,6 +54,8 @@ export async function putTenant(tenant: Tenant): Promise<void> {
   );
   const previous = ((Attributes as TenantItem | undefined)?.allowed_origins ?? []) as string[];
   await syncTenantOrigins(tenantIdOf(tenant.clientId, tenant.siteId), previous, tenant.allowedOrigins);
+  // Status, origins or settings changed: every warm container forgets what it cached of this site.
+  if (Attributes) await bumpRevocationEpoch();
 }
 
 /** Creates a tenant unless its (client_id, site_id) exists; false when taken. */
