@@ -1,5 +1,5 @@
 # Thin wrappers; the work is in package.json scripts and src/dev/.
-.PHONY: dev test build bench lint typecheck check deploy clean clean-data
+.PHONY: dev test browser build bench lint typecheck check deploy clean clean-data
 
 # Reinstall whenever the lockfile or manifest changes (node_modules missing or stale).
 DEPS := node_modules/.deps-installed
@@ -10,8 +10,11 @@ $(DEPS): package.json package-lock.json
 dev: $(DEPS) ## local AWS services + tables + demo tenant + app on http://localhost:3000
 	npm run dev
 
-test: $(DEPS) ## every test (starts its own DynamoDB Local and moto on free ports)
+test: $(DEPS) browser ## every test (starts its own DynamoDB Local and moto on free ports)
 	npx vitest run $(VITEST_FLAGS)
+
+browser: ## Debian's chromium for the browser tests: installed with apt when missing (as root), else one line saying how
+	@sh src/dev/ensure-chromium.sh
 
 build: $(DEPS) ## bundle every function like sam build, print sizes
 	npm run build

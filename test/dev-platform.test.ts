@@ -237,7 +237,7 @@ describe('npm run invoke', () => {
     );
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(
-      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction, EmailWorkerFunction, SmsWorkerFunction, OutboxRelayFunction\)/,
+      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction, LocalHttpApiFunction, EmailWorkerFunction, SmsWorkerFunction, OutboxRelayFunction\)/,
     );
   });
 });

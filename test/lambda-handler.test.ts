@@ -17,6 +17,13 @@ describe('the HTTP Lambda handler with Function URL events', () => {
     expect(result.headers['strict-transport-security']).toContain('max-age=');
   });
 
+  it('answers an API Gateway HTTP API event (sam local start-api, LocalHttpApi=true) the same way', async () => {
+    const result = await invoke(loadEvent('http-api-get-health.json'));
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toEqual({ status: 'ok' });
+    expect(result.headers['strict-transport-security']).toContain('max-age=');
+  });
+
   it('answers the POST-with-JSON login event (demo key not seeded in tests) with the one API-key 401', async () => {
     const result = await invoke(loadEvent('function-url-post-json.json'));
     expect(result.statusCode).toBe(401);

@@ -1,9 +1,11 @@
 // `npm run build`: bundles every function of template.yaml with the esbuild options SAM uses, and reports sizes.
 
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
+import * as SWAGGER from '../docs/swagger-assets';
 import { functionsOf, handlerOf, loadTemplate, type Resource } from './template';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -47,6 +49,16 @@ export function esbuildOptionsFor(resource: Resource, outdir: string, entryOverr
   };
 }
 
+/** Files a function reads at run time, copied next to its bundle (the HTTP function serves Swagger UI's). */
+function copyAssets(entry: string | undefined, outdir: string): void {
+  if (entry !== 'handlers/http.ts') return;
+  const { SWAGGER_FILES } = SWAGGER;
+  const from = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  const to = resolve(outdir, 'assets/swagger-ui');
+  mkdirSync(to, { recursive: true });
+  for (const name of Object.keys(SWAGGER_FILES)) copyFileSync(resolve(from, name), resolve(to, name));
+}
+
 export type BuiltFunction = { id: string; file: string; bytes: number; exportName: string };
 
 export async function buildFunctions(outRoot = resolve(root, 'dist')): Promise<BuiltFunction[]> {
@@ -59,6 +71,7 @@ export async function buildFunctions(outRoot = resolve(root, 'dist')): Promise<B
     const options = esbuildOptionsFor(resource, outdir);
     const result = await build(options);
     writeFileSync(resolve(outdir, 'meta.json'), JSON.stringify(result.metafile));
+    copyAssets(handlerOf(resource).entry, outdir);
     const file = resolve(outdir, `${outBase}${options.outExtension?.['.js'] ?? '.js'}`);
     built.push({ id, file, bytes: statSync(file).size, exportName });
   }

@@ -23,6 +23,27 @@ afterAll(async () => {
 });
 
 describe('in Chromium', () => {
+  it('/docs shows every operation from assets served by the app itself, with nothing blocked by the CSP', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    const offsite: string[] = [];
+    page.on('request', (r) => {
+      if (!r.url().startsWith(app.base) && !r.url().startsWith('data:')) offsite.push(r.url());
+    });
+    await page.goto(`${app.base}/docs`);
+    await page.locator('.opblock').first().waitFor();
+    expect(await page.locator('.opblock-summary-path', { hasText: '/auth/login' }).count()).toBeGreaterThan(
+      0,
+    );
+    await page.screenshot({ path: resolve(ARTIFACTS, 'docs.png') });
+    expect(problems).toEqual([]);
+    expect(offsite).toEqual([]);
+    await page.close();
+  });
+
   it('an operator sets up an authenticator at first sign-in, signs out, and signs in again with a TOTP code', async () => {
     const email = uniqueEmail('operator');
     await createPlatformAdmin({ email, password: PASSWORD });
