@@ -16,6 +16,8 @@ const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
  * link carrying a token never crosses a network in the clear.
  */
 export const sitePageUrl = z.url({ protocol: /^https?$/, error: 'must be an https URL' }).refine((url) => {
+  // Refinements run even when the url check failed: parse defensively.
+  if (!URL.canParse(url)) return false;
   const { protocol, hostname } = new URL(url);
   return protocol === 'https:' || LOOPBACK_HOSTS.has(hostname);
 }, 'must be https (http only for localhost)');

@@ -3,6 +3,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { NotFoundError } from '../core/errors';
 import { openApiDocument } from './openapi';
+import { documentRoute } from './registry';
 import { isSwaggerFile, SWAGGER_FILES, swaggerFile } from './swagger-assets';
 
 const page = `<!doctype html>
@@ -26,6 +27,14 @@ const init = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swag
 // Everything from this origin, nothing inline: no CDN, no Subresource Integrity to get wrong.
 const DOCS_CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'; form-action 'self'";
+
+documentRoute({
+  method: 'get',
+  path: '/openapi.json',
+  tag: 'docs',
+  summary: 'This document: OpenAPI 3.1, generated from the routes and their zod schemas',
+  responses: { 200: { description: 'The OpenAPI document' } },
+});
 
 export const docsRoutes = new Hono<AppEnv>()
   .get('/openapi.json', (c) => {

@@ -87,6 +87,19 @@ describe('console sign-in (S17)', () => {
     );
   });
 
+  it('holds at most five console sessions per admin (seed 002): a sixth sign-in ends the oldest', async () => {
+    const email = uniqueEmail('five');
+    await createPlatformAdmin({ email, password: PASSWORD });
+    const browsers = [];
+    for (let i = 0; i < 6; i++) {
+      const b = consoleBrowser(app);
+      expect((await b.signIn(email, PASSWORD)).res.status).toBe(303);
+      browsers.push(b);
+    }
+    const statuses = await Promise.all(browsers.map(async (b) => (await b.get('/admin')).res.status));
+    expect(statuses).toEqual([303, 200, 200, 200, 200, 200]);
+  });
+
   it('ends a session after 30 idle minutes and after 12 hours however active, server-side', async () => {
     const idle = consoleBrowser(app);
     await idle.signIn(platformAdmin, PASSWORD);
