@@ -1,13 +1,14 @@
 // The Hono environment shared by the app, its middleware and feature routers.
 import type { IncomingMessage } from 'node:http';
+import type { Context } from 'hono';
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
+import type { Enroller } from './auth/mfa/enroll';
 import type { Session } from './core/db/sessions';
 import type { Tenant } from './core/db/tenants';
 import type { User } from './core/db/users';
 import type { VerifiedToken } from './core/jwt';
 import type { Log } from './core/log';
 import type { ResolvedApiKey } from './core/tenants';
-import type { Enroller } from './mfa/enroll';
 
 /** Who is calling, once requireUser has verified their access token and live session. */
 export type AuthContext = {
@@ -24,7 +25,13 @@ export type AuthContext = {
 
 export type AppEnv = {
   /** Present when running under the Lambda adapter; absent under node-server and app.request(). */
-  Bindings: { event?: LambdaEvent; lambdaContext?: LambdaContext; incoming?: IncomingMessage };
+  Bindings: {
+    event?: LambdaEvent;
+    lambdaContext?: LambdaContext;
+    incoming?: IncomingMessage;
+    /** Inside a feature's router: the app's context of the same request (see middleware/feature.ts). */
+    outer?: Context<AppEnv>;
+  };
   Variables: {
     requestId: string;
     log: Log;

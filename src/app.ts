@@ -1,26 +1,20 @@
-// Builds the one Hono app that serves every HTTP route, on Lambda and locally alike.
+// Builds the one Hono app that serves every HTTP route, on Lambda and locally alike: shared middleware, the
+// health routes, and a lazily loaded router per feature prefix (see features.ts).
 import { Hono } from 'hono';
-import { accountRoutes } from './admin/account-pages';
-import { auditPages } from './admin/audit-pages';
-import { adminRoutes } from './admin/routes';
-import { tenantPages } from './admin/tenant-pages';
-import { userPages } from './admin/user-pages';
 import type { AppEnv } from './app-env';
-import { authRoutes } from './auth/routes';
 import { getConfig } from './core/config';
-import { docsRoutes } from './docs/routes';
-import { emailRoutes } from './email/routes';
-import { healthRoutes } from './health/routes';
-import { keysRoutes } from './keys/routes';
-import { mfaRoutes } from './mfa/routes';
+import { FEATURES } from './features';
+import health from './health/routes';
 import { accessLog } from './middleware/access-log';
 import { bodyLimit } from './middleware/body-limit';
 import { cors } from './middleware/cors';
 import { errorHandler, notFoundHandler } from './middleware/errors';
+import { mountFeatures } from './middleware/feature';
 import { requestId } from './middleware/request-id';
 import { securityHeaders } from './middleware/security-headers';
-import { pageRoutes } from './pages/routes';
-import { userRoutes } from './users/routes';
+
+/** Console and hosted pages: same-origin only, whatever origins the sites allow (S31). */
+const PAGE_PREFIXES = ['/admin', '/assets', '/reset', '/verify-email', '/docs', '/dev'];
 
 export function createApp(): Hono<AppEnv> {
   // Validate configuration up front: a misconfigured function fails at init, with every problem named.
@@ -31,23 +25,13 @@ export function createApp(): Hono<AppEnv> {
     requestId(),
     accessLog(),
     securityHeaders(),
-    cors({ sameOriginOnly: ['/admin', '/assets', '/reset', '/verify-email', '/docs', '/dev'] }),
+    cors({ sameOriginOnly: PAGE_PREFIXES }),
     bodyLimit({ maxBytes: config.maxBodyBytes }),
   );
-
-  app.route('/', healthRoutes);
-  app.route('/', keysRoutes);
-  app.route('/', authRoutes);
-  app.route('/', mfaRoutes);
-  app.route('/', userRoutes);
-  app.route('/', emailRoutes);
-  app.route('/', docsRoutes);
-  app.route('/', pageRoutes);
-  app.route('/', adminRoutes);
-  app.route('/', tenantPages);
-  app.route('/', userPages);
-  app.route('/', auditPages);
-  app.route('/', accountRoutes);
+  // /, /health, /health/live, /health/ready: served at once, they are what a cold start is first asked for.
+  app.route('/', health);
+  // /.well-known /auth /user /email /reset /verify-email /admin /docs /openapi.json /assets
+  mountFeatures(app, FEATURES);
 
   app.notFound(notFoundHandler(app));
   app.onError(errorHandler);

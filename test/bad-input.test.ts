@@ -9,6 +9,8 @@ import { createUser, getUser, newUser, userIdOf } from '../src/core/db/users';
 import { hashPassword } from '../src/core/passwords';
 import { SCOPE_NAMES } from '../src/core/scopes';
 import { documentedRoutes, type RouteDoc } from '../src/docs/registry';
+import { routeTable } from '../src/features';
+import health from '../src/health/routes';
 import { createHttpHandler } from '../src/lambda/http-handler';
 import { consoleBrowser } from './support/console';
 import { bearer, client, withKey } from './support/http';
@@ -20,11 +22,12 @@ const app = createApp();
 const api = client(app);
 const handler = createHttpHandler(app);
 let site: TestTenant;
+// Every route there is: the app's own and every feature's (features load on first use; load them all now).
+const routes = await routeTable([health]);
 
 /** Console and hosted pages: HTML forms, swept as forms below. */
 const PAGE_PREFIXES = ['/admin', '/reset', '/verify-email', '/docs', '/assets'];
 const isPage = (path: string) => PAGE_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
-const routes = app.routes.filter((r) => r.method !== 'ALL');
 const honoPath = (openApiPath: string) => openApiPath.replace(/\{(\w+)\}/g, ':$1');
 /** Whether a route pattern (`/auth/mfa/:factor`) serves a concrete path. */
 const matches = (pattern: string, path: string) =>

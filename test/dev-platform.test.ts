@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { totpAt } from '../src/auth/mfa/totp';
 import { dynamodbSdk } from '../src/dev/aws';
 import { freePort } from '../src/dev/services';
-import { totpAt } from '../src/mfa/totp';
 
 const root = resolve(import.meta.dirname, '..');
 const tsx = resolve(root, 'node_modules/tsx/dist/cli.mjs');
@@ -53,7 +53,7 @@ describe('make dev (npm run dev)', () => {
   const dataDir = mkdtempSync(resolve(tmpdir(), 'lambdalith-dev-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  it('serves health and readiness, seeds the demo key, delivers reset mail to /dev/mail, prints SMS codes, enrols the console admin, and Ctrl-C leaves nothing behind', async () => {
+  it('serves health and readiness, seeds the demo key, delivers reset mail to /dev/mail, prints SMS codes, enrolls the console admin, and Ctrl-C leaves nothing behind', async () => {
     const ports = { http: await freePort(), dynamodb: await freePort(), moto: await freePort() };
     // Keep the run's AWS settings out: dev must set up its own.
     const env = Object.fromEntries(
@@ -170,11 +170,11 @@ describe('make dev (npm run dev)', () => {
         }),
       });
       expect(signIn.status).toBe(200);
-      const enrolPage = await signIn.text();
+      const enrollPage = await signIn.text();
       const hiddenField = (name: string) =>
-        new RegExp(`name="${name}" value="([^"]*)"`).exec(enrolPage)?.[1] ?? '';
-      const secret = /data-secret="([A-Z2-7]+)"/.exec(enrolPage)?.[1] as string;
-      const enrolled = await fetch(`${base}/admin/mfa/enrol`, {
+        new RegExp(`name="${name}" value="([^"]*)"`).exec(enrollPage)?.[1] ?? '';
+      const secret = /data-secret="([A-Z2-7]+)"/.exec(enrollPage)?.[1] as string;
+      const enrolled = await fetch(`${base}/admin/mfa/enroll`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: csrfCookie },
         body: new URLSearchParams({

@@ -57,16 +57,16 @@ describe('/docs offline', () => {
     expect(csp).not.toMatch(/https?:/);
     expect(html).not.toMatch(/https?:\/\//);
     for (const [path, type] of [
-      ['/docs/assets/swagger-ui-bundle.js', 'text/javascript'],
-      ['/docs/assets/swagger-ui.css', 'text/css'],
+      ['/assets/swagger-ui/swagger-ui-bundle.js', 'text/javascript'],
+      ['/assets/swagger-ui/swagger-ui.css', 'text/css'],
     ]) {
       const res = await fetch(`${server.base}${path}`);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type')).toContain(type);
       expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
     }
-    expect((await fetch(`${server.base}/docs/assets/package.json`)).status).toBe(404);
-    expect((await fetch(`${server.base}/docs/assets/..%2fpackage.json`)).status).toBe(404);
+    expect((await fetch(`${server.base}/assets/swagger-ui/package.json`)).status).toBe(404);
+    expect((await fetch(`${server.base}/assets/..%2fpackage.json`)).status).toBe(404);
   });
 });
 

@@ -47,7 +47,7 @@ describe('API documentation', () => {
   it('serves Swagger UI at /docs from this origin only, with a CSP of self and no inline script', async () => {
     const res = await app.request('/docs');
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('/docs/assets/swagger-ui-bundle.js');
+    expect(await res.text()).toContain('/assets/swagger-ui/swagger-ui-bundle.js');
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("script-src 'self';");
     expect(csp).not.toContain('unsafe-inline');

@@ -4,11 +4,11 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
 import { getUser } from '../core/db/users';
 import { NotFoundError } from '../core/errors';
+import { canManageTenant, isAdmin } from '../core/roles';
 import { authenticate } from '../middleware/authenticate';
 import { assertCsrf } from '../middleware/csrf';
 import { readForm } from '../middleware/form-body';
 import { currentConsoleAdmin } from './console-session';
-import { canManageTenant, isAdmin } from './roles';
 
 export const requireConsole = (): MiddlewareHandler<AppEnv> =>
   async function requireConsole(c, next) {
@@ -52,6 +52,6 @@ export const NOTICES: Record<string, string> = {
   reset_sent: 'Password reset email sent (if the account is active).',
   sessions_revoked: 'All sessions of this user were ended.',
   roles_saved: 'Roles saved.',
-  mfa_reset: 'Two-factor sign-in removed; the user was signed out everywhere and can enrol again.',
+  mfa_reset: 'Two-factor sign-in removed; the user was signed out everywhere and can enroll again.',
 };
 export const noticeOf = (c: Context) => NOTICES[c.req.query('notice') ?? ''];

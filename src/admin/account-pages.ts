@@ -1,27 +1,28 @@
 // The signed-in admin's own account: their two-factor status, and fresh recovery codes after using some.
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
+import { acceptTotp } from '../auth/mfa/challenge';
+import { regenerateRecoveryCodes } from '../auth/mfa/enroll';
 import { audit } from '../core/audit';
 import { clock } from '../core/clock';
 import { tenantIdOf } from '../core/db/tenants';
 import { NotFoundError } from '../core/errors';
 import { tenantResolver } from '../core/tenants';
-import { acceptTotp } from '../mfa/challenge';
-import { regenerateRecoveryCodes } from '../mfa/enroll';
 import { requestMeta } from '../middleware/request-meta';
 import { consoleForm, requireConsole } from './access';
 import { factorLabelsOf } from './factor-labels';
-import type { renderConsole as RenderConsole } from './render';
-
-const render = async (...args: Parameters<typeof RenderConsole>) =>
-  (await import('./render')).renderConsole(...args);
+import { renderConsole } from './render';
 
 export const accountRoutes = new Hono<AppEnv>()
-  .get('/admin/account', requireConsole(), (c) => {
+  .get('/account', requireConsole(), (c) => {
     const admin = c.var.admin;
-    return render(c, 'account.html.njk', { title: 'Your account', admin, factors: factorLabelsOf(admin) });
+    return renderConsole(c, 'account.html.njk', {
+      title: 'Your account',
+      admin,
+      factors: factorLabelsOf(admin),
+    });
   })
-  .post('/admin/account/recovery-codes', requireConsole(), async (c) => {
+  .post('/account/recovery-codes', requireConsole(), async (c) => {
     const field = await consoleForm(c);
     const admin = c.var.admin;
     const page = { title: 'Your account', admin, factors: factorLabelsOf(admin) };
@@ -34,7 +35,12 @@ export const accountRoutes = new Hono<AppEnv>()
         userId: admin.userId,
         detail: { via: 'console_account' },
       });
-      return render(c, 'account.html.njk', { ...page, form_error: 'Wrong or already used code.' }, 422);
+      return renderConsole(
+        c,
+        'account.html.njk',
+        { ...page, form_error: 'Wrong or already used code.' },
+        422,
+      );
     }
     const tenantId = tenantIdOf(admin.clientId, admin.siteId);
     const tenant = await tenantResolver().byId(tenantId);
@@ -44,5 +50,9 @@ export const accountRoutes = new Hono<AppEnv>()
       undefined,
       requestMeta(c),
     );
-    return render(c, 'account.html.njk', { ...page, recovery_codes, recovery_left: recovery_codes.length });
+    return renderConsole(c, 'account.html.njk', {
+      ...page,
+      recovery_codes,
+      recovery_left: recovery_codes.length,
+    });
   });

@@ -5,14 +5,12 @@ import { queryAuditEvents } from '../core/db/audit-log';
 import { tenantIdOf } from '../core/db/tenants';
 import { AppError } from '../core/errors';
 import { requireConsole } from './access';
-import type { renderConsole as RenderConsole } from './render';
+import { renderConsole } from './render';
 import { managedTenants } from './tenant-pages';
 
-const render = async (...args: Parameters<typeof RenderConsole>) =>
-  (await import('./render')).renderConsole(...args);
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
-export const auditPages = new Hono<AppEnv>().get('/admin/audit', requireConsole(), async (c) => {
+export const auditPages = new Hono<AppEnv>().get('/audit', requireConsole(), async (c) => {
   const tenants = await managedTenants(c);
   const selected =
     tenants.find((t) => tenantIdOf(t.clientId, t.siteId) === c.req.query('tenant')) ?? tenants[0];
@@ -41,7 +39,7 @@ export const auditPages = new Hono<AppEnv>().get('/admin/audit', requireConsole(
   const selectedId = selected && tenantIdOf(selected.clientId, selected.siteId);
   const nextQuery =
     page.next && new URLSearchParams({ tenant: selectedId ?? '', ...q, after: page.next }).toString();
-  return render(
+  return renderConsole(
     c,
     'audit.html.njk',
     {

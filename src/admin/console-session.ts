@@ -14,8 +14,8 @@ import {
   touchSession,
 } from '../core/db/sessions';
 import { getUser, holdsSession, recordSignIn, type User } from '../core/db/users';
+import { isAdmin } from '../core/roles';
 import { CONSOLE_SESSIONS_PER_ADMIN } from '../core/session-caps';
-import { isAdmin } from './roles';
 
 export const CONSOLE_COOKIE = '__Host-lambdalith_admin';
 export const CONSOLE_IDLE_SECONDS = 30 * 60;

@@ -1,9 +1,9 @@
 // Renders console pages: one layout, our stylesheet only (no inline script or style), never cached.
 import type { Context } from 'hono';
 import type { User } from '../core/db/users';
+import { isPlatformAdmin } from '../core/roles';
 import { embeddedEnvironment } from '../core/templating';
 import { csrfToken } from '../middleware/csrf';
-import { isPlatformAdmin } from './roles';
 import { TEMPLATES } from './templates.generated';
 
 const env = embeddedEnvironment(TEMPLATES);

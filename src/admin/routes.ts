@@ -10,43 +10,33 @@ import { readForm } from '../middleware/form-body';
 import { requestMeta } from '../middleware/request-meta';
 import { requireConsole } from './access';
 import { currentConsoleAdmin, endConsoleSession, startConsoleSession } from './console-session';
-import { consoleEnrolmentAgain, finishConsoleEnrolment, startConsoleEnrolment } from './mfa-enrolment';
-import type { renderConsole as RenderConsole } from './render';
+import { consoleEnrollmentAgain, finishConsoleEnrollment, startConsoleEnrollment } from './mfa-enrollment';
+import { renderConsole } from './render';
 import { signInToConsole } from './sign-in';
 import { dashboardStats } from './stats';
-import { ADMIN_CSS } from './styles';
 import { managedTenants } from './tenant-pages';
-
-// The template engine loads with the first console page, not with every cold start of the API.
-const render = async (...args: Parameters<typeof RenderConsole>) =>
-  (await import('./render')).renderConsole(...args);
 
 /** S36: after sign-in, go only to a console path of ours, never to a URL the query string names. */
 export const safeNext = (next: string | undefined) =>
   next && /^\/admin(\/[\w/-]*)?$/.test(next) ? next : '/admin';
 
 export const adminRoutes = new Hono<AppEnv>()
-  .get('/assets/admin.css', (c) => {
-    c.header('Content-Type', 'text/css; charset=utf-8');
-    c.header('Cache-Control', 'public, max-age=3600');
-    return c.body(ADMIN_CSS);
-  })
-  .get('/admin/login', async (c) => {
+  .get('/login', async (c) => {
     if (await currentConsoleAdmin(c)) return c.redirect(safeNext(c.req.query('next')), 303);
-    return render(c, 'login.html.njk', { title: 'Sign in', email: '' });
+    return renderConsole(c, 'login.html.njk', { title: 'Sign in', email: '' });
   })
-  .post('/admin/login', async (c) => {
+  .post('/login', async (c) => {
     const field = await readForm(c);
     const email = field('email').trim().toLowerCase();
     const next = safeNext(c.req.query('next'));
     const again = (message: string, status: number) =>
-      render(c, 'login.html.njk', { title: 'Sign in', email, form_error: message }, status);
+      renderConsole(c, 'login.html.njk', { title: 'Sign in', email, form_error: message }, status);
     try {
       assertCsrf(c, field('csrf_token'));
       const signedIn = await signInToConsole(email, field('password'), requestMeta(c), field('code'));
-      if (signedIn.mustEnrol) {
-        const page = await startConsoleEnrolment(signedIn, requestMeta(c));
-        return render(c, 'mfa-enrol.html.njk', { title: 'Set up two-factor sign-in', next, ...page });
+      if (signedIn.mustEnroll) {
+        const page = await startConsoleEnrollment(signedIn, requestMeta(c));
+        return renderConsole(c, 'mfa-enroll.html.njk', { title: 'Set up two-factor sign-in', next, ...page });
       }
       // A fresh session value at every sign-in: a cookie planted before it is worthless after (S17).
       await startConsoleSession(c, signedIn.user, requestMeta(c));
@@ -63,19 +53,19 @@ export const adminRoutes = new Hono<AppEnv>()
     }
     return c.redirect(next, 303);
   })
-  .post('/admin/mfa/enrol', async (c) => {
+  .post('/mfa/enroll', async (c) => {
     const field = await readForm(c);
     const token = field('enroll_token');
     const next = safeNext(field('next'));
     try {
       assertCsrf(c, field('csrf_token'));
-      const { user, recoveryCodes } = await finishConsoleEnrolment(
+      const { user, recoveryCodes } = await finishConsoleEnrollment(
         token,
         field('code').trim(),
         requestMeta(c),
       );
       await startConsoleSession(c, user, requestMeta(c));
-      return render(c, 'mfa-recovery.html.njk', {
+      return renderConsole(c, 'mfa-recovery.html.njk', {
         title: 'Two-factor sign-in is on',
         admin: user,
         recovery_codes: recoveryCodes,
@@ -83,13 +73,13 @@ export const adminRoutes = new Hono<AppEnv>()
       });
     } catch (error) {
       if (error instanceof ValidationError) {
-        const page = await consoleEnrolmentAgain(token).catch(() => undefined);
+        const page = await consoleEnrollmentAgain(token).catch(() => undefined);
         if (page) {
           const form_error =
             'That code does not match. Check the clock of the device and enter the newest code.';
-          return render(
+          return renderConsole(
             c,
-            'mfa-enrol.html.njk',
+            'mfa-enroll.html.njk',
             { title: 'Set up two-factor sign-in', next, form_error, ...page },
             422,
           );
@@ -97,10 +87,10 @@ export const adminRoutes = new Hono<AppEnv>()
       }
       if (!(error instanceof AppError)) throw error;
       const form_error = error.code === 'csrf_failed' ? error.detail : 'That took too long; sign in again.';
-      return render(c, 'login.html.njk', { title: 'Sign in', email: '', form_error }, error.status);
+      return renderConsole(c, 'login.html.njk', { title: 'Sign in', email: '', form_error }, error.status);
     }
   })
-  .post('/admin/logout', async (c) => {
+  .post('/logout', async (c) => {
     const field = await readForm(c);
     assertCsrf(c, field('csrf_token'));
     const signedIn = await currentConsoleAdmin(c);
@@ -116,7 +106,7 @@ export const adminRoutes = new Hono<AppEnv>()
     }
     return c.redirect('/admin/login', 303);
   })
-  .get('/admin', requireConsole(), async (c) => {
+  .get('/', requireConsole(), async (c) => {
     const admin = c.var.admin;
     const tenants = await managedTenants(c);
     const [stats, perTenant] = await Promise.all([
@@ -127,5 +117,11 @@ export const adminRoutes = new Hono<AppEnv>()
       .flat()
       .sort((a, b) => b.time.localeCompare(a.time))
       .slice(0, 25);
-    return render(c, 'dashboard.html.njk', { title: 'Dashboard', admin, nav: 'dashboard', stats, events });
+    return renderConsole(c, 'dashboard.html.njk', {
+      title: 'Dashboard',
+      admin,
+      nav: 'dashboard',
+      stats,
+      events,
+    });
   });

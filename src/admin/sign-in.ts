@@ -1,16 +1,20 @@
 // Console sign-in by email and password: the admin account is found by email across sites, and checked by the
 // same verifyCredentials as the API, so its lockout and throttling apply here too.
 import { invalidCredentials, verifyCredentials } from '../auth/login';
+import { acceptTotp, recoveryCodeUsed, spendRecoveryCode } from '../auth/mfa/challenge';
+import { mustUseMfa } from '../auth/mfa/policy';
+import {
+  secondFactorAccepted,
+  secondFactorRefused,
+  takeSecondFactorTry,
+} from '../auth/mfa/second-factor-budget';
 import { audit, type RequestMeta } from '../core/audit';
 import type { Tenant } from '../core/db/tenants';
 import { findUsersByEmail, type User } from '../core/db/users';
 import { UnauthorizedError } from '../core/errors';
+import { isAdmin, isPlatformAdmin } from '../core/roles';
 import { tenantResolver } from '../core/tenants';
-import { acceptTotp, recoveryCodeUsed, spendRecoveryCode } from '../mfa/challenge';
-import { mustUseMfa } from '../mfa/policy';
-import { secondFactorAccepted, secondFactorRefused, takeSecondFactorTry } from '../mfa/second-factor-budget';
 import { ensurePlatformTenant } from './bootstrap';
-import { isAdmin, isPlatformAdmin } from './roles';
 
 /**
  * The console's second step: a fresh authenticator code (once per step, S23) or an unused recovery code, under
@@ -32,7 +36,7 @@ async function assertSecondFactor(user: User, tenant: Tenant, code: string, meta
 }
 
 /** Who signed in, and whether they must first set up an authenticator app (no console without one). */
-export type ConsoleSignIn = { user: User; tenant: Tenant; mustEnrol: boolean };
+export type ConsoleSignIn = { user: User; tenant: Tenant; mustEnroll: boolean };
 
 export async function signInToConsole(
   email: string,
@@ -52,11 +56,11 @@ export async function signInToConsole(
   if (!isAdmin(user)) throw invalidCredentials();
   // Seed 002: platform admins always, site admins where their site's policy says so, use a second factor.
   if (!user.mfa.totpSecret && (isPlatformAdmin(user) || mustUseMfa(tenant, user))) {
-    return { user, tenant, mustEnrol: true };
+    return { user, tenant, mustEnroll: true };
   }
   if (user.mfa.totpSecret) await assertSecondFactor(user, tenant, code, meta);
   await consoleSignedIn(user, meta);
-  return { user, tenant, mustEnrol: false };
+  return { user, tenant, mustEnroll: false };
 }
 
 export const consoleSignedIn = (user: User, meta: RequestMeta) =>

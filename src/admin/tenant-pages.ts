@@ -19,16 +19,13 @@ import {
   tenantIdOf,
 } from '../core/db/tenants';
 import { NotFoundError } from '../core/errors';
+import { isPlatformAdmin } from '../core/roles';
 import { isScope, SCOPE_NAMES } from '../core/scopes';
 import { apiKeyPepper, generateApiKey, hashApiKey, tenantResolver } from '../core/tenants';
 import { requestMeta } from '../middleware/request-meta';
 import { assertManages, consoleForm, noticeOf, requireConsole } from './access';
-import type { renderConsole as RenderConsole } from './render';
-import { isPlatformAdmin } from './roles';
+import { renderConsole } from './render';
 import { type FieldErrors, formValues, newTenantIds, tenantFromForm } from './tenant-forms';
-
-const render = async (...args: Parameters<typeof RenderConsole>) =>
-  (await import('./render')).renderConsole(...args);
 
 async function tenantOr404(c: Context<AppEnv>, id: string): Promise<Tenant> {
   assertManages(c, id);
@@ -66,7 +63,7 @@ async function tenantPage(
   extra: { errors?: FieldErrors; values?: unknown; newKey?: string; status?: number } = {},
 ) {
   const keys: ApiKeyRecord[] = await listApiKeys(tenantIdOf(tenant.clientId, tenant.siteId));
-  return render(
+  return renderConsole(
     c,
     'tenant.html.njk',
     {
@@ -87,13 +84,13 @@ async function tenantPage(
 }
 
 export const tenantPages = new Hono<AppEnv>()
-  .use('/admin/tenants', requireConsole())
-  .use('/admin/tenants/*', requireConsole())
-  .get('/admin/tenants', async (c) => {
+  .use('/tenants', requireConsole())
+  .use('/tenants/*', requireConsole())
+  .get('/tenants', async (c) => {
     const page = isPlatformAdmin(c.var.admin)
       ? await listTenants({ limit: 50, after: c.req.query('after') })
       : { tenants: await managedTenants(c), next: undefined };
-    return render(c, 'tenants.html.njk', {
+    return renderConsole(c, 'tenants.html.njk', {
       title: 'Sites',
       admin: c.var.admin,
       nav: 'tenants',
@@ -105,7 +102,7 @@ export const tenantPages = new Hono<AppEnv>()
       notice: noticeOf(c),
     });
   })
-  .post('/admin/tenants', async (c) => {
+  .post('/tenants', async (c) => {
     if (!isPlatformAdmin(c.var.admin)) throw new NotFoundError();
     const field = await consoleForm(c);
     const ids = newTenantIds(field);
@@ -121,7 +118,7 @@ export const tenantPages = new Hono<AppEnv>()
     const edited = tenantFromForm(field, base);
     const errors = { ...('errors' in ids ? ids.errors : {}), ...(edited.errors ?? {}) };
     const again = (more: FieldErrors) =>
-      render(
+      renderConsole(
         c,
         'tenants.html.njk',
         {
@@ -153,8 +150,8 @@ export const tenantPages = new Hono<AppEnv>()
     });
     return c.redirect(`/admin/tenants/${encodeURIComponent(tenantId)}?notice=tenant_created`, 303);
   })
-  .get('/admin/tenants/:id', async (c) => tenantPage(c, await tenantOr404(c, c.req.param('id'))))
-  .post('/admin/tenants/:id', async (c) => {
+  .get('/tenants/:id', async (c) => tenantPage(c, await tenantOr404(c, c.req.param('id'))))
+  .post('/tenants/:id', async (c) => {
     const current = await tenantOr404(c, c.req.param('id'));
     const field = await consoleForm(c);
     const edited = tenantFromForm(field, current);
@@ -182,7 +179,7 @@ export const tenantPages = new Hono<AppEnv>()
     });
     return c.redirect(`/admin/tenants/${encodeURIComponent(c.req.param('id'))}?notice=tenant_saved`, 303);
   })
-  .post('/admin/tenants/:id/keys', async (c) => {
+  .post('/tenants/:id/keys', async (c) => {
     const tenant = await tenantOr404(c, c.req.param('id'));
     const field = await consoleForm(c);
     const body = await c.req.parseBody({ all: true });
@@ -202,7 +199,7 @@ export const tenantPages = new Hono<AppEnv>()
     });
     return tenantPage(c, tenant, { newKey: key });
   })
-  .post('/admin/tenants/:id/keys/:hash/:action{revoke|rotate}', async (c) => {
+  .post('/tenants/:id/keys/:hash/:action{revoke|rotate}', async (c) => {
     const tenant = await tenantOr404(c, c.req.param('id'));
     await consoleForm(c);
     const record = await getApiKeyByHash(c.req.param('hash'));

@@ -8,20 +8,18 @@ import { isSessionLive, listUserSessions } from '../core/db/sessions';
 import { type Tenant, tenantIdOf } from '../core/db/tenants';
 import { getUser, holdsSession, listUsers } from '../core/db/users';
 import { AppError, NotFoundError } from '../core/errors';
+import { canManageTenant, isPlatformAdmin } from '../core/roles';
 import { sessionCap } from '../core/session-caps';
 import { tenantResolver } from '../core/tenants';
 import { requestMeta } from '../middleware/request-meta';
 import { assertManages, consoleForm, noticeOf, requireConsole } from './access';
 import { PLATFORM_TENANT } from './bootstrap';
 import { factorLabelsOf } from './factor-labels';
-import type { renderConsole as RenderConsole } from './render';
-import { canManageTenant, isPlatformAdmin } from './roles';
+import { renderConsole } from './render';
 import type { FieldErrors } from './tenant-forms';
 import { managedTenants } from './tenant-pages';
 import { createUserAsAdmin, runUserAction, saveRoles, USER_ACTIONS, type UserAction } from './user-actions';
 
-const render = async (...args: Parameters<typeof RenderConsole>) =>
-  (await import('./render')).renderConsole(...args);
 const idOf = (t: Tenant) => tenantIdOf(t.clientId, t.siteId);
 const userPath = (userId: string) => `/admin/users/${encodeURIComponent(userId)}`;
 
@@ -48,7 +46,7 @@ async function listPage(
   const page = selected
     ? await listUsers(idOf(selected), { prefix: q, limit: 25, after: c.req.query('after') })
     : { users: [] };
-  return render(
+  return renderConsole(
     c,
     'users.html.njk',
     {
@@ -78,11 +76,11 @@ async function userOr404(c: Context<AppEnv>) {
 }
 
 export const userPages = new Hono<AppEnv>()
-  .use('/admin/users', requireConsole())
-  .use('/admin/users/*', requireConsole())
-  .use('/admin/password-reset', requireConsole())
-  .get('/admin/users', (c) => listPage(c))
-  .post('/admin/users', async (c) => {
+  .use('/users', requireConsole())
+  .use('/users/*', requireConsole())
+  .use('/password-reset', requireConsole())
+  .get('/users', (c) => listPage(c))
+  .post('/users', async (c) => {
     const field = await consoleForm(c);
     const values = { email: field('email'), name: field('name'), tenant: field('tenant'), api_key: '' };
     const tenant = await formTenant(c, field);
@@ -100,7 +98,7 @@ export const userPages = new Hono<AppEnv>()
       userId: created.user.userId,
       detail: { by: c.var.admin.userId },
     });
-    return render(c, 'result.html.njk', {
+    return renderConsole(c, 'result.html.njk', {
       title: 'User created',
       admin: c.var.admin,
       nav: 'users',
@@ -109,13 +107,13 @@ export const userPages = new Hono<AppEnv>()
       link_label: 'View the user',
     });
   })
-  .get('/admin/users/:userId', async (c) => {
+  .get('/users/:userId', async (c) => {
     const { user, tenant } = await userOr404(c);
     const now = clock.seconds();
     const sessions = (await listUserSessions(user.userId)).filter(
       (s) => isSessionLive(s, now) && holdsSession(user, s.kind, s.sessionId, sessionCap(s.kind, tenant)),
     );
-    return render(c, 'user.html.njk', {
+    return renderConsole(c, 'user.html.njk', {
       title: user.email,
       admin: c.var.admin,
       nav: 'users',
@@ -129,7 +127,7 @@ export const userPages = new Hono<AppEnv>()
       notice: noticeOf(c),
     });
   })
-  .post('/admin/users/:userId/roles', async (c) => {
+  .post('/users/:userId/roles', async (c) => {
     const { user } = await userOr404(c);
     if (!isPlatformAdmin(c.var.admin)) throw new NotFoundError();
     const field = await consoleForm(c);
@@ -149,7 +147,7 @@ export const userPages = new Hono<AppEnv>()
     });
     return c.redirect(`${userPath(user.userId)}?notice=roles_saved`, 303);
   })
-  .post('/admin/users/:userId/:action', async (c) => {
+  .post('/users/:userId/:action', async (c) => {
     const action = c.req.param('action') as UserAction;
     if (!USER_ACTIONS.includes(action)) throw new NotFoundError();
     const { user, tenant } = await userOr404(c);
@@ -164,8 +162,8 @@ export const userPages = new Hono<AppEnv>()
     });
     return c.redirect(`${userPath(user.userId)}?notice=${notice}`, 303);
   })
-  .get('/admin/password-reset', async (c) =>
-    render(c, 'password-reset.html.njk', {
+  .get('/password-reset', async (c) =>
+    renderConsole(c, 'password-reset.html.njk', {
       title: 'Send a password reset',
       admin: c.var.admin,
       nav: 'users',
@@ -174,13 +172,13 @@ export const userPages = new Hono<AppEnv>()
       values: {},
     }),
   )
-  .post('/admin/password-reset', async (c) => {
+  .post('/password-reset', async (c) => {
     const field = await consoleForm(c);
     const tenant = await formTenant(c, field);
     const email = field('email').trim().toLowerCase();
     if (!tenant || !email) {
       const errors: FieldErrors = tenant ? { email: 'is required' } : { api_key: 'names no site you manage' };
-      return render(
+      return renderConsole(
         c,
         'password-reset.html.njk',
         {
@@ -198,7 +196,7 @@ export const userPages = new Hono<AppEnv>()
       await requestPasswordReset(tenant, email, requestMeta(c));
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      return render(
+      return renderConsole(
         c,
         'result.html.njk',
         { title: 'Not sent', admin: c.var.admin, nav: 'users', message: error.detail },
@@ -211,7 +209,7 @@ export const userPages = new Hono<AppEnv>()
       outcome: 'success',
       detail: { by: c.var.admin.userId },
     });
-    return render(c, 'result.html.njk', {
+    return renderConsole(c, 'result.html.njk', {
       title: 'Password reset',
       admin: c.var.admin,
       nav: 'users',

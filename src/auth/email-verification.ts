@@ -8,10 +8,10 @@ import { getUser, setEmailVerified, type User, userIdOf } from '../core/db/users
 import { BadRequestError } from '../core/errors';
 import { logger } from '../core/log';
 import { enqueueTenantEmail } from '../core/queue';
+import { enforceRateLimit, withinRateLimit } from '../core/rate-limit';
 import { settingsOf } from '../core/tenant-settings';
 import { tenantResolver } from '../core/tenants';
 import { linkWithToken } from './links';
-import { enforceRateLimit, withinRateLimit } from './rate-limit';
 
 const VERIFY_TTL_HOURS = 48;
 export const VERIFY_RESENDS_PER_IP = { name: 'verify-ip', max: 20, windowSeconds: 900 };

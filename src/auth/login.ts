@@ -13,8 +13,8 @@ import {
   verifyPassword,
 } from '../core/passwords';
 import { settingsOf } from '../core/tenant-settings';
-import { issueEnrollmentChallenge, issueMfaChallenge } from '../mfa/challenge';
-import { mustUseMfa } from '../mfa/policy';
+import { issueEnrollmentChallenge, issueMfaChallenge } from './mfa/challenge';
+import { mustUseMfa } from './mfa/policy';
 import { type IssuedTokens, signIn } from './session-tokens';
 import { recordLoginFailure, resetLoginFailures, takeLoginAttempt } from './throttle';
 
@@ -127,7 +127,7 @@ export async function loginWithPassword(
   }
   // S22: with a second factor, the password step yields only the challenge: no session, no token, no cookie.
   if (factorsOf(user).length > 0) return { user, mfa: await issueMfaChallenge(user, tenantId) };
-  // The site's policy says this user needs a factor: the password only earns the right to enrol one.
+  // The site's policy says this user needs a factor: the password only earns the right to enroll one.
   if (mustUseMfa(tenant, user)) return { user, mfa: await issueEnrollmentChallenge(user, tenantId) };
   return { user, issued: await signIn(user, tenant, meta) };
 }

@@ -9,11 +9,11 @@ import { BadRequestError, ServiceUnavailableError, ValidationError } from '../co
 import { logger } from '../core/log';
 import { hashPassword } from '../core/passwords';
 import { enqueueTenantEmail } from '../core/queue';
+import { enforceRateLimit, withinRateLimit } from '../core/rate-limit';
 import { settingsOf } from '../core/tenant-settings';
 import { tenantResolver } from '../core/tenants';
 import { linkWithToken } from './links';
 import { passwordProblem } from './password-policy';
-import { enforceRateLimit, withinRateLimit } from './rate-limit';
 import { liftLockout } from './throttle';
 
 export const RESET_REQUESTS_PER_IP = { name: 'reset-ip', max: 20, windowSeconds: 900 };

@@ -6,10 +6,10 @@ import { ConflictError, ValidationError } from '../core/errors';
 import { logger } from '../core/log';
 import { hashPassword } from '../core/passwords';
 import { enqueueTenantEmail } from '../core/queue';
+import { enforceRateLimit, withinRateLimit } from '../core/rate-limit';
 import { settingsOf } from '../core/tenant-settings';
 import { sendVerificationEmail } from './email-verification';
 import { passwordProblem } from './password-policy';
-import { enforceRateLimit, withinRateLimit } from './rate-limit';
 
 export const REGISTRATIONS_PER_IP = { name: 'register-ip', max: 20, windowSeconds: 3_600 };
 /** Per address: the owner of a taken address hears about attempts, but no more than this (no mail bombing). */

@@ -57,7 +57,3 @@ export const tokenResponse = z.object({
   token_type: z.literal('Bearer'),
 });
 export const loginResponse = tokenResponse.extend({ user: userSummary });
-export const errorResponse = z.object({ detail: z.string(), code: z.string() });
-export const validationErrorResponse = errorResponse.extend({
-  errors: z.array(z.object({ field: z.string(), message: z.string() })),
-});

@@ -1,4 +1,4 @@
-// The answer to every successful sign-in (password, MFA code, enrolment at sign-in): the seed's login body, and
+// The answer to every successful sign-in (password, MFA code, enrollment at sign-in): the seed's login body, and
 // the session cookies in cookie mode.
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';

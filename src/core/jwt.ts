@@ -13,7 +13,7 @@ export type JwtAlgorithm = 'HS256' | 'ES256';
 export const TOKEN_TYPES = {
   access: 'at+jwt',
   mfa: 'mfa+jwt',
-  /** After the password, for a user who must enrol a factor first: good only for enrolling (S22). */
+  /** After the password, for a user who must enroll a factor first: good only for enrolling (S22). */
   mfa_enroll: 'mfa-enroll+jwt',
 } as const;
 export type TokenKind = keyof typeof TOKEN_TYPES;

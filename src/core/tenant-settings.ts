@@ -79,8 +79,8 @@ export const tenantSettingsSchema = z.object({
   /** Where verification links point (?token=); the hosted page when absent. */
   verify_url: sitePageUrl.optional().catch(undefined),
   /**
-   * Two-factor policy. off: no new enrolment (factors users already have still apply); optional: users choose;
-   * required: everyone must enrol at their next sign-in; admins: users with an admin role must.
+   * Two-factor policy. off: no new enrollment (factors users already have still apply); optional: users choose;
+   * required: everyone must enroll at their next sign-in; admins: users with an admin role must.
    */
   mfa: z.enum(MFA_POLICIES).catch('optional'),
   /** S25: SMS codes this site may send per hour, across all its users (cost and toll-fraud cap). */

@@ -1,11 +1,11 @@
 // `npm run build`: bundles every function of template.yaml with the esbuild options SAM uses, and reports sizes.
 
 import { copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
-import * as SWAGGER from '../docs/swagger-assets';
+import { sourcePath } from '../assets/files';
+import { ASSETS } from '../assets/manifest';
 import { functionsOf, handlerOf, loadTemplate, type Resource } from './template';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -49,14 +49,14 @@ export function esbuildOptionsFor(resource: Resource, outdir: string, entryOverr
   };
 }
 
-/** Files a function reads at run time, copied next to its bundle (the HTTP function serves Swagger UI's). */
+/** Files the HTTP function serves under /assets (see assets/manifest.ts), copied next to its bundle. */
 function copyAssets(entry: string | undefined, outdir: string): void {
   if (entry !== 'handlers/http.ts') return;
-  const { SWAGGER_FILES } = SWAGGER;
-  const from = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
-  const to = resolve(outdir, 'assets/swagger-ui');
-  mkdirSync(to, { recursive: true });
-  for (const name of Object.keys(SWAGGER_FILES)) copyFileSync(resolve(from, name), resolve(to, name));
+  for (const [name, { source }] of Object.entries(ASSETS)) {
+    const to = resolve(outdir, 'assets', name);
+    mkdirSync(dirname(to), { recursive: true });
+    copyFileSync(sourcePath(source, root), to);
+  }
 }
 
 export type BuiltFunction = { id: string; file: string; bytes: number; exportName: string };

@@ -1,7 +1,9 @@
-// Builds the OpenAPI 3.1 document from the documented routes; run on first request of /openapi.json, then kept.
+// Builds the OpenAPI 3.1 document from every feature's documented routes; built on the first request of
+// /openapi.json (which loads every feature), then kept.
 import * as z from 'zod';
-import { errorResponse } from '../auth/schemas';
+import { loadAllFeatures } from '../features';
 import { documentedRoutes, type RouteDoc } from './registry';
+import { errorResponse, validationErrorResponse } from './schemas';
 
 const securitySchemes = {
   apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: "The site's API key" },
@@ -17,9 +19,28 @@ const securitySchemes = {
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
   z.toJSONSchema(schema, { io, unrepresentable: 'any' });
 
+type Response = { description: string; schema?: z.ZodType };
+
+/** The errors a route can give by what it is: a body, a credential, and any dependency; its own list wins. */
+function errorResponsesOf(route: RouteDoc): Record<number, Response> {
+  const responses: Record<number, Response> = {
+    503: { description: 'A dependency is unavailable; try again after Retry-After' },
+  };
+  if (route.body) {
+    responses[400] = { description: 'Malformed JSON' };
+    responses[413] = { description: 'Body too large' };
+    responses[415] = { description: 'Content-Type is not application/json' };
+    responses[422] = { description: 'Invalid fields', schema: validationErrorResponse };
+  }
+  if (route.security?.length) responses[401] = { description: 'Not authenticated, or an invalid API key' };
+  if (route.path.includes('{')) responses[404] = { description: 'Not found' };
+  return responses;
+}
+
 function operation(route: RouteDoc) {
+  const all: Record<number, Response> = { ...errorResponsesOf(route), ...route.responses };
   const responses = Object.fromEntries(
-    Object.entries(route.responses).map(([status, r]) => [
+    Object.entries(all).map(([status, r]) => [
       status,
       {
         description: r.description,
@@ -34,6 +55,7 @@ function operation(route: RouteDoc) {
     schema: { type: 'string' },
   }));
   return {
+    operationId: route.operationId,
     summary: route.summary,
     ...(route.description ? { description: route.description } : {}),
     tags: [route.tag],
@@ -51,24 +73,46 @@ function operation(route: RouteDoc) {
   };
 }
 
-let cached: object | undefined;
+const TAGS: Record<string, string> = {
+  health: 'Liveness and readiness',
+  keys: 'Public keys for verifying tokens',
+  auth: "Sign-up, sign-in, tokens and password reset for a site's users",
+  mfa: 'Two-factor sign-in: factors, enrollment and the second step',
+  user: 'The signed-in user and their sessions',
+  email: "Email from a site's own services",
+  docs: 'This documentation',
+};
 
-export function openApiDocument(): object {
-  if (cached) return cached;
-  const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of documentedRoutes()) {
-    paths[route.path] ??= {};
-    (paths[route.path] as Record<string, unknown>)[route.method] = operation(route);
-  }
-  cached = {
-    openapi: '3.1.0',
-    info: {
-      title: 'lambdalith',
-      version: '0.1.0',
-      description: 'Shared serverless backend for many sites: accounts, sessions and tokens per tenant.',
-    },
-    components: { securitySchemes },
-    paths,
-  };
+let cached: Promise<object> | undefined;
+
+export function openApiDocument(): Promise<object> {
+  cached ??= loadAllFeatures().then(() => {
+    const paths: Record<string, Record<string, unknown>> = {};
+    for (const route of [...documentedRoutes()].sort((a, b) => a.path.localeCompare(b.path))) {
+      paths[route.path] ??= {};
+      (paths[route.path] as Record<string, unknown>)[route.method] = operation(route);
+    }
+    const tags = [...new Set(documentedRoutes().map((r) => r.tag))].map((name) => ({
+      name,
+      description: TAGS[name] ?? name,
+    }));
+    return {
+      openapi: '3.1.0',
+      info: {
+        title: 'lambdalith',
+        version: '0.1.0',
+        description: 'Shared serverless backend for many sites: accounts, sessions and tokens per tenant.',
+        license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+      },
+      // Relative: the document describes whichever deployment (or make dev) serves it.
+      servers: [{ url: '/', description: 'This deployment' }],
+      tags,
+      components: { securitySchemes },
+      paths,
+    };
+  });
+  cached.catch(() => {
+    cached = undefined;
+  });
   return cached;
 }

@@ -1,12 +1,19 @@
-// Routes describe themselves here as they are defined; /openapi.json is generated from these and their zod schemas.
+// Routes describe themselves where they are defined (defineRoute); /openapi.json is generated from these docs and
+// their zod schemas, and the tests take their route lists from here too.
+import type { Handler, MiddlewareHandler } from 'hono';
 import type * as z from 'zod';
+import type { AppEnv } from '../app-env';
+import type { FeatureRouter } from '../middleware/feature';
 
 export type Security = 'apiKey' | 'bearer' | 'cookie';
+export type Method = 'get' | 'post' | 'put' | 'delete';
 
 export type RouteDoc = {
-  method: 'get' | 'post' | 'delete';
-  /** OpenAPI path syntax: /user/sessions/{session_id}. */
+  method: Method;
+  /** OpenAPI path syntax, prefix included: /user/sessions/{session_id}. */
   path: string;
+  /** Stable and unique: generated clients name their functions after it. */
+  operationId: string;
   summary: string;
   description?: string;
   tag: string;
@@ -14,14 +21,26 @@ export type RouteDoc = {
   security?: Security[];
   body?: z.ZodType;
   bodyRequired?: boolean;
+  /** Success responses; the error responses the route can give are added from what it declares (see openapi.ts). */
   responses: Record<number, { description: string; schema?: z.ZodType }>;
 };
 
+/** A route as its feature defines it: the path is Hono's, relative to the feature's prefix (`/mfa/:factor`). */
+export type RouteSpec = Omit<RouteDoc, 'path'> & { path: string };
+
 const routes: RouteDoc[] = [];
 
-/** Records a route for the OpenAPI document; costs a push at module load, nothing more. */
-export function documentRoute(doc: RouteDoc): void {
-  routes.push(doc);
-}
-
 export const documentedRoutes = (): readonly RouteDoc[] => routes;
+
+const toOpenApiPath = (path: string) => path.replace(/:(\w+)/g, '{$1}');
+
+/** Registers a route on its feature's router and its documentation in one place. */
+export function defineRoute(
+  router: FeatureRouter,
+  spec: RouteSpec,
+  ...handlers: (MiddlewareHandler<AppEnv> | Handler<AppEnv>)[]
+): void {
+  router.on(spec.method.toUpperCase(), spec.path, ...(handlers as [Handler<AppEnv>]));
+  const path = toOpenApiPath(`${router.prefix}${spec.path === '/' && router.prefix ? '' : spec.path}`) || '/';
+  if (!routes.some((r) => r.method === spec.method && r.path === path)) routes.push({ ...spec, path });
+}

@@ -1,12 +1,12 @@
 // POST /email/send for a tenant's own services: validate, rate limit per tenant, queue one job per recipient.
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
-import { takeRateLimits } from '../auth/rate-limit';
 import { audit, type RequestMeta } from '../core/audit';
 import { type Tenant, tenantIdOf } from '../core/db/tenants';
 import { ServiceUnavailableError, TooManyRequestsError, ValidationError } from '../core/errors';
 import { logger } from '../core/log';
 import { enqueueEmails } from '../core/queue';
+import { takeRateLimits } from '../core/rate-limit';
 import { settingsOf } from '../core/tenant-settings';
 import { CUSTOM_TEMPLATE, EMAIL_TEMPLATES, isEmailTemplate } from './contracts';
 

@@ -1,48 +1,66 @@
-// The seed's liveness and readiness routes, byte-compatible with its example bodies.
-import { Hono } from 'hono';
+// The seed's liveness and readiness routes, byte-compatible with its example bodies. Served by the app itself, not
+// loaded on demand: they are what a cold start is first asked for.
 import * as z from 'zod';
-import type { AppEnv } from '../app-env';
 import { pingDatabase } from '../core/db/ping';
-import { documentRoute } from '../docs/registry';
+import { defineRoute } from '../docs/registry';
+import { featureRouter } from '../middleware/feature';
 
 const status = (value: string) => z.object({ status: z.literal(value) });
-documentRoute({
-  method: 'get',
-  path: '/',
-  tag: 'health',
-  summary: 'Root',
-  responses: { 200: { description: 'OK', schema: z.object({ ok: z.literal(true) }) } },
-});
-documentRoute({
-  method: 'get',
-  path: '/health',
-  tag: 'health',
-  summary: 'Health',
-  responses: { 200: { description: 'OK', schema: status('ok') } },
-});
-documentRoute({
-  method: 'get',
-  path: '/health/live',
-  tag: 'health',
-  summary: 'Liveness',
-  responses: { 200: { description: 'Live', schema: status('live') } },
-});
-documentRoute({
-  method: 'get',
-  path: '/health/ready',
-  tag: 'health',
-  summary: 'Readiness: DynamoDB answers',
-  responses: {
-    200: { description: 'Ready', schema: status('ready') },
-    503: { description: 'Not ready', schema: status('not_ready') },
-  },
-});
+const health = featureRouter('/');
 
-export const healthRoutes = new Hono<AppEnv>()
-  .get('/', (c) => c.json({ ok: true }))
-  .get('/health', (c) => c.json({ status: 'ok' }))
-  .get('/health/live', (c) => c.json({ status: 'live' }))
-  .get('/health/ready', async (c) => {
+defineRoute(
+  health,
+  {
+    method: 'get',
+    path: '/',
+    operationId: 'root',
+    tag: 'health',
+    summary: 'Root',
+    responses: { 200: { description: 'OK', schema: z.object({ ok: z.literal(true) }) } },
+  },
+  (c) => c.json({ ok: true }),
+);
+defineRoute(
+  health,
+  {
+    method: 'get',
+    path: '/health',
+    operationId: 'health',
+    tag: 'health',
+    summary: 'Health',
+    responses: { 200: { description: 'OK', schema: status('ok') } },
+  },
+  (c) => c.json({ status: 'ok' }),
+);
+defineRoute(
+  health,
+  {
+    method: 'get',
+    path: '/health/live',
+    operationId: 'liveness',
+    tag: 'health',
+    summary: 'Liveness',
+    responses: { 200: { description: 'Live', schema: status('live') } },
+  },
+  (c) => c.json({ status: 'live' }),
+);
+defineRoute(
+  health,
+  {
+    method: 'get',
+    path: '/health/ready',
+    operationId: 'readiness',
+    tag: 'health',
+    summary: 'Readiness: DynamoDB answers',
+    responses: {
+      200: { description: 'Ready', schema: status('ready') },
+      503: { description: 'Not ready', schema: status('not_ready') },
+    },
+  },
+  async (c) => {
     c.header('Cache-Control', 'no-store');
     return (await pingDatabase()) ? c.json({ status: 'ready' }) : c.json({ status: 'not_ready' }, 503);
-  });
+  },
+);
+
+export default health;

@@ -1,22 +1,15 @@
 // Hosted pages for sites with no page of their own: /reset (choose a new password) and /verify-email.
-import { Hono } from 'hono';
-import type { AppEnv } from '../app-env';
 import { confirmEmailVerification, tenantOfToken } from '../auth/email-verification';
 import { confirmPasswordReset } from '../auth/password-reset';
 import { AppError, ValidationError } from '../core/errors';
 import { productNameOf, settingsOf } from '../core/tenant-settings';
 import { assertCsrf, csrfToken } from '../middleware/csrf';
+import { featureRouter } from '../middleware/feature';
 import { readForm } from '../middleware/form-body';
 import { requestMeta } from '../middleware/request-meta';
-import type { messagePage as MessagePage, renderPage as RenderPage } from './render';
-import { PAGES_CSS } from './styles';
+import { messagePage, renderPage } from './render';
 
 const TOKEN_SHAPE = /^[\w-]{43}$/;
-
-// The template engine loads with the first hosted page, not with every cold start of the API.
-const pages = () => import('./render');
-const renderPage = async (...args: Parameters<typeof RenderPage>) => (await pages()).renderPage(...args);
-const messagePage = async (...args: Parameters<typeof MessagePage>) => (await pages()).messagePage(...args);
 
 const linkProblem = (kind: string) => ({
   title: 'This link no longer works',
@@ -25,12 +18,10 @@ const linkProblem = (kind: string) => ({
   status: 400,
 });
 
-export const pageRoutes = new Hono<AppEnv>()
-  .get('/assets/pages.css', (c) => {
-    c.header('Content-Type', 'text/css; charset=utf-8');
-    c.header('Cache-Control', 'public, max-age=3600');
-    return c.body(PAGES_CSS);
-  })
+// Two prefixes (/reset and /verify-email), so the router sits at the root with full paths.
+const pages = featureRouter('/');
+
+pages
   .get('/reset', async (c) => {
     const token = c.req.query('token') ?? '';
     const tenant = TOKEN_SHAPE.test(token) ? await tenantOfToken(token, 'password_reset') : undefined;
@@ -123,3 +114,5 @@ export const pageRoutes = new Hono<AppEnv>()
       tenant,
     });
   });
+
+export default pages;

@@ -2,10 +2,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformAdmin } from '../../src/admin/bootstrap';
 import { createApp } from '../../src/app';
+import { totpAt } from '../../src/auth/mfa/totp';
 import { clock } from '../../src/core/clock';
 import { listAuditEvents } from '../../src/core/db/audit-log';
 import { getUser, setUserRoles, userIdOf } from '../../src/core/db/users';
-import { totpAt } from '../../src/mfa/totp';
 import { consoleBrowser } from '../support/console';
 import { bearer, client } from '../support/http';
 import { createTestTenant } from '../support/tenants';
@@ -25,8 +25,8 @@ async function passwordStep(email: string, password: string, code = '') {
   return { b, ...res, enrollToken: field('enroll_token'), csrf: b.csrfFrom(res.html), secret };
 }
 
-const enrol = (step: Awaited<ReturnType<typeof passwordStep>>, code: string) =>
-  step.b.post('/admin/mfa/enrol', {
+const enroll = (step: Awaited<ReturnType<typeof passwordStep>>, code: string) =>
+  step.b.post('/admin/mfa/enroll', {
     csrf_token: step.csrf,
     enroll_token: step.enrollToken,
     next: '/admin/users',
@@ -48,17 +48,17 @@ describe('platform admin without an authenticator', () => {
     expect(step.secret).toMatch(/^[A-Z2-7]{16,}$/);
     expect(step.b.jar.has('__Host-lambdalith_admin')).toBe(false);
     expect((await step.b.get('/admin')).res.status).toBe(303);
-    // The enrolment token is no API token, and cannot enrol (and so sign in) through the API either.
+    // The enrollment token is no API token, and cannot enroll (and so sign in) through the API either.
     expect((await api.get('/user/me', bearer(step.enrollToken))).status).toBe(401);
     expect((await api.post('/auth/mfa/totp/setup', undefined, bearer(step.enrollToken))).status).toBe(401);
 
-    const wrong = await enrol(step, '000000');
+    const wrong = await enroll(step, '000000');
     expect(wrong.res.status).toBe(422);
     expect(wrong.html).toContain('That code does not match');
     expect(wrong.html).toContain(`data-secret="${step.secret}"`);
     expect(step.b.jar.has('__Host-lambdalith_admin')).toBe(false);
 
-    const done = await enrol(step, await totpAt(step.secret, clock.seconds()));
+    const done = await enroll(step, await totpAt(step.secret, clock.seconds()));
     expect(done.res.status).toBe(200);
     const codes = [...done.html.matchAll(/<li><code>([a-z2-7-]+)<\/code><\/li>/g)].map((m) => m[1]);
     expect(codes).toHaveLength(10);
@@ -67,7 +67,7 @@ describe('platform admin without an authenticator', () => {
     expect((await step.b.get('/admin/users')).res.status).toBe(200);
 
     // Spent: the same form cannot start a second session.
-    const replay = await enrol(step, await totpAt(step.secret, clock.seconds() + 30));
+    const replay = await enroll(step, await totpAt(step.secret, clock.seconds() + 30));
     expect(replay.res.status).toBe(401);
     expect(replay.html).toContain('sign in again');
 
@@ -106,7 +106,7 @@ describe('platform admin without an authenticator', () => {
     );
   });
 
-  it('a wrong password never reaches the enrolment page', async () => {
+  it('a wrong password never reaches the enrollment page', async () => {
     const admin = uniqueEmail('root-mfa');
     await createPlatformAdmin({ email: admin, password: PASSWORD });
     const step = await passwordStep(admin, 'not the console password');

@@ -1,10 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BootstrapError, createPlatformAdmin } from '../../src/admin/bootstrap';
 import { createApp } from '../../src/app';
+import { totpAt } from '../../src/auth/mfa/totp';
 import { useClock } from '../../src/core/clock';
 import { listAuditEvents } from '../../src/core/db/audit-log';
 import { setUserRoles, userIdOf } from '../../src/core/db/users';
-import { totpAt } from '../../src/mfa/totp';
 import { consoleBrowser } from '../support/console';
 import { consoleCodeFor } from '../support/console-mfa';
 import { client, withKey } from '../support/http';

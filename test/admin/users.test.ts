@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformAdmin } from '../../src/admin/bootstrap';
 import { createApp } from '../../src/app';
+import { totpAt } from '../../src/auth/mfa/totp';
 import { listAuditEvents } from '../../src/core/db/audit-log';
 import { createUser, getUser, newUser, setUserRoles, userIdOf } from '../../src/core/db/users';
 import { hashPassword } from '../../src/core/passwords';
-import { totpAt } from '../../src/mfa/totp';
 import { consoleBrowser } from '../support/console';
 import { bearer, client, withKey } from '../support/http';
 import { jobsTo } from '../support/queued-jobs';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
+import { totpAt } from '../../src/auth/mfa/totp';
 import { listAuditEvents } from '../../src/core/db/audit-log';
 import { logger } from '../../src/core/log';
 import { lambdaContext } from '../../src/dev/lambda-context';
-import { totpAt } from '../../src/mfa/totp';
 import { createSmsWorker } from '../../src/sms/worker';
 import { bearer, client, withKey } from '../support/http';
 import { emailCodeFor, resetTokenFor, smsCodeFor, smsJobs } from '../support/queued-jobs';
@@ -80,16 +80,16 @@ beforeAll(async () => {
     // SMS and email codes (S25) and the phone number, through the API and the SMS worker.
     const signedIn = { ...bearer(viaRecovery.body.token), 'user-agent': UA };
     await api.post('/auth/mfa/sms/setup', { phone: PHONE }, signedIn);
-    const smsEnrolCode = await smsCodeFor(PHONE);
-    await api.post('/auth/mfa/sms/activate', { code: smsEnrolCode }, signedIn);
+    const smsEnrollCode = await smsCodeFor(PHONE);
+    await api.post('/auth/mfa/sms/activate', { code: smsEnrollCode }, signedIn);
     await api.post('/auth/mfa/email/setup', undefined, signedIn);
-    const emailEnrolCode = await emailCodeFor(email);
-    await api.post('/auth/mfa/email/activate', { code: emailEnrolCode }, signedIn);
+    const emailEnrollCode = await emailCodeFor(email);
+    await api.post('/auth/mfa/email/activate', { code: emailEnrollCode }, signedIn);
     const bySms = await api.post('/auth/login', { email, password: CHANGED_PASSWORD }, h);
     await api.post('/auth/mfa/challenge', { mfa_token: bySms.body.mfa_token, method: 'sms' }, h);
     const smsLoginCode = await smsCodeFor(PHONE);
     await api.post('/auth/mfa/verify', { mfa_token: bySms.body.mfa_token, code: smsLoginCode }, h);
-    secrets.push(smsEnrolCode, emailEnrolCode, smsLoginCode, PHONE, PHONE.slice(1));
+    secrets.push(smsEnrollCode, emailEnrollCode, smsLoginCode, PHONE, PHONE.slice(1));
     const texts = await smsJobs();
     await createSmsWorker()(
       sqsEventOf(texts.map(({ job }) => ({ id: job.id, body: JSON.stringify(job) }))),

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformAdmin } from '../../src/admin/bootstrap';
-import { totpAt } from '../../src/mfa/totp';
+import { totpAt } from '../../src/auth/mfa/totp';
 import { ARTIFACTS, launchBrowser, serveApp } from '../support/browser';
 import { resetTokenFor } from '../support/queued-jobs';
 import { createTestTenant } from '../support/tenants';
@@ -65,7 +65,7 @@ describe('in Chromium', () => {
     expect(
       await page.locator('img.qr').evaluate((img) => (img as { naturalWidth: number }).naturalWidth),
     ).toBeGreaterThan(0);
-    await page.screenshot({ path: resolve(ARTIFACTS, 'admin-mfa-enrol.png'), fullPage: true });
+    await page.screenshot({ path: resolve(ARTIFACTS, 'admin-mfa-enroll.png'), fullPage: true });
     const secret = (await page.locator('#totp_secret').getAttribute('data-secret')) as string;
     await page.getByLabel('Code from the app').fill('000000');
     await page.getByRole('button', { name: 'Turn on and sign in' }).click();

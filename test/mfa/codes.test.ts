@@ -56,7 +56,7 @@ async function withEmailCodes() {
   return { ...user, activated };
 }
 
-describe('SMS enrolment', () => {
+describe('SMS enrollment', () => {
   it('texts a code to the number; the code activates SMS and, as the first factor, gives recovery codes', async () => {
     const { setup, activated, token, phone } = await withSms();
     expect(setup.body).toEqual({ sent_to: `+*******${phone.slice(-4)}`, expires_in: 600 });
@@ -99,7 +99,7 @@ describe('SMS enrolment', () => {
     expect(after.Item?.mfa_otp?.M?.hash?.S).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('a wrong code activates nothing; an enrolment code cannot finish a sign-in', async () => {
+  it('a wrong code activates nothing; an enrollment code cannot finish a sign-in', async () => {
     const user = await registerAndLogin(app, site.apiKey);
     const phone = newPhone();
     await api.post('/auth/mfa/sms/setup', { phone }, bearer(user.token));
@@ -167,7 +167,7 @@ describe('signing in with an SMS or email code', () => {
     expect((await verify(late, await smsCodeFor(phone))).status).toBe(401);
   });
 
-  it('email codes: enrol with the emailed code (which verifies the address), then sign in with a code sent by /auth/mfa/challenge', async () => {
+  it('email codes: enroll with the emailed code (which verifies the address), then sign in with a code sent by /auth/mfa/challenge', async () => {
     const { email, activated, token } = await withEmailCodes();
     expect(activated.body.recovery_codes).toHaveLength(10);
     // The code came back from the inbox, so the address counts as verified.
@@ -214,7 +214,7 @@ describe('S25: SMS rate limits', () => {
     const { email } = await withSms();
     const { mfa_token } = (await login(email)).body;
     const statuses = [];
-    // Enrolment sent one already.
+    // Enrollment sent one already.
     for (let i = 0; i < 5; i++) statuses.push((await challenge(mfa_token, 'sms')).status);
     expect(statuses).toEqual([202, 202, 202, 202, 429]);
   });

@@ -1,8 +1,8 @@
 // A site's two-factor policy (setting `mfa`): off, optional, required, or required for admins.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
+import { totpAt } from '../../src/auth/mfa/totp';
 import { setUserRoles, userIdOf } from '../../src/core/db/users';
-import { totpAt } from '../../src/mfa/totp';
 import { consoleBrowser } from '../support/console';
 import { bearer, client, withKey } from '../support/http';
 import { emailCodeFor } from '../support/queued-jobs';
@@ -34,7 +34,7 @@ async function register(site: TestTenant) {
 }
 
 describe('mfa: required', () => {
-  it('S22: a user without a factor gets only an enrolment token, which cannot act as a session', async () => {
+  it('S22: a user without a factor gets only an enrollment token, which cannot act as a session', async () => {
     const email = await register(required);
     const res = await login(email, required);
     expect(res.status).toBe(200);
@@ -53,13 +53,13 @@ describe('mfa: required', () => {
     // Nor can it finish a console sign-in.
     const b = consoleBrowser(app);
     const form = await b.get('/admin/login');
-    const consoleEnrol = await b.post('/admin/mfa/enrol', {
+    const consoleEnroll = await b.post('/admin/mfa/enroll', {
       csrf_token: b.csrfFrom(form.html),
       enroll_token: token,
       code: '123456',
     });
-    expect(consoleEnrol.res.status).toBe(401);
-    expect(consoleEnrol.html).toContain('sign in again');
+    expect(consoleEnroll.res.status).toBe(401);
+    expect(consoleEnroll.html).toContain('sign in again');
     // S28: another site's key with it is refused.
     const cross = await api.post('/auth/mfa/totp/setup', undefined, {
       ...bearer(token),
@@ -89,7 +89,7 @@ describe('mfa: required', () => {
     });
     expect(done.headers.getSetCookie().some((c) => c.startsWith('auth_token='))).toBe(true);
     expect((await api.get('/user/me', bearer(done.body.token))).status).toBe(200);
-    // Single use: the enrolment token cannot start a second session or change factors again.
+    // Single use: the enrollment token cannot start a second session or change factors again.
     expect((await api.post('/auth/mfa/email/setup', undefined, bearer(mfa_token))).status).toBe(401);
     // Next sign-in is a normal challenge.
     expect((await login(email, required)).body).toMatchObject({
@@ -135,7 +135,7 @@ describe('mfa: required', () => {
 });
 
 describe('mfa: admins', () => {
-  it('users sign in with a password; tenant admins must enrol', async () => {
+  it('users sign in with a password; tenant admins must enroll', async () => {
     const userEmail = await register(admins);
     expect((await login(userEmail, admins)).body.token).toEqual(expect.any(String));
     const adminEmail = await register(admins);
@@ -145,7 +145,7 @@ describe('mfa: admins', () => {
 });
 
 describe('mfa: off', () => {
-  it('offers no enrolment (403 mfa_disabled)', async () => {
+  it('offers no enrollment (403 mfa_disabled)', async () => {
     const { token } = await registerAndLogin(app, off.apiKey);
     for (const path of ['/auth/mfa/totp/setup', '/auth/mfa/email/setup']) {
       const res = await api.post(path, undefined, bearer(token));

@@ -1,13 +1,13 @@
-// Tokens of a sign-in in progress (the MFA challenge, the enrolment-only token) are bound to the account's
+// Tokens of a sign-in in progress (the MFA challenge, the enrollment-only token) are bound to the account's
 // credentials and spent once; second-factor guesses have a per-user budget a correct password does not reset;
-// enrolment codes allow a few tries each.
+// enrollment codes allow a few tries each.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformAdmin } from '../../src/admin/bootstrap';
 import { createApp } from '../../src/app';
+import { totpAt } from '../../src/auth/mfa/totp';
 import { useClock } from '../../src/core/clock';
 import { queryAuditEvents } from '../../src/core/db/audit-log';
 import { getUser, userIdOf } from '../../src/core/db/users';
-import { totpAt } from '../../src/mfa/totp';
 import { consoleBrowser } from '../support/console';
 import { consoleCodeFor } from '../support/console-mfa';
 import { bearer, client, withKey } from '../support/http';
@@ -65,8 +65,8 @@ async function withTotp(s = site) {
 }
 
 describe('S16: a sign-in in progress ends when the credentials change', () => {
-  it('an enrolment token dies when the owner resets the password: setup is refused, activation signs nobody in', async () => {
-    const email = uniqueEmail('enrol');
+  it('an enrollment token dies when the owner resets the password: setup is refused, activation signs nobody in', async () => {
+    const email = uniqueEmail('enroll');
     await api.post('/auth/register', { email, password: GOOD_PASSWORD }, withKey(required.apiKey));
     const first = await login(email, required);
     expect(first.body.mfa_enrollment_required).toBe(true);
@@ -84,8 +84,8 @@ describe('S16: a sign-in in progress ends when the credentials change', () => {
     expect(activate.body.token).toBeUndefined();
   });
 
-  it('an enrolment token dies when the owner enrols a factor elsewhere', async () => {
-    const email = uniqueEmail('enrol2');
+  it('an enrollment token dies when the owner enrolls a factor elsewhere', async () => {
+    const email = uniqueEmail('enroll2');
     await api.post('/auth/register', { email, password: GOOD_PASSWORD }, withKey(required.apiKey));
     const tokenA = (await login(email, required)).body.mfa_token as string;
     const tokenB = (await login(email, required)).body.mfa_token as string;
@@ -130,7 +130,7 @@ describe('S16: a sign-in in progress ends when the credentials change', () => {
     expect(answers.filter((a) => a.status >= 500)).toEqual([]);
   });
 
-  it('fifty activations of one enrolment at once sign in once', async () => {
+  it('fifty activations of one enrollment at once sign in once', async () => {
     const email = uniqueEmail('race');
     await api.post('/auth/register', { email, password: GOOD_PASSWORD }, withKey(required.apiKey));
     setClock(now);
@@ -180,7 +180,7 @@ describe('S24: wrong second-factor codes have a per-user budget', () => {
     const email = uniqueEmail('console-admin');
     const password = 'console admin passphrase';
     await createPlatformAdmin({ email, password });
-    // Enrol the test seed the way console-mfa.ts does, then guess.
+    // Enroll the test seed the way console-mfa.ts does, then guess.
     await consoleCodeFor(email);
     const statuses: number[] = [];
     for (let i = 0; i < 14; i++) {
@@ -198,7 +198,7 @@ describe('S24: wrong second-factor codes have a per-user budget', () => {
     expect(statuses.slice(10)).toContain(429);
   });
 
-  it('enrolment codes allow five tries each: a sixth, even the right one, is refused, and the address stays unverified', async () => {
+  it('enrollment codes allow five tries each: a sixth, even the right one, is refused, and the address stays unverified', async () => {
     const user = await registerAndLogin(app, site.apiKey);
     await api.post('/auth/mfa/email/setup', undefined, bearer(user.token));
     const code = await emailCodeFor(user.email);
@@ -216,7 +216,7 @@ describe('S24: wrong second-factor codes have a per-user budget', () => {
     expect(stored?.mfa.email).toBeUndefined();
   });
 
-  it('fifty parallel guesses at an enrolment code spend at most five tries', async () => {
+  it('fifty parallel guesses at an enrollment code spend at most five tries', async () => {
     setClock(now);
     const user = await registerAndLogin(app, site.apiKey);
     const setup = await api.post('/auth/mfa/totp/setup', undefined, bearer(user.token));

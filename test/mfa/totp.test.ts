@@ -1,8 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
+import { totpAt } from '../../src/auth/mfa/totp';
 import { useClock } from '../../src/core/clock';
 import { listAuditEvents } from '../../src/core/db/audit-log';
-import { totpAt } from '../../src/mfa/totp';
 import { bearer, client, withKey } from '../support/http';
 import { jobsTo } from '../support/queued-jobs';
 import { createTestTenant, type TestTenant } from '../support/tenants';
@@ -53,7 +53,7 @@ const login = (email: string, password = GOOD_PASSWORD, key = site.apiKey) =>
 const verify = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
   api.post('/auth/mfa/verify', body, headers);
 
-describe('TOTP enrolment', () => {
+describe('TOTP enrollment', () => {
   it('setup gives a secret, an otpauth URL and a QR SVG; activation returns 10 recovery codes once', async () => {
     const { setup, recoveryCodes, token } = await enrolled();
     expect(setup.body.otpauth_url).toMatch(/^otpauth:\/\/totp\/.+\?secret=[A-Z2-7]+&issuer=/);
@@ -122,7 +122,7 @@ describe('managing factors', () => {
     });
     expect((await api.delete('/auth/mfa/totp', bearer(token))).status).toBe(404);
     expect((await api.delete('/auth/mfa/sms', bearer(token))).status).toBe(404);
-    // S42: enrolment, the challenge and removal are in the audit log.
+    // S42: enrollment, the challenge and removal are in the audit log.
     const events = (await listAuditEvents(`${site.tenant.clientId}#${site.tenant.siteId}`, 500))
       .filter((e) => e.userId?.endsWith(email))
       .map((e) => e.event);

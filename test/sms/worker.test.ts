@@ -31,7 +31,7 @@ const drain = async () => {
 const sentTo = async (to: string) => (await twilioMessages()).filter((m) => m.to === to);
 
 describe('SMS worker', () => {
-  it('enrolment text: queue -> worker -> twilio SDK -> Messages API, and the texted code activates SMS', async () => {
+  it('enrollment text: queue -> worker -> twilio SDK -> Messages API, and the texted code activates SMS', async () => {
     const site = await createTestTenant({ name: 'Texting Shop' });
     const user = await registerAndLogin(app, site.apiKey);
     const phone = '+14155550123';

@@ -5,8 +5,8 @@ import { resolve } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { createApp } from '../../src/app';
+import { totpAt } from '../../src/auth/mfa/totp';
 import { freePort } from '../../src/dev/services';
-import { totpAt } from '../../src/mfa/totp';
 
 export const ARTIFACTS = resolve(import.meta.dirname, '../artifacts');
 
@@ -50,7 +50,7 @@ export async function signInWithAuthenticator(
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   const seed = seeds.get(email);
-  // The next step's code: the ±1 window accepts it, and it is never the step enrolment just used (S23).
+  // The next step's code: the ±1 window accepts it, and it is never the step enrollment just used (S23).
   if (seed) await page.getByLabel('Authenticator code').fill(await totpAt(seed, Date.now() / 1000 + 30));
   await page.getByRole('button', { name: 'Sign in' }).click();
   if (seed) return { enrolled: false };

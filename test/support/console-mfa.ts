@@ -2,13 +2,13 @@
 // in with a test seed: each admin account with this email gets it (as an operator enrolling would), and its
 // last-used step is forgotten so the same account can sign in several times within one 30-second step.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isAdmin } from '../../src/admin/roles';
+import { totpAt } from '../../src/auth/mfa/totp';
 import { clock } from '../../src/core/clock';
 import { getConfig } from '../../src/core/config';
 import { documentClient } from '../../src/core/db/client';
 import { activateTotp, findUsersByEmail, setPendingTotp } from '../../src/core/db/users';
+import { isAdmin } from '../../src/core/roles';
 import { seal, unseal } from '../../src/core/sealed';
-import { totpAt } from '../../src/mfa/totp';
 
 export const TEST_TOTP_SEED = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 

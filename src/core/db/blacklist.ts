@@ -17,7 +17,7 @@ export async function blacklistToken(jti: string, expiresAt: number): Promise<vo
 }
 
 /**
- * Spends a single-use token (an MFA challenge or enrolment token) before what it buys is handed out: true for
+ * Spends a single-use token (an MFA challenge or enrollment token) before what it buys is handed out: true for
  * exactly one of any number of concurrent callers.
  */
 export function spendToken(jti: string, expiresAt: number): Promise<boolean> {

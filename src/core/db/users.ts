@@ -40,7 +40,7 @@ export type User = {
 export type UserMfa = {
   totpSecret?: string;
   totpPendingSecret?: string;
-  /** Codes tried against the pending seed; enrolment allows a few (CODE_TRIES) before it must start again. */
+  /** Codes tried against the pending seed; enrollment allows a few (CODE_TRIES) before it must start again. */
   totpPendingTries?: number;
   /** The last TOTP time step accepted: a code is good once per step (S23). */
   totpLastStep?: number;
@@ -75,7 +75,7 @@ const anyFactor = Object.values(FACTOR_ATTRIBUTE)
 
 /**
  * Changes whenever the password is changed or reset, the account is disabled, or a factor is added, replaced or
- * removed. Tokens of a sign-in in progress (MFA challenge, enrolment) carry it and die when it changes (S16).
+ * removed. Tokens of a sign-in in progress (MFA challenge, enrollment) carry it and die when it changes (S16).
  */
 export function credentialStamp(user: User): string {
   const { totpSecret = '', smsPhone = '', email = false } = user.mfa;
@@ -349,7 +349,7 @@ export async function setPendingTotp(userId: string, sealedSecret: string): Prom
 }
 
 /**
- * Takes one try at an enrolment code before it is checked, so parallel guesses cannot exceed `max`: at the
+ * Takes one try at an enrollment code before it is checked, so parallel guesses cannot exceed `max`: at the
  * pending TOTP seed, or at the outstanding SMS/email code of `purpose`. False once they are used up.
  */
 export function takeCodeTry(

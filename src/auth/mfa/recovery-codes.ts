@@ -1,6 +1,6 @@
 // Recovery codes (S26): ten codes of 100 bits each, shown once, stored only as SHA-256 digests, single use.
 import { randomBytes } from 'node:crypto';
-import { sha256Hex } from '../core/crypto';
+import { sha256Hex } from '../../core/crypto';
 
 export const RECOVERY_CODE_COUNT = 10;
 

@@ -1,20 +1,21 @@
 // Setting up the console's authenticator at sign-in, for admins who must have one and do not yet: the password
-// earns an enrolment-only token (no session); the first code from the app turns TOTP on and starts the session.
+// earns an enrollment-only token (no session); the first code from the app turns TOTP on and starts the session.
+
+import { issueEnrollmentChallenge } from '../auth/mfa/challenge';
+import { activateTotpFactor, type Enroller, pendingTotpSetup, setupTotp } from '../auth/mfa/enroll';
+import { enrollerFromEnrollmentToken } from '../auth/mfa/enroller';
 import type { RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
 import { spendToken } from '../core/db/blacklist';
 import { tenantIdOf } from '../core/db/tenants';
 import { getUser, type User } from '../core/db/users';
 import { UnauthorizedError } from '../core/errors';
-import { issueEnrollmentChallenge } from '../mfa/challenge';
-import { activateTotpFactor, type Enroller, pendingTotpSetup, setupTotp } from '../mfa/enroll';
-import { enrollerFromEnrollmentToken } from '../mfa/enroller';
-import { isAdmin } from './roles';
+import { isAdmin } from '../core/roles';
 import { type ConsoleSignIn, consoleSignedIn } from './sign-in';
 
-export type EnrolmentPage = { enroll_token: string; secret: string; qr_data_uri: string };
+export type EnrollmentPage = { enroll_token: string; secret: string; qr_data_uri: string };
 
-const asPage = (token: string, setup: { secret: string; qr_svg: string }): EnrolmentPage => ({
+const asPage = (token: string, setup: { secret: string; qr_svg: string }): EnrollmentPage => ({
   enroll_token: token,
   secret: setup.secret,
   // An <img> under the console's CSP (img-src data:), so the SVG never becomes part of the page's markup.
@@ -22,17 +23,17 @@ const asPage = (token: string, setup: { secret: string; qr_svg: string }): Enrol
 });
 
 /** After the password: a new seed waiting for its first code, and the token that lets the next form finish. */
-export async function startConsoleEnrolment(
+export async function startConsoleEnrollment(
   { user, tenant }: ConsoleSignIn,
   meta: RequestMeta,
-): Promise<EnrolmentPage> {
+): Promise<EnrollmentPage> {
   const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
   const who: Enroller = { userId: user.userId, tenant, tenantId, signedInAt: clock.seconds() };
   const { mfa_token } = await issueEnrollmentChallenge(user, tenantId, 'console');
   return asPage(mfa_token, await setupTotp(who, undefined, meta));
 }
 
-const signInAgain = () => new UnauthorizedError('That took too long; sign in again', 'enrolment_expired');
+const signInAgain = () => new UnauthorizedError('That took too long; sign in again', 'enrollment_expired');
 
 async function enrollerOf(token: string): Promise<Enroller> {
   return enrollerFromEnrollmentToken(token, 'console').catch(() => {
@@ -41,14 +42,14 @@ async function enrollerOf(token: string): Promise<Enroller> {
 }
 
 /** The same page again (after a wrong code), while the token lasts. */
-export async function consoleEnrolmentAgain(token: string): Promise<EnrolmentPage> {
+export async function consoleEnrollmentAgain(token: string): Promise<EnrollmentPage> {
   const setup = await pendingTotpSetup(await enrollerOf(token));
   if (!setup) throw signInAgain();
   return asPage(token, setup);
 }
 
 /** The first code turns TOTP on; returns the admin and their recovery codes (shown once). */
-export async function finishConsoleEnrolment(
+export async function finishConsoleEnrollment(
   token: string,
   code: string,
   meta: RequestMeta,

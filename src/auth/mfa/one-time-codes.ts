@@ -1,9 +1,9 @@
 // SMS and email codes (S25): 6 CSPRNG digits, 10 minutes, one outstanding per user (a resend voids the last),
 // stored only as a keyed digest bound to the user and purpose, spent atomically.
 import { randomInt } from 'node:crypto';
-import { clock } from '../core/clock';
-import { type CodePurpose, consumeCode, storeCode } from '../core/db/users';
-import { keyedDigest } from '../core/sealed';
+import { clock } from '../../core/clock';
+import { type CodePurpose, consumeCode, storeCode } from '../../core/db/users';
+import { keyedDigest } from '../../core/sealed';
 
 export const CODE_SECONDS = 600;
 const CODE_DIGITS = 6;

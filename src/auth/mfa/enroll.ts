@@ -1,10 +1,9 @@
 // Enrolling and removing factors (TOTP, SMS, email) and replacing recovery codes; every change needs a recent
-// sign-in or the current password (S27). The enroller is a signed-in user, or one whose site makes them enrol.
-import type { AuthContext } from '../app-env';
-import { verifyCredentials } from '../auth/login';
-import { audit, type RequestMeta } from '../core/audit';
-import { clock } from '../core/clock';
-import type { Tenant } from '../core/db/tenants';
+// sign-in or the current password (S27). The enroller is a signed-in user, or one whose site makes them enroll.
+import type { AuthContext } from '../../app-env';
+import { audit, type RequestMeta } from '../../core/audit';
+import { clock } from '../../core/clock';
+import type { Tenant } from '../../core/db/tenants';
 import {
   activateEmailFactor,
   activateSms,
@@ -19,10 +18,11 @@ import {
   setPendingTotp,
   takeCodeTry,
   type User,
-} from '../core/db/users';
-import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../core/errors';
-import { seal, unseal } from '../core/sealed';
-import { productNameOf, settingsOf } from '../core/tenant-settings';
+} from '../../core/db/users';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../core/errors';
+import { seal, unseal } from '../../core/sealed';
+import { productNameOf, settingsOf } from '../../core/tenant-settings';
+import { verifyCredentials } from '../login';
 import { sendCodeByEmail, sendCodeBySms, smsAvailable } from './deliver';
 import { acceptCode } from './one-time-codes';
 import { mustUseMfa } from './policy';
@@ -32,14 +32,14 @@ import { matchTotp, newTotpSecret, qrSvg, totpUri } from './totp';
 /** S27: changing factors needs a sign-in within 10 minutes, or the current password in the request. */
 export const RECENT_SIGN_IN_SECONDS = 600;
 
-/** Who is changing factors: from an access token's session, or from an enrolment-only token. */
+/** Who is changing factors: from an access token's session, or from an enrollment-only token. */
 export type Enroller = {
   userId: string;
   tenant: Tenant;
   tenantId: string;
   /** Epoch seconds of the password sign-in this request rests on. */
   signedInAt: number;
-  /** The session making the change (kept when others end); none for an enrolment-only token. */
+  /** The session making the change (kept when others end); none for an enrollment-only token. */
   sessionId?: string;
   /** Set when enrolling at sign-in (the site requires MFA): the token, spent once a factor is on. */
   enrollmentToken?: { jti: string; exp: number };
@@ -79,13 +79,13 @@ async function userAllowedToChangeFactors(
   });
 }
 
-/** Tries per enrolment code: a wrong guess at one of 10^6 codes is expected, a hundred are an attack. */
+/** Tries per enrollment code: a wrong guess at one of 10^6 codes is expected, a hundred are an attack. */
 export const CODE_TRIES = 5;
 
 const triesUsedUp = () =>
   new ValidationError([{ field: 'code', message: 'too many wrong codes; start the setup again' }]);
 
-function assertSiteAllowsEnrolment(tenant: Tenant) {
+function assertSiteAllowsEnrollment(tenant: Tenant) {
   if (settingsOf(tenant).mfa === 'off')
     throw new ForbiddenError('This site does not offer two-factor sign-in', 'mfa_disabled');
 }
@@ -94,7 +94,7 @@ const wrongCode = () =>
   new ValidationError([{ field: 'code', message: 'does not match; check it and try again' }]);
 
 export async function setupTotp(who: Enroller, currentPassword: string | undefined, meta: RequestMeta) {
-  assertSiteAllowsEnrolment(who.tenant);
+  assertSiteAllowsEnrollment(who.tenant);
   const user = await userAllowedToChangeFactors(who, currentPassword, meta);
   const secret = await newTotpSecret();
   await setPendingTotp(user.userId, await seal(secret, user.userId));
@@ -137,7 +137,7 @@ export async function setupSms(
   currentPassword: string | undefined,
   meta: RequestMeta,
 ) {
-  assertSiteAllowsEnrolment(who.tenant);
+  assertSiteAllowsEnrollment(who.tenant);
   if (!smsAvailable()) throw new ForbiddenError('SMS codes are not available here', 'sms_unavailable');
   const user = await userAllowedToChangeFactors(who, currentPassword, meta);
   await setPendingSms(user.userId, await seal(phone, user.userId));
@@ -152,13 +152,13 @@ export async function activateSmsFactor(
 ) {
   const user = await userAllowedToChangeFactors(who, currentPassword, meta);
   const pending = user.mfa.smsPendingPhone;
-  if (!pending || !(await acceptEnrolmentCode(user, 'enroll_sms', code))) throw wrongCode();
+  if (!pending || !(await acceptEnrollmentCode(user, 'enroll_sms', code))) throw wrongCode();
   return enrolled(who, user, 'sms', meta, (codes) => activateSms(user.userId, pending, codes));
 }
 
 /** Emails a code to the account's address; the factor is on once that code comes back. */
 export async function setupEmail(who: Enroller, currentPassword: string | undefined, meta: RequestMeta) {
-  assertSiteAllowsEnrolment(who.tenant);
+  assertSiteAllowsEnrollment(who.tenant);
   const user = await userAllowedToChangeFactors(who, currentPassword, meta);
   return sendCodeByEmail(who.tenant, user, 'enroll_email');
 }
@@ -170,15 +170,15 @@ export async function activateEmailCodes(
   meta: RequestMeta,
 ) {
   const user = await userAllowedToChangeFactors(who, currentPassword, meta);
-  if (!(await acceptEnrolmentCode(user, 'enroll_email', code))) throw wrongCode();
+  if (!(await acceptEnrollmentCode(user, 'enroll_email', code))) throw wrongCode();
   const result = await enrolled(who, user, 'email', meta, (codes) => activateEmailFactor(user.userId, codes));
   // The code came back from the inbox: the address is proven, as a verification link would prove it.
   if (!user.emailVerified) await setEmailVerified(user.userId);
   return result;
 }
 
-/** An emailed or texted enrolment code, with a try taken first: after CODE_TRIES wrong ones it is dead. */
-async function acceptEnrolmentCode(user: User, purpose: 'enroll_sms' | 'enroll_email', code: string) {
+/** An emailed or texted enrollment code, with a try taken first: after CODE_TRIES wrong ones it is dead. */
+async function acceptEnrollmentCode(user: User, purpose: 'enroll_sms' | 'enroll_email', code: string) {
   if (user.mfa.otp?.purpose !== purpose) return false;
   if (!(await takeCodeTry(user.userId, { purpose }, CODE_TRIES))) throw triesUsedUp();
   return acceptCode(user.userId, purpose, code);

@@ -1,5 +1,5 @@
 // Who may do what in the admin console: platform admins everywhere, tenant admins on their own site only.
-import type { User } from '../core/db/users';
+import type { User } from './db/users';
 
 export const ROLES = ['platform_admin', 'tenant_admin'] as const;
 export type Role = (typeof ROLES)[number];

@@ -1,9 +1,9 @@
 // Plain per-tenant rate limits for endpoints that are not logins (registration, reset requests, codes sent):
 // 429 + Retry-After. Each take is one atomic counter update; a refused request spends nothing.
-import { clock } from '../core/clock';
-import { takeAll, takeUnits } from '../core/db/counters';
-import { type Tenant, tenantIdOf } from '../core/db/tenants';
-import { ServiceUnavailableError, TooManyRequestsError } from '../core/errors';
+import { clock } from './clock';
+import { takeAll, takeUnits } from './db/counters';
+import { type Tenant, tenantIdOf } from './db/tenants';
+import { ServiceUnavailableError, TooManyRequestsError } from './errors';
 
 export type RateLimit = { name: string; max: number; windowSeconds: number };
 /** One limit applied to one subject (an IP, a user, a digest of a phone number, or 'all'). */

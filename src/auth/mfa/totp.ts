@@ -1,6 +1,6 @@
 // TOTP (RFC 6238, otplib): 30-second steps, 6 digits, codes from one step either side accepted (S23).
 // otplib and the QR library load on first MFA use, keeping them off every cold start's path.
-import { clock } from '../core/clock';
+import { clock } from '../../core/clock';
 
 const PERIOD = 30;
 const otp = () => import('otplib');

@@ -1,8 +1,9 @@
 // A site's two-factor policy (tenant setting `mfa`) applied to one user.
-import { isAdmin } from '../admin/roles';
-import type { Tenant } from '../core/db/tenants';
-import type { User } from '../core/db/users';
-import { settingsOf } from '../core/tenant-settings';
+
+import type { Tenant } from '../../core/db/tenants';
+import type { User } from '../../core/db/users';
+import { isAdmin } from '../../core/roles';
+import { settingsOf } from '../../core/tenant-settings';
 import { smsAvailable } from './deliver';
 
 /** Whether this user may not sign in without a second factor on this site. */
@@ -11,5 +12,5 @@ export function mustUseMfa(tenant: Tenant, user: User): boolean {
   return policy === 'required' || (policy === 'admins' && isAdmin(user));
 }
 
-/** Factors a user of this deployment can enrol; SMS only where Twilio is configured. */
+/** Factors a user of this deployment can enroll; SMS only where Twilio is configured. */
 export const enrollableFactors = () => ['totp', ...(smsAvailable() ? ['sms'] : []), 'email'];

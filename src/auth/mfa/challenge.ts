@@ -1,12 +1,11 @@
 // The second step of a sign-in with MFA: the challenge token from /auth/login, an optional SMS/email code sent
 // for it, then a TOTP, SMS, email or recovery code.
-import { type IssuedTokens, signIn } from '../auth/session-tokens';
-import { recordLoginFailure, resetLoginFailures, takeLoginAttempt } from '../auth/throttle';
-import { audit, type RequestMeta } from '../core/audit';
-import { clock } from '../core/clock';
-import { isTokenBlacklisted, spendToken } from '../core/db/blacklist';
-import { takeUnits } from '../core/db/counters';
-import type { Tenant } from '../core/db/tenants';
+
+import { audit, type RequestMeta } from '../../core/audit';
+import { clock } from '../../core/clock';
+import { isTokenBlacklisted, spendToken } from '../../core/db/blacklist';
+import { takeUnits } from '../../core/db/counters';
+import type { Tenant } from '../../core/db/tenants';
 import {
   consumeRecoveryCode,
   consumeTotpStep,
@@ -15,13 +14,15 @@ import {
   factorsOf,
   getUser,
   type User,
-} from '../core/db/users';
-import { ServiceUnavailableError, UnauthorizedError, ValidationError } from '../core/errors';
-import { tokens } from '../core/jwt';
-import { logger } from '../core/log';
-import { enqueueTenantEmail } from '../core/queue';
-import { unseal } from '../core/sealed';
-import { tenantResolver } from '../core/tenants';
+} from '../../core/db/users';
+import { ServiceUnavailableError, UnauthorizedError, ValidationError } from '../../core/errors';
+import { tokens } from '../../core/jwt';
+import { logger } from '../../core/log';
+import { enqueueTenantEmail } from '../../core/queue';
+import { unseal } from '../../core/sealed';
+import { tenantResolver } from '../../core/tenants';
+import { type IssuedTokens, signIn } from '../session-tokens';
+import { recordLoginFailure, resetLoginFailures, takeLoginAttempt } from '../throttle';
 import { sendCodeByEmail, sendCodeBySms } from './deliver';
 import { RECENT_SIGN_IN_SECONDS } from './enroll';
 import { acceptCode } from './one-time-codes';
@@ -56,7 +57,7 @@ export async function issueMfaChallenge(user: User, tenantId: string) {
 }
 
 /**
- * For a user the site's policy makes enrol first: a token that can only set up a factor, not a session.
+ * For a user the site's policy makes enroll first: a token that can only set up a factor, not a session.
  * `use` keeps the console's (finishing in a console session) and the API's (an API session) apart.
  */
 export async function issueEnrollmentChallenge(user: User, tenantId: string, use: EnrollmentUse = 'api') {

@@ -1,11 +1,11 @@
 // Second-factor guesses per user, across every challenge and the console alike: about 10 failures in 15 minutes,
 // then 429 until the window ends. A correct password does not reset it (only a correct code gives its try
 // back), so "sign in, guess a few codes, sign in again" cannot go on for ever (S24).
-import { audit, type RequestMeta } from '../core/audit';
-import { clock } from '../core/clock';
-import { giveBack, type Taken, takeUnits } from '../core/db/counters';
-import type { User } from '../core/db/users';
-import { ServiceUnavailableError, TooManyRequestsError } from '../core/errors';
+import { audit, type RequestMeta } from '../../core/audit';
+import { clock } from '../../core/clock';
+import { giveBack, type Taken, takeUnits } from '../../core/db/counters';
+import type { User } from '../../core/db/users';
+import { ServiceUnavailableError, TooManyRequestsError } from '../../core/errors';
 
 export const SECOND_FACTOR_FAILURES = { max: 10, windowSeconds: 900 };
 

@@ -1,14 +1,14 @@
-// requireEnroller: the MFA enrolment routes accept a signed-in user's access token, or the enrolment-only token a
+// requireEnroller: the MFA enrollment routes accept a signed-in user's access token, or the enrollment-only token a
 // site's policy hands out at sign-in ({"mfa_enrollment_required": true}). Nothing else accepts the latter.
 import type { Context, MiddlewareHandler } from 'hono';
 import { decodeProtectedHeader } from 'jose';
-import type { AppEnv } from '../app-env';
-import { isTokenBlacklisted } from '../core/db/blacklist';
-import { credentialStamp, getUser } from '../core/db/users';
-import { UnauthorizedError } from '../core/errors';
-import { TOKEN_TYPES, tokens } from '../core/jwt';
-import { tenantResolver } from '../core/tenants';
-import { assertSameTenantAsKey, authenticate, presentedToken } from '../middleware/authenticate';
+import type { AppEnv } from '../../app-env';
+import { isTokenBlacklisted } from '../../core/db/blacklist';
+import { credentialStamp, getUser } from '../../core/db/users';
+import { UnauthorizedError } from '../../core/errors';
+import { TOKEN_TYPES, tokens } from '../../core/jwt';
+import { tenantResolver } from '../../core/tenants';
+import { assertSameTenantAsKey, authenticate, presentedToken } from '../../middleware/authenticate';
 import type { EnrollmentUse } from './challenge';
 import { type Enroller, enrollerOf } from './enroll';
 
@@ -23,7 +23,7 @@ function isEnrollmentToken(token: string): boolean {
 }
 
 /**
- * The enroller an enrolment-only token names: while it is unspent, meant for `use`, its site exists, and the
+ * The enroller an enrollment-only token names: while it is unspent, meant for `use`, its site exists, and the
  * account's credentials are as they were when it was issued (a password reset or a new factor ends it, S16).
  */
 export async function enrollerFromEnrollmentToken(token: string, use: EnrollmentUse): Promise<Enroller> {

@@ -1,14 +1,15 @@
 // Sends a one-time code by SMS or email, within S25's rate limits (per user, per number, per site).
-import { enforceRateLimit, enforceRateLimits } from '../auth/rate-limit';
-import { clock } from '../core/clock';
-import { getConfig } from '../core/config';
-import { type Tenant, tenantIdOf } from '../core/db/tenants';
-import type { CodePurpose, User } from '../core/db/users';
-import { ServiceUnavailableError } from '../core/errors';
-import { logger } from '../core/log';
-import { enqueueSms, enqueueTenantEmail } from '../core/queue';
-import { keyedDigest } from '../core/sealed';
-import { productNameOf, settingsOf } from '../core/tenant-settings';
+
+import { clock } from '../../core/clock';
+import { getConfig } from '../../core/config';
+import { type Tenant, tenantIdOf } from '../../core/db/tenants';
+import type { CodePurpose, User } from '../../core/db/users';
+import { ServiceUnavailableError } from '../../core/errors';
+import { logger } from '../../core/log';
+import { enqueueSms, enqueueTenantEmail } from '../../core/queue';
+import { enforceRateLimit, enforceRateLimits } from '../../core/rate-limit';
+import { keyedDigest } from '../../core/sealed';
+import { productNameOf, settingsOf } from '../../core/tenant-settings';
 import { CODE_SECONDS, issueCode } from './one-time-codes';
 
 const CODES_PER_USER = { max: 5, windowSeconds: 900 };

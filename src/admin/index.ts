@@ -1,0 +1,18 @@
+// /admin: the console for the people who run the sites (server-rendered, usable without JavaScript), composed of
+// its pages: sign-in and dashboard, sites, users, audit log, your account.
+import { featureRouter } from '../middleware/feature';
+import { accountRoutes } from './account-pages';
+import { auditPages } from './audit-pages';
+import { adminRoutes } from './routes';
+import { tenantPages } from './tenant-pages';
+import { userPages } from './user-pages';
+
+const admin = featureRouter('/admin');
+admin
+  .route('/', adminRoutes)
+  .route('/', tenantPages)
+  .route('/', userPages)
+  .route('/', auditPages)
+  .route('/', accountRoutes);
+
+export default admin;

@@ -1,0 +1,20 @@
+// Every static file the HTTP function serves under /assets, and where it comes from. The build copies each into
+// the function's artifact (assets/<name>); from source they are read where they live.
+export type AssetSource = { file: string } | { package: string; file: string };
+
+export const ASSETS = {
+  'admin.css': { type: 'text/css; charset=utf-8', source: { file: 'public/admin.css' } },
+  'pages.css': { type: 'text/css; charset=utf-8', source: { file: 'public/pages.css' } },
+  // Swagger UI for /docs, from its npm package: no CDN, so /docs works offline and under a CSP of 'self'.
+  'swagger-ui/swagger-ui-bundle.js': {
+    type: 'text/javascript; charset=utf-8',
+    source: { package: 'swagger-ui-dist', file: 'swagger-ui-bundle.js' },
+  },
+  'swagger-ui/swagger-ui.css': {
+    type: 'text/css; charset=utf-8',
+    source: { package: 'swagger-ui-dist', file: 'swagger-ui.css' },
+  },
+} as const satisfies Record<string, { type: string; source: AssetSource }>;
+
+export type AssetName = keyof typeof ASSETS;
+export const isAsset = (name: string): name is AssetName => Object.hasOwn(ASSETS, name);

@@ -1,0 +1,27 @@
+// Every feature the HTTP function serves, by the prefixes it owns. Each loads on the first request under one of
+// its prefixes (see middleware/feature.ts); nothing here imports a feature's code.
+import type { Feature, FeatureRouter } from './middleware/feature';
+
+const router = (module: Promise<{ default: FeatureRouter }>) => module.then((m) => m.default);
+
+export const FEATURES: Feature[] = [
+  { name: 'keys', prefixes: ['/.well-known'], load: () => router(import('./keys/routes')) },
+  { name: 'auth', prefixes: ['/auth'], load: () => router(import('./auth/routes')) },
+  { name: 'user', prefixes: ['/user'], load: () => router(import('./users/routes')) },
+  { name: 'email', prefixes: ['/email'], load: () => router(import('./email/routes')) },
+  { name: 'pages', prefixes: ['/reset', '/verify-email'], load: () => router(import('./pages/routes')) },
+  { name: 'admin', prefixes: ['/admin'], load: () => router(import('./admin')) },
+  { name: 'docs', prefixes: ['/docs', '/openapi.json'], load: () => router(import('./docs/routes')) },
+  { name: 'assets', prefixes: ['/assets'], load: () => router(import('./assets/routes')) },
+];
+
+/** Every feature's router, loaded: for the OpenAPI document and the tests that sweep every route. */
+export const loadAllFeatures = () => Promise.all(FEATURES.map((f) => f.load()));
+
+/** Method and path of every route there is (once the features are loaded). */
+export async function routeTable(eager: FeatureRouter[] = []): Promise<{ method: string; path: string }[]> {
+  const routers = [...eager, ...(await loadAllFeatures())];
+  return routers.flatMap((r) =>
+    r.routes.filter((route) => route.method !== 'ALL').map(({ method, path }) => ({ method, path })),
+  );
+}
