@@ -1,18 +1,11 @@
 // Tenant settings fall back to safe defaults: links that carry tokens are https (http only for localhost), and a
 // site's sender must be within the deployment's verified SES identity.
 import { describe, expect, it } from 'vitest';
-import type { Tenant } from '../src/core/db/tenants';
+import { newTenant, type Tenant } from '../src/core/db/tenants';
 import { isAllowedSender, settingsOf } from '../src/core/tenant-settings';
 
-const tenantWith = (settings: Record<string, unknown>): Tenant => ({
-  clientId: 'C',
-  siteId: 'S',
-  name: 'Site',
-  allowedOrigins: [],
-  settings,
-  status: 'active',
-  createdAt: '2026-01-01T00:00:00.000Z',
-});
+const tenantWith = (settings: Record<string, unknown>): Tenant =>
+  newTenant({ clientId: 'C', siteId: 'S', name: 'Site', settings });
 
 describe('tenant settings', () => {
   it('reset and verify links must be https; plain http only for localhost', () => {

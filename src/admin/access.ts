@@ -3,7 +3,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
 import { getUser } from '../core/db/users';
-import { NotFoundError } from '../core/errors';
+import { NotFoundError, UnauthorizedError } from '../core/errors';
 import { canManageTenant, isAdmin } from '../core/roles';
 import { authenticate } from '../middleware/authenticate';
 import { assertCsrf } from '../middleware/csrf';
@@ -23,7 +23,7 @@ export const requireConsole = (): MiddlewareHandler<AppEnv> =>
     if (!signedIn) {
       if (c.req.method === 'GET')
         return c.redirect(`/admin/login?next=${encodeURIComponent(c.req.path)}`, 303);
-      return c.json({ detail: 'Sign in to the console first', code: 'not_authenticated' }, 401);
+      throw new UnauthorizedError('Sign in to the console first', 'not_authenticated');
     }
     c.set('admin', signedIn.user);
     return next();

@@ -1,11 +1,10 @@
 // The signed-in admin's own account: their two-factor status, and fresh recovery codes after using some.
+
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import { acceptTotp } from '../auth/mfa/challenge';
-import { regenerateRecoveryCodes } from '../auth/mfa/enroll';
+import { acceptTotp, regenerateRecoveryCodes } from '../auth';
 import { audit } from '../core/audit';
 import { clock } from '../core/clock';
-import { tenantIdOf } from '../core/db/tenants';
 import { NotFoundError } from '../core/errors';
 import { tenantResolver } from '../core/tenants';
 import { requestMeta } from '../middleware/request-meta';
@@ -29,7 +28,7 @@ export const accountRoutes = new Hono<AppEnv>()
     // A fresh authenticator code is the re-authentication here (S27), and is spent like a sign-in's (S23).
     if (!(await acceptTotp(admin, field('code').trim()))) {
       await audit(requestMeta(c), {
-        tenantId: tenantIdOf(admin.clientId, admin.siteId),
+        tenantId: admin.tenantId,
         event: 'authn_mfa_fail',
         outcome: 'failure',
         userId: admin.userId,
@@ -42,7 +41,7 @@ export const accountRoutes = new Hono<AppEnv>()
         422,
       );
     }
-    const tenantId = tenantIdOf(admin.clientId, admin.siteId);
+    const tenantId = admin.tenantId;
     const tenant = await tenantResolver().byId(tenantId);
     if (!tenant) throw new NotFoundError();
     const { recovery_codes } = await regenerateRecoveryCodes(

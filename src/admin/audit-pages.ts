@@ -2,7 +2,6 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { queryAuditEvents } from '../core/db/audit-log';
-import { tenantIdOf } from '../core/db/tenants';
 import { AppError } from '../core/errors';
 import { requireConsole } from './access';
 import { renderConsole } from './render';
@@ -12,8 +11,7 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 export const auditPages = new Hono<AppEnv>().get('/audit', requireConsole(), async (c) => {
   const tenants = await managedTenants(c);
-  const selected =
-    tenants.find((t) => tenantIdOf(t.clientId, t.siteId) === c.req.query('tenant')) ?? tenants[0];
+  const selected = tenants.find((t) => t.id === c.req.query('tenant')) ?? tenants[0];
   const q = {
     user: (c.req.query('user') ?? '').trim(),
     event: (c.req.query('event') ?? '').trim(),
@@ -22,7 +20,7 @@ export const auditPages = new Hono<AppEnv>().get('/audit', requireConsole(), asy
   };
   let pageError: string | undefined;
   const page = selected
-    ? await queryAuditEvents(tenantIdOf(selected.clientId, selected.siteId), {
+    ? await queryAuditEvents(selected.id, {
         userId: q.user || undefined,
         event: q.event || undefined,
         from: q.from ? `${q.from}T00:00:00.000Z` : undefined,
@@ -36,7 +34,7 @@ export const auditPages = new Hono<AppEnv>().get('/audit', requireConsole(), asy
         return { events: [], next: undefined };
       })
     : { events: [] };
-  const selectedId = selected && tenantIdOf(selected.clientId, selected.siteId);
+  const selectedId = selected && selected.id;
   const nextQuery =
     page.next && new URLSearchParams({ tenant: selectedId ?? '', ...q, after: page.next }).toString();
   return renderConsole(

@@ -1,8 +1,7 @@
 // Creates the first platform admin (npm run admin:create, and make dev) in the reserved platform tenant.
 
-import { passwordProblem } from '../auth/password-policy';
-import { clock } from '../core/clock';
-import { getTenant, putTenant, type Tenant } from '../core/db/tenants';
+import { passwordProblem } from '../auth';
+import { getTenant, newTenant, putTenant, type Tenant } from '../core/db/tenants';
 import { createUser, getUser, newUser, type User, userIdOf } from '../core/db/users';
 import { hashPassword } from '../core/passwords';
 
@@ -16,14 +15,8 @@ export const PLATFORM_TENANT = {
 export async function ensurePlatformTenant(): Promise<Tenant> {
   const existing = await getTenant(PLATFORM_TENANT.clientId, PLATFORM_TENANT.siteId);
   if (existing) return existing;
-  const tenant: Tenant = {
-    ...PLATFORM_TENANT,
-    allowedOrigins: [],
-    // Console operators get the stricter NIST length.
-    settings: { password_min_length: 15 },
-    status: 'active',
-    createdAt: new Date(clock.now()).toISOString(),
-  };
+  // Console operators get the stricter NIST length.
+  const tenant = newTenant({ ...PLATFORM_TENANT, settings: { password_min_length: 15 } });
   await putTenant(tenant);
   return tenant;
 }

@@ -36,7 +36,7 @@ export async function startConsoleSession(c: Context, user: User, meta: RequestM
     sessionId,
     kind: 'admin',
     userId: user.userId,
-    tenantId: `${user.clientId}#${user.siteId}`,
+    tenantId: user.tenantId,
     status: 'active',
     createdAt: new Date(clock.now()).toISOString(),
     lastActiveAt: now,

@@ -1,13 +1,17 @@
 // Setting up the console's authenticator at sign-in, for admins who must have one and do not yet: the password
 // earns an enrollment-only token (no session); the first code from the app turns TOTP on and starts the session.
 
-import { issueEnrollmentChallenge } from '../auth/mfa/challenge';
-import { activateTotpFactor, type Enroller, pendingTotpSetup, setupTotp } from '../auth/mfa/enroll';
-import { enrollerFromEnrollmentToken } from '../auth/mfa/enroller';
+import {
+  activateTotpFactor,
+  type Enroller,
+  enrollerFromEnrollmentToken,
+  issueEnrollmentChallenge,
+  pendingTotpSetup,
+  setupTotp,
+} from '../auth';
 import type { RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
 import { spendToken } from '../core/db/blacklist';
-import { tenantIdOf } from '../core/db/tenants';
 import { getUser, type User } from '../core/db/users';
 import { UnauthorizedError } from '../core/errors';
 import { isAdmin } from '../core/roles';
@@ -27,7 +31,7 @@ export async function startConsoleEnrollment(
   { user, tenant }: ConsoleSignIn,
   meta: RequestMeta,
 ): Promise<EnrollmentPage> {
-  const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
+  const tenantId = tenant.id;
   const who: Enroller = { userId: user.userId, tenant, tenantId, signedInAt: clock.seconds() };
   const { mfa_token } = await issueEnrollmentChallenge(user, tenantId, 'console');
   return asPage(mfa_token, await setupTotp(who, undefined, meta));

@@ -3,7 +3,6 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { audit } from '../core/audit';
 import { listAuditEvents } from '../core/db/audit-log';
-import { tenantIdOf } from '../core/db/tenants';
 import { AppError, ValidationError } from '../core/errors';
 import { assertCsrf } from '../middleware/csrf';
 import { readForm } from '../middleware/form-body';
@@ -98,7 +97,7 @@ export const adminRoutes = new Hono<AppEnv>()
     if (signedIn) {
       const { user } = signedIn;
       await audit(requestMeta(c), {
-        tenantId: tenantIdOf(user.clientId, user.siteId),
+        tenantId: user.tenantId,
         event: 'admin_logout',
         outcome: 'success',
         userId: user.userId,
@@ -111,7 +110,7 @@ export const adminRoutes = new Hono<AppEnv>()
     const tenants = await managedTenants(c);
     const [stats, perTenant] = await Promise.all([
       dashboardStats(tenants),
-      Promise.all(tenants.slice(0, 20).map((t) => listAuditEvents(tenantIdOf(t.clientId, t.siteId), 10))),
+      Promise.all(tenants.slice(0, 20).map((t) => listAuditEvents(t.id, 10))),
     ]);
     const events = perTenant
       .flat()

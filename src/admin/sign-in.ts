@@ -1,13 +1,16 @@
 // Console sign-in by email and password: the admin account is found by email across sites, and checked by the
 // same verifyCredentials as the API, so its lockout and throttling apply here too.
-import { invalidCredentials, verifyCredentials } from '../auth/login';
-import { acceptTotp, recoveryCodeUsed, spendRecoveryCode } from '../auth/mfa/challenge';
-import { mustUseMfa } from '../auth/mfa/policy';
 import {
+  acceptTotp,
+  invalidCredentials,
+  mustUseMfa,
+  recoveryCodeUsed,
   secondFactorAccepted,
   secondFactorRefused,
+  spendRecoveryCode,
   takeSecondFactorTry,
-} from '../auth/mfa/second-factor-budget';
+  verifyCredentials,
+} from '../auth';
 import { audit, type RequestMeta } from '../core/audit';
 import type { Tenant } from '../core/db/tenants';
 import { findUsersByEmail, type User } from '../core/db/users';
@@ -50,8 +53,7 @@ export async function signInToConsole(
   const account = candidates[0];
   // No admin account: still a throttled, hashed attempt (against the platform tenant), so timing and answer match.
   const tenant =
-    (account && (await tenantResolver().byId(`${account.clientId}#${account.siteId}`))) ??
-    (await ensurePlatformTenant());
+    (account && (await tenantResolver().byId(account.tenantId))) ?? (await ensurePlatformTenant());
   const user = await verifyCredentials(tenant, email, password, meta);
   if (!isAdmin(user)) throw invalidCredentials();
   // Seed 002: platform admins always, site admins where their site's policy says so, use a second factor.
@@ -65,7 +67,7 @@ export async function signInToConsole(
 
 export const consoleSignedIn = (user: User, meta: RequestMeta) =>
   audit(meta, {
-    tenantId: `${user.clientId}#${user.siteId}`,
+    tenantId: user.tenantId,
     event: 'admin_login_success',
     outcome: 'success',
     userId: user.userId,

@@ -2,7 +2,7 @@
 import { clock } from '../core/clock';
 import { getConfig } from '../core/config';
 import { queryAuditEvents } from '../core/db/audit-log';
-import { type Tenant, tenantIdOf } from '../core/db/tenants';
+import type { Tenant } from '../core/db/tenants';
 import { countUsers } from '../core/db/users';
 import { queueDepth } from '../core/queue';
 
@@ -42,7 +42,7 @@ export const DASHBOARD_SITES = 25;
 export async function dashboardStats(tenants: Tenant[]) {
   const sites = await Promise.all(
     tenants.slice(0, DASHBOARD_SITES).map(async (tenant): Promise<SiteStats & { capped: boolean }> => {
-      const id = tenantIdOf(tenant.clientId, tenant.siteId);
+      const id = tenant.id;
       const [users, day] = await Promise.all([countUsers(id), lastDayCounts(id)]);
       return { tenant, users, ...day };
     }),

@@ -14,6 +14,7 @@ import {
   createTenant,
   getTenantById,
   listTenants,
+  newTenant,
   putTenant,
   type Tenant,
   tenantIdOf,
@@ -37,7 +38,7 @@ async function tenantOr404(c: Context<AppEnv>, id: string): Promise<Tenant> {
 export async function managedTenants(c: { var: { admin: AppEnv['Variables']['admin'] } }): Promise<Tenant[]> {
   const admin = c.var.admin;
   if (isPlatformAdmin(admin)) return (await listTenants({ limit: 200 })).tenants;
-  const own = await getTenantById(tenantIdOf(admin.clientId, admin.siteId));
+  const own = await getTenantById(admin.tenantId);
   return own ? [own] : [];
 }
 
@@ -62,7 +63,7 @@ async function tenantPage(
   tenant: Tenant,
   extra: { errors?: FieldErrors; values?: unknown; newKey?: string; status?: number } = {},
 ) {
-  const keys: ApiKeyRecord[] = await listApiKeys(tenantIdOf(tenant.clientId, tenant.siteId));
+  const keys: ApiKeyRecord[] = await listApiKeys(tenant.id);
   return renderConsole(
     c,
     'tenant.html.njk',
@@ -71,7 +72,7 @@ async function tenantPage(
       admin: c.var.admin,
       nav: 'tenants',
       tenant,
-      tenant_id: tenantIdOf(tenant.clientId, tenant.siteId),
+      tenant_id: tenant.id,
       values: extra.values ?? formValues(tenant),
       errors: extra.errors ?? {},
       keys,
@@ -106,15 +107,7 @@ export const tenantPages = new Hono<AppEnv>()
     if (!isPlatformAdmin(c.var.admin)) throw new NotFoundError();
     const field = await consoleForm(c);
     const ids = newTenantIds(field);
-    const base: Tenant = {
-      clientId: '',
-      siteId: '',
-      name: '',
-      allowedOrigins: [],
-      settings: {},
-      status: 'active',
-      createdAt: new Date(clock.now()).toISOString(),
-    };
+    const base = newTenant({ clientId: '', siteId: '', name: '' });
     const edited = tenantFromForm(field, base);
     const errors = { ...('errors' in ids ? ids.errors : {}), ...(edited.errors ?? {}) };
     const again = (more: FieldErrors) =>
@@ -138,10 +131,10 @@ export const tenantPages = new Hono<AppEnv>()
         422,
       );
     if (Object.keys(errors).length || 'errors' in ids || !edited.tenant) return again(errors);
-    const tenant = { ...edited.tenant, clientId: ids.clientId, siteId: ids.siteId };
+    const tenant = newTenant({ ...edited.tenant, clientId: ids.clientId, siteId: ids.siteId });
     if (!(await createTenant(tenant)))
       return again({ site_id: 'a site with this client and site id exists' });
-    const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
+    const tenantId = tenant.id;
     await audit(requestMeta(c), {
       tenantId,
       event: 'admin_tenant_created',

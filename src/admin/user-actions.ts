@@ -1,9 +1,6 @@
 // What an admin can do to a user; each action is audited (S42) by the caller.
 
-import { sendVerificationEmail } from '../auth/email-verification';
-import { passwordProblem } from '../auth/password-policy';
-import { requestPasswordReset } from '../auth/password-reset';
-import { liftLockout } from '../auth/throttle';
+import { liftLockout, passwordProblem, requestPasswordReset, sendVerificationEmail } from '../auth';
 import type { RequestMeta } from '../core/audit';
 import type { Tenant } from '../core/db/tenants';
 import {

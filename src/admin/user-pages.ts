@@ -1,11 +1,12 @@
 // Console pages for users: search and page through a site's users, create (the seed's form), view and act.
+
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import { requestPasswordReset } from '../auth/password-reset';
+import { requestPasswordReset } from '../auth';
 import { audit } from '../core/audit';
 import { clock } from '../core/clock';
 import { isSessionLive, listUserSessions } from '../core/db/sessions';
-import { type Tenant, tenantIdOf } from '../core/db/tenants';
+import type { Tenant } from '../core/db/tenants';
 import { getUser, holdsSession, listUsers } from '../core/db/users';
 import { AppError, NotFoundError } from '../core/errors';
 import { canManageTenant, isPlatformAdmin } from '../core/roles';
@@ -20,7 +21,7 @@ import type { FieldErrors } from './tenant-forms';
 import { managedTenants } from './tenant-pages';
 import { createUserAsAdmin, runUserAction, saveRoles, USER_ACTIONS, type UserAction } from './user-actions';
 
-const idOf = (t: Tenant) => tenantIdOf(t.clientId, t.siteId);
+const idOf = (t: Tenant) => t.id;
 const userPath = (userId: string) => `/admin/users/${encodeURIComponent(userId)}`;
 
 /** The site a form names: by the seed's api_key field, else the console's site selector; must be one you manage. */
@@ -69,8 +70,8 @@ async function listPage(
 async function userOr404(c: Context<AppEnv>) {
   const user = await getUser(c.req.param('userId') ?? '');
   if (!user) throw new NotFoundError('No such user');
-  assertManages(c, `${user.clientId}#${user.siteId}`);
-  const tenant = await tenantResolver().byId(`${user.clientId}#${user.siteId}`);
+  assertManages(c, user.tenantId);
+  const tenant = await tenantResolver().byId(user.tenantId);
   if (!tenant) throw new NotFoundError('No such user');
   return { user, tenant };
 }
@@ -139,7 +140,7 @@ export const userPages = new Hono<AppEnv>()
       isPlatformUser,
     );
     await audit(requestMeta(c), {
-      tenantId: `${user.clientId}#${user.siteId}`,
+      tenantId: user.tenantId,
       event: 'admin_user_roles_changed',
       outcome: 'success',
       userId: user.userId,

@@ -3,7 +3,7 @@ import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
 import { randomToken, sha256Hex } from '../core/crypto';
 import { consumeResetToken, getLiveResetToken, putResetToken } from '../core/db/password-resets';
-import { type Tenant, tenantIdOf } from '../core/db/tenants';
+import type { Tenant } from '../core/db/tenants';
 import { getUser, setEmailVerified, type User, userIdOf } from '../core/db/users';
 import { BadRequestError } from '../core/errors';
 import { logger } from '../core/log';
@@ -32,7 +32,7 @@ export async function sendVerificationEmail(
   const link = linkWithToken(settingsOf(tenant).verify_url, '/verify-email', token);
   if (!link) {
     logger.error('tenant has no verify_url and PUBLIC_BASE_URL is unset; verification email not sent', {
-      tenant_id: tenantIdOf(tenant.clientId, tenant.siteId),
+      tenant_id: tenant.id,
     });
     return false;
   }
@@ -41,7 +41,7 @@ export async function sendVerificationEmail(
       tokenHash: sha256Hex(token),
       purpose: 'email_verification',
       userId: user.userId,
-      tenantId: tenantIdOf(tenant.clientId, tenant.siteId),
+      tenantId: tenant.id,
       createdAt: clock.now(),
       expiresAt: clock.seconds() + VERIFY_TTL_HOURS * 3600,
       used: false,

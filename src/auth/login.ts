@@ -1,7 +1,7 @@
 // POST /auth/login: throttle, look up, verify (always one scrypt), then start a session. Failures look identical (S6).
 import { audit, type RequestMeta } from '../core/audit';
 import { randomToken } from '../core/crypto';
-import { type Tenant, tenantIdOf } from '../core/db/tenants';
+import type { Tenant } from '../core/db/tenants';
 import { factorsOf, getUser, setPasswordHash, type User, userIdOf } from '../core/db/users';
 import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../core/errors';
 import { logger } from '../core/log';
@@ -46,7 +46,7 @@ export async function verifyCredentials(
   password: string,
   meta: RequestMeta,
 ): Promise<User> {
-  const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
+  const tenantId = tenant.id;
   const userId = userIdOf(tenant.clientId, tenant.siteId, email);
   if (email.length > MAX_EMAIL_LENGTH) {
     // No account can have it (RFC 5321), and it is no key to count under: a failure like any other, same cost.
@@ -112,7 +112,7 @@ export async function loginWithPassword(
   meta: RequestMeta,
 ): Promise<PasswordStep> {
   const user = await verifyCredentials(tenant, email, password, meta);
-  const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
+  const tenantId = tenant.id;
   try {
     assertEmailVerifiedIfRequired(tenant, user);
   } catch (error) {

@@ -2,7 +2,6 @@
 import type { AuthContext } from '../app-env';
 import { audit, type RequestMeta } from '../core/audit';
 import { blacklistToken } from '../core/db/blacklist';
-import { getUser } from '../core/db/users';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../core/errors';
 import { settingsOf } from '../core/tenant-settings';
 import { verifyCredentials } from './login';
@@ -17,8 +16,7 @@ export async function changePassword(
   meta: RequestMeta,
 ): Promise<IssuedTokens> {
   const { tenant } = auth;
-  const account = await getUser(auth.userId);
-  if (account?.status !== 'active') throw new UnauthorizedError('Not authenticated', 'not_authenticated');
+  const account = auth.user;
   // Same budget and lockout as login: the current password cannot be guessed here either.
   const user = await verifyCredentials(tenant, account.email, currentPassword, meta).catch(async (error) => {
     await audit(meta, {

@@ -3,7 +3,7 @@ import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
 import { randomToken, sha256Hex } from '../core/crypto';
 import { consumeResetToken, getLiveResetToken, putResetToken } from '../core/db/password-resets';
-import { type Tenant, tenantIdOf } from '../core/db/tenants';
+import type { Tenant } from '../core/db/tenants';
 import { getUser, setPasswordHash, type User, userIdOf } from '../core/db/users';
 import { BadRequestError, ServiceUnavailableError, ValidationError } from '../core/errors';
 import { logger } from '../core/log';
@@ -30,7 +30,7 @@ export const resetLink = (tenant: Tenant, token: string) =>
 /** Issues and emails a reset link when the account exists; does nothing visible otherwise (S18, S21). */
 export async function requestPasswordReset(tenant: Tenant, email: string, meta: RequestMeta): Promise<void> {
   await enforceRateLimit(tenant, RESET_REQUESTS_PER_IP, meta.ip);
-  const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
+  const tenantId = tenant.id;
   const userId = userIdOf(tenant.clientId, tenant.siteId, email);
   const user = await getUser(userId);
   if (user?.status !== 'active' || !(await withinRateLimit(tenant, RESET_EMAILS_PER_ADDRESS, email))) {

@@ -1,6 +1,6 @@
 // POST /auth/register: creates an account without ever revealing whether the email was already taken (S6).
 import { audit, type RequestMeta } from '../core/audit';
-import { type Tenant, tenantIdOf } from '../core/db/tenants';
+import type { Tenant } from '../core/db/tenants';
 import { createUser, newUser } from '../core/db/users';
 import { ConflictError, ValidationError } from '../core/errors';
 import { logger } from '../core/log';
@@ -35,7 +35,7 @@ export async function registerUser(tenant: Tenant, input: RegisterInput, meta: R
   });
   const { userId } = user;
   const created = await createUser(user);
-  const tenantId = tenantIdOf(tenant.clientId, tenant.siteId);
+  const tenantId = tenant.id;
   if (!created) {
     await audit(meta, {
       tenantId,

@@ -1,9 +1,8 @@
 // /auth: sign-up and sign-in for the sites' users: the seed's routes (byte-compatible bodies, new fields only
 // added), password change, email verification, and two-factor sign-in (./mfa).
 import * as z from 'zod';
-import { tenantIdOf } from '../core/db/tenants';
 import { tenantResolver } from '../core/tenants';
-import { defineRoute } from '../docs/registry';
+import { defineRoute } from '../docs';
 import {
   apiKeyTenantId,
   assertCookieOrigin,
@@ -155,7 +154,7 @@ defineRoute(
         // Refused requests must not spend the token: a cross-site POST could otherwise burn it.
         beforeRotating: async (tenant) => {
           c.set('tenant', tenant);
-          await assertSameTenantAsKey(c, tenantIdOf(tenant.clientId, tenant.siteId));
+          await assertSameTenantAsKey(c, tenant.id);
           if (fromCookie) assertCookieOrigin(c, tenant);
         },
       });

@@ -4,7 +4,7 @@ import { clock } from '../core/clock';
 import { getConfig } from '../core/config';
 import { randomToken, sha256Hex } from '../core/crypto';
 import { createSession, type Session } from '../core/db/sessions';
-import { type Tenant, tenantIdOf } from '../core/db/tenants';
+import type { Tenant } from '../core/db/tenants';
 import { recordSignIn, type User } from '../core/db/users';
 import { tokens } from '../core/jwt';
 import { settingsOf } from '../core/tenant-settings';
@@ -28,7 +28,7 @@ export async function signAccessToken(
   const token = await tokens().sign({
     kind: 'access',
     subject: user.userId,
-    audience: tenantIdOf(tenant.clientId, tenant.siteId),
+    audience: tenant.id,
     ttlSeconds,
     claims: { sid: sessionId, email: user.email, client_id: tenant.clientId, site_id: tenant.siteId },
   });
@@ -44,7 +44,7 @@ export async function startSession(user: User, tenant: Tenant, meta: RequestMeta
     sessionId: randomToken(16),
     kind: 'user',
     userId: user.userId,
-    tenantId: tenantIdOf(tenant.clientId, tenant.siteId),
+    tenantId: tenant.id,
     status: 'active',
     createdAt: new Date(clock.now()).toISOString(),
     lastActiveAt: now,
@@ -71,7 +71,7 @@ export async function signIn(
 ): Promise<IssuedTokens> {
   const issued = await startSession(user, tenant, meta);
   await audit(meta, {
-    tenantId: tenantIdOf(tenant.clientId, tenant.siteId),
+    tenantId: tenant.id,
     event: 'authn_login_success',
     outcome: 'success',
     userId: user.userId,

@@ -2,7 +2,7 @@
 // attempts without a success, and a progressive delay; all taken atomically before any password is checked.
 import { clock } from '../core/clock';
 import { delayStreak, forget, type Taken, takeAll, takeStreak, takeUnits } from '../core/db/counters';
-import { type Tenant, tenantIdOf } from '../core/db/tenants';
+import type { Tenant } from '../core/db/tenants';
 import { ServiceUnavailableError, TooManyRequestsError } from '../core/errors';
 import { settingsOf } from '../core/tenant-settings';
 
@@ -24,10 +24,8 @@ const locked = (retryAfter: number) =>
 /** Seconds the next attempt must wait after the n-th failure in a window: none for two, then 2, 4, 8... */
 export const delayAfterFailure = (n: number) => (n < 3 ? 0 : Math.min(2 ** (n - 2), 60));
 
-const ipBudgetKey = (tenant: Tenant, ip: string) =>
-  `login#${tenantIdOf(tenant.clientId, tenant.siteId)}#ip#${ip}`;
-export const emailBudgetKey = (tenant: Tenant, email: string) =>
-  `login#${tenantIdOf(tenant.clientId, tenant.siteId)}#email#${email}`;
+const ipBudgetKey = (tenant: Tenant, ip: string) => `login#${tenant.id}#ip#${ip}`;
+export const emailBudgetKey = (tenant: Tenant, email: string) => `login#${tenant.id}#email#${email}`;
 
 /**
  * Takes one attempt from the IP's and the email's budgets and the email's streak before any password is

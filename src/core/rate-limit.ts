@@ -2,15 +2,14 @@
 // 429 + Retry-After. Each take is one atomic counter update; a refused request spends nothing.
 import { clock } from './clock';
 import { takeAll, takeUnits } from './db/counters';
-import { type Tenant, tenantIdOf } from './db/tenants';
+import type { Tenant } from './db/tenants';
 import { ServiceUnavailableError, TooManyRequestsError } from './errors';
 
 export type RateLimit = { name: string; max: number; windowSeconds: number };
 /** One limit applied to one subject (an IP, a user, a digest of a phone number, or 'all'). */
 export type LimitedSubject = { limit: RateLimit; subject: string; units?: number };
 
-const keyOf = (tenant: Tenant, { limit, subject }: LimitedSubject) =>
-  `${limit.name}#${tenantIdOf(tenant.clientId, tenant.siteId)}#${subject}`;
+const keyOf = (tenant: Tenant, { limit, subject }: LimitedSubject) => `${limit.name}#${tenant.id}#${subject}`;
 
 /** Takes from every limit or from none; the seconds to wait when one is spent. Errors deny (S34). */
 export async function takeRateLimits(

@@ -9,12 +9,6 @@ export const isAdmin = (user: Pick<User, 'roles'>) =>
   isPlatformAdmin(user) || user.roles.includes('tenant_admin');
 
 /** A tenant admin reaching another tenant's record is told it does not exist (404), not that it is forbidden. */
-export function canManageTenant(
-  user: Pick<User, 'roles' | 'clientId' | 'siteId'>,
-  tenantId: string,
-): boolean {
-  return (
-    isPlatformAdmin(user) ||
-    (user.roles.includes('tenant_admin') && `${user.clientId}#${user.siteId}` === tenantId)
-  );
+export function canManageTenant(user: Pick<User, 'roles' | 'tenantId'>, tenantId: string): boolean {
+  return isPlatformAdmin(user) || (user.roles.includes('tenant_admin') && user.tenantId === tenantId);
 }

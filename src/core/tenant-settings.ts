@@ -4,7 +4,6 @@ import { getConfig } from './config';
 import type { Tenant } from './db/tenants';
 
 export const MFA_POLICIES = ['off', 'optional', 'required', 'admins'] as const;
-export type MfaPolicy = (typeof MFA_POLICIES)[number];
 
 const int = (min: number, max: number, fallback: number) =>
   z.number().int().min(min).max(max).catch(fallback);

@@ -1,6 +1,8 @@
 // /dev/mail: every email local SES (moto) accepted, newest first, links clickable. Mounted only by the dev server.
+
 import { Hono } from 'hono';
 import { html, raw } from 'hono/html';
+import { NotFoundError } from '../core/errors';
 
 type SentEmail = {
   id: string;
@@ -51,7 +53,7 @@ ${emails.map(
   })
   .get('/dev/mail/:id', async (c) => {
     const email = (await sentEmails()).find((m) => m.id === c.req.param('id'));
-    if (!email) return c.json({ detail: 'No such email', code: 'not_found' }, 404);
+    if (!email) throw new NotFoundError('No such email');
     c.header('Content-Security-Policy', DEV_CSP);
     return c.html(raw(email.body));
   });

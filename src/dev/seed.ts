@@ -1,7 +1,7 @@
 // Seeds the seed document's demo site so its frontend examples work unchanged against make dev.
 import { clock } from '../core/clock';
 import { putApiKey } from '../core/db/api-keys';
-import { putTenant } from '../core/db/tenants';
+import { newTenant, putTenant } from '../core/db/tenants';
 import { SCOPE_NAMES } from '../core/scopes';
 import { apiKeyPepper, hashApiKey } from '../core/tenants';
 
@@ -16,16 +16,17 @@ export const DEMO = {
 /** Idempotent: rewrites the demo tenant and its key on every start. */
 export async function seedDemoTenant(): Promise<void> {
   const createdAt = new Date(clock.now()).toISOString();
-  await putTenant({
-    clientId: DEMO.clientId,
-    siteId: DEMO.siteId,
-    name: DEMO.name,
-    allowedOrigins: [...DEMO.allowedOrigins],
-    // No reset_url/verify_url: the demo site uses the hosted pages under PUBLIC_BASE_URL (http://localhost:3000).
-    settings: { email: { product_name: 'Site A' } },
-    status: 'active',
-    createdAt,
-  });
+  await putTenant(
+    newTenant({
+      clientId: DEMO.clientId,
+      siteId: DEMO.siteId,
+      name: DEMO.name,
+      allowedOrigins: [...DEMO.allowedOrigins],
+      // No reset_url/verify_url: the demo site uses the hosted pages under PUBLIC_BASE_URL (http://localhost:3000).
+      settings: { email: { product_name: 'Site A' } },
+      createdAt,
+    }),
+  );
   await putApiKey({
     keyHash: hashApiKey(DEMO.apiKey, await apiKeyPepper()),
     clientId: DEMO.clientId,

@@ -1,6 +1,6 @@
 // /email: a site's own services queue email through us, with an API key that has the email:send scope.
 import * as z from 'zod';
-import { defineRoute } from '../docs/registry';
+import { defineRoute } from '../docs';
 import { featureRouter } from '../middleware/feature';
 import { jsonOnly } from '../middleware/json-body';
 import { noStore } from '../middleware/no-store';

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { audit, type RequestMeta } from '../core/audit';
-import { type Tenant, tenantIdOf } from '../core/db/tenants';
+import type { Tenant } from '../core/db/tenants';
 import { ServiceUnavailableError, TooManyRequestsError, ValidationError } from '../core/errors';
 import { logger } from '../core/log';
 import { enqueueEmails } from '../core/queue';
@@ -57,7 +57,7 @@ export async function queueTenantEmails(tenant: Tenant, body: SendEmailRequest, 
   }
   const messages = recipients.map((to, i) => ({ to, id: jobIds[i] as string }));
   await audit(meta, {
-    tenantId: tenantIdOf(tenant.clientId, tenant.siteId),
+    tenantId: tenant.id,
     event: 'email_send_request',
     outcome: 'success',
     detail: { request_id: id, recipients: recipients.length, template: job.template },

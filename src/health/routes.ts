@@ -2,7 +2,7 @@
 // loaded on demand: they are what a cold start is first asked for.
 import * as z from 'zod';
 import { pingDatabase } from '../core/db/ping';
-import { defineRoute } from '../docs/registry';
+import { defineRoute } from '../docs';
 import { featureRouter } from '../middleware/feature';
 
 const status = (value: string) => z.object({ status: z.literal(value) });

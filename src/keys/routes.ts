@@ -1,7 +1,7 @@
 // /.well-known: the public signing keys, so sites can verify our ES256 access tokens offline.
 import * as z from 'zod';
 import { tokens } from '../core/jwt';
-import { defineRoute } from '../docs/registry';
+import { defineRoute } from '../docs';
 import { featureRouter } from '../middleware/feature';
 
 const wellKnown = featureRouter('/.well-known');

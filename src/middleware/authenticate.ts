@@ -6,7 +6,7 @@ import { clock } from '../core/clock';
 import { readAccessState } from '../core/db/access-check';
 import { isSessionLive } from '../core/db/sessions';
 import type { Tenant } from '../core/db/tenants';
-import { holdsSession } from '../core/db/users';
+import { getUser, holdsSession, type User } from '../core/db/users';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../core/errors';
 import { tokens } from '../core/jwt';
 import { sessionCap } from '../core/session-caps';
@@ -16,6 +16,13 @@ export const AUTH_COOKIE = 'auth_token';
 
 const notAuthenticated = () => new UnauthorizedError('Not authenticated', 'not_authenticated');
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The account behind a token or session that is still active, or the one 401. */
+export async function activeUser(userId: string): Promise<User> {
+  const user = await getUser(userId);
+  if (user?.status !== 'active') throw notAuthenticated();
+  return user;
+}
 
 /** The Bearer token, else the auth cookie; the header wins so API clients are never confused by a stale cookie. */
 export function presentedToken(c: Context): { token: string; via: 'bearer' | 'cookie' } | undefined {
@@ -48,7 +55,7 @@ export async function apiKeyTenantId(c: Context): Promise<string | undefined> {
   const apiKey = c.req.header('x-api-key');
   if (apiKey === undefined) return undefined;
   const { tenant } = await tenantResolver().resolve(apiKey);
-  return `${tenant.clientId}#${tenant.siteId}`;
+  return tenant.id;
 }
 
 /**

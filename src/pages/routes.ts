@@ -1,6 +1,5 @@
 // Hosted pages for sites with no page of their own: /reset (choose a new password) and /verify-email.
-import { confirmEmailVerification, tenantOfToken } from '../auth/email-verification';
-import { confirmPasswordReset } from '../auth/password-reset';
+import { confirmEmailVerification, confirmPasswordReset, tenantOfToken } from '../auth';
 import { AppError, ValidationError } from '../core/errors';
 import { productNameOf, settingsOf } from '../core/tenant-settings';
 import { assertCsrf, csrfToken } from '../middleware/csrf';

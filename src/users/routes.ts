@@ -6,7 +6,7 @@ import { isSessionLive, listUserSessions, revokeSession } from '../core/db/sessi
 import { holdsSession } from '../core/db/users';
 import { NotFoundError } from '../core/errors';
 import { sessionCap } from '../core/session-caps';
-import { defineRoute } from '../docs/registry';
+import { defineRoute } from '../docs';
 import { requireUser } from '../middleware/authenticate';
 import { featureRouter } from '../middleware/feature';
 import { noStore } from '../middleware/no-store';

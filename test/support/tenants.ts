@@ -1,7 +1,7 @@
 // Creates isolated tenants with real API keys in the run's DynamoDB, so tests never share state.
 import { randomUUID } from 'node:crypto';
 import { putApiKey } from '../../src/core/db/api-keys';
-import { putTenant, type Tenant } from '../../src/core/db/tenants';
+import { newTenant, putTenant, type Tenant } from '../../src/core/db/tenants';
 import { apiKeyPepper, generateApiKey, hashApiKey } from '../../src/core/tenants';
 
 export type TestTenant = { tenant: Tenant; apiKey: string; keyHash: string };
@@ -11,16 +11,13 @@ export async function createTestTenant(
   scopes = ['auth'],
 ): Promise<TestTenant> {
   const suffix = randomUUID().slice(0, 8);
-  const tenant: Tenant = {
+  const tenant = newTenant({
     clientId: `Client${suffix}`,
     siteId: 'Site',
     name: `Test site ${suffix}`,
     allowedOrigins: ['https://app.example.com'],
-    settings: {},
-    status: 'active',
-    createdAt: new Date().toISOString(),
     ...overrides,
-  };
+  });
   await putTenant(tenant);
   const apiKey = generateApiKey();
   const keyHash = hashApiKey(apiKey, await apiKeyPepper());

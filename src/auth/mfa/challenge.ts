@@ -208,7 +208,7 @@ export const spendRecoveryCode = async (user: User, code: string): Promise<boole
 /** S26: using a recovery code is worth telling the owner about. */
 export async function recoveryCodeUsed(user: User, tenant: Tenant, meta: RequestMeta) {
   await audit(meta, {
-    tenantId: `${tenant.clientId}#${tenant.siteId}`,
+    tenantId: tenant.id,
     event: 'mfa_recovery_code_used',
     outcome: 'success',
     userId: user.userId,

@@ -2,7 +2,7 @@
 
 import { clock } from '../../core/clock';
 import { getConfig } from '../../core/config';
-import { type Tenant, tenantIdOf } from '../../core/db/tenants';
+import type { Tenant } from '../../core/db/tenants';
 import type { CodePurpose, User } from '../../core/db/users';
 import { ServiceUnavailableError } from '../../core/errors';
 import { logger } from '../../core/log';
@@ -46,11 +46,7 @@ export async function sendCodeBySms(tenant: Tenant, user: User, phone: string, p
   const code = await issueCode(user.userId, purpose);
   const text = `${code} is your ${productNameOf(tenant)} verification code. It expires in ${CODE_SECONDS / 60} minutes.`;
   try {
-    await enqueueSms(
-      tenantIdOf(tenant.clientId, tenant.siteId),
-      { to: phone, text },
-      clock.seconds() + CODE_SECONDS,
-    );
+    await enqueueSms(tenant.id, { to: phone, text }, clock.seconds() + CODE_SECONDS);
   } catch (error) {
     throw couldNotSend(error, 'SMS');
   }

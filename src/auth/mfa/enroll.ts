@@ -1,5 +1,6 @@
 // Enrolling and removing factors (TOTP, SMS, email) and replacing recovery codes; every change needs a recent
 // sign-in or the current password (S27). The enroller is a signed-in user, or one whose site makes them enroll.
+
 import type { AuthContext } from '../../app-env';
 import { audit, type RequestMeta } from '../../core/audit';
 import { clock } from '../../core/clock';
@@ -22,6 +23,7 @@ import {
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../core/errors';
 import { seal, unseal } from '../../core/sealed';
 import { productNameOf, settingsOf } from '../../core/tenant-settings';
+import { activeUser } from '../../middleware/authenticate';
 import { verifyCredentials } from '../login';
 import { sendCodeByEmail, sendCodeBySms, smsAvailable } from './deliver';
 import { acceptCode } from './one-time-codes';
@@ -62,8 +64,7 @@ async function userAllowedToChangeFactors(
   currentPassword: string | undefined,
   meta: RequestMeta,
 ): Promise<User> {
-  const user = await getUser(who.userId);
-  if (user?.status !== 'active') throw new UnauthorizedError('Not authenticated', 'not_authenticated');
+  const user = await activeUser(who.userId);
   if (clock.seconds() - who.signedInAt <= RECENT_SIGN_IN_SECONDS) return user;
   if (!currentPassword) {
     throw new ForbiddenError(

@@ -4,10 +4,10 @@ import type { Context } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../../app-env';
 import { FACTORS, getUser } from '../../core/db/users';
-import { NotFoundError, UnauthorizedError } from '../../core/errors';
+import { NotFoundError } from '../../core/errors';
 import { settingsOf } from '../../core/tenant-settings';
-import { defineRoute } from '../../docs/registry';
-import { apiKeyTenantId, requireUser } from '../../middleware/authenticate';
+import { defineRoute } from '../../docs';
+import { activeUser, apiKeyTenantId, requireUser } from '../../middleware/authenticate';
 import type { FeatureRouter } from '../../middleware/feature';
 import { hasBody } from '../../middleware/json-body';
 import { requestMeta } from '../../middleware/request-meta';
@@ -74,8 +74,7 @@ async function activationResponse(
 ) {
   const who = c.var.enroller;
   if (!who.enrollmentToken) return c.json(result);
-  const user = await getUser(who.userId);
-  if (user?.status !== 'active') throw new UnauthorizedError('Not authenticated', 'not_authenticated');
+  const user = await activeUser(who.userId);
   const issued = await signInWithSecondFactor(
     user,
     who.tenant,

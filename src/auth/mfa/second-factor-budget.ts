@@ -39,7 +39,7 @@ export async function secondFactorRefused(
   meta: RequestMeta,
   detail: Record<string, string>,
 ): Promise<void> {
-  const tenantId = `${user.clientId}#${user.siteId}`;
+  const tenantId = user.tenantId;
   await audit(meta, { tenantId, event: 'authn_mfa_fail', outcome: 'failure', userId: user.userId, detail });
   if (attempt.used >= SECOND_FACTOR_FAILURES.max) {
     await audit(meta, { tenantId, event: 'authn_mfa_lock', outcome: 'success', userId: user.userId, detail });

@@ -3,6 +3,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { getConfig } from '../config';
 import { LEGACY_KEY_SCOPES } from '../scopes';
 import { documentClient } from './client';
+import { conditionally } from './conditions';
 import { bumpRevocationEpoch } from './revocations';
 import { tenantIdOf } from './tenants';
 
@@ -51,8 +52,8 @@ export async function putApiKey(record: ApiKeyRecord): Promise<void> {
 
 /** Marks a key revoked; revoked keys stay for the audit trail. Returns false when there is no such key. */
 export async function revokeApiKey(keyHash: string): Promise<boolean> {
-  try {
-    await documentClient.send(
+  const revoked = await conditionally(() =>
+    documentClient.send(
       new UpdateCommand({
         TableName: table(),
         Key: { key_hash: keyHash },
@@ -61,13 +62,10 @@ export async function revokeApiKey(keyHash: string): Promise<boolean> {
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':revoked': 'revoked' },
       }),
-    );
-    await bumpRevocationEpoch();
-    return true;
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
+    ),
+  );
+  if (revoked) await bumpRevocationEpoch();
+  return revoked;
 }
 
 /** A site's keys, newest first. */
@@ -88,8 +86,8 @@ export async function listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
 /** Records use at most once per `everySeconds`, so a busy key costs no write per request. */
 export async function markApiKeyUsed(keyHash: string, now: Date, everySeconds = 3600): Promise<void> {
   const stale = new Date(now.getTime() - everySeconds * 1000).toISOString();
-  try {
-    await documentClient.send(
+  await conditionally(() =>
+    documentClient.send(
       new UpdateCommand({
         TableName: table(),
         Key: { key_hash: keyHash },
@@ -97,10 +95,8 @@ export async function markApiKeyUsed(keyHash: string, now: Date, everySeconds = 
         ConditionExpression: `${keyExists} AND (attribute_not_exists(last_used_at) OR last_used_at < :stale)`,
         ExpressionAttributeValues: { ':now': now.toISOString(), ':stale': stale },
       }),
-    );
-  } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
-  }
+    ),
+  );
 }
 
 function toItem(r: ApiKeyRecord): ApiKeyItem {

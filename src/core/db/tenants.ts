@@ -1,7 +1,9 @@
 // Tenants table: one item per (client_id, site_id) site, with its origins and settings.
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { clock } from '../clock';
 import { getConfig } from '../config';
 import { documentClient } from './client';
+import { conditionally } from './conditions';
 import { fitsKey } from './keys';
 import { bumpRevocationEpoch } from './revocations';
 import { syncTenantOrigins } from './tenant-origins';
@@ -11,7 +13,14 @@ export type TenantStatus = 'active' | 'disabled';
 /** Per-site behaviour; features add their settings here. */
 export type TenantSettings = Record<string, unknown>;
 
+/**
+ * A site's id in every table, `{client_id}#{site_id}`, and the `aud` of its tokens. Only this module makes one,
+ * so a TenantId is always well formed.
+ */
+export type TenantId = string & { readonly __brand: 'TenantId' };
+
 export type Tenant = {
+  id: TenantId;
   clientId: string;
   siteId: string;
   name: string;
@@ -35,7 +44,27 @@ type TenantItem = {
 };
 
 /** The tenant's key in every table: `{client_id}#{site_id}`, also the JWT audience. */
-export const tenantIdOf = (clientId: string, siteId: string): string => `${clientId}#${siteId}`;
+export const tenantIdOf = (clientId: string, siteId: string): TenantId => `${clientId}#${siteId}` as TenantId;
+
+/** A new, active site (its id made from its client and site ids); create it with createTenant or putTenant. */
+export function newTenant(
+  fields: Pick<Tenant, 'clientId' | 'siteId' | 'name'> & Partial<Omit<Tenant, 'id' | 'clientId' | 'siteId'>>,
+): Tenant {
+  return {
+    allowedOrigins: [],
+    settings: {},
+    status: 'active',
+    createdAt: new Date(clock.now()).toISOString(),
+    ...fields,
+    id: tenantIdOf(fields.clientId, fields.siteId),
+  };
+}
+
+/** A TenantId from outside (a token's audience, a URL): undefined unless it has the shape of one. */
+export function parseTenantId(value: string): TenantId | undefined {
+  const match = /^([^#]+)#([^#]+)$/.exec(value);
+  return match && fitsKey(value) ? tenantIdOf(match[1] as string, match[2] as string) : undefined;
+}
 
 const table = () => getConfig().tables.tenants;
 
@@ -53,26 +82,24 @@ export async function putTenant(tenant: Tenant): Promise<void> {
     new PutCommand({ TableName: table(), Item: toItem(tenant), ReturnValues: 'ALL_OLD' }),
   );
   const previous = ((Attributes as TenantItem | undefined)?.allowed_origins ?? []) as string[];
-  await syncTenantOrigins(tenantIdOf(tenant.clientId, tenant.siteId), previous, tenant.allowedOrigins);
+  await syncTenantOrigins(tenant.id, previous, tenant.allowedOrigins);
   // Status, origins or settings changed: every warm container forgets what it cached of this site.
   if (Attributes) await bumpRevocationEpoch();
 }
 
 /** Creates a tenant unless its (client_id, site_id) exists; false when taken. */
 export async function createTenant(tenant: Tenant): Promise<boolean> {
-  try {
-    await documentClient.send(
+  const created = await conditionally(() =>
+    documentClient.send(
       new PutCommand({
         TableName: table(),
         Item: toItem(tenant),
         ConditionExpression: 'attribute_not_exists(tenant_id)',
       }),
-    );
-  } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
-  await syncTenantOrigins(tenantIdOf(tenant.clientId, tenant.siteId), [], tenant.allowedOrigins);
+    ),
+  );
+  if (!created) return false;
+  await syncTenantOrigins(tenant.id, [], tenant.allowedOrigins);
   return true;
 }
 
@@ -124,6 +151,7 @@ function toItem(t: Tenant): TenantItem {
 
 function fromItem(item: TenantItem): Tenant {
   return {
+    id: tenantIdOf(item.client_id, item.site_id),
     clientId: item.client_id,
     siteId: item.site_id,
     name: item.name,

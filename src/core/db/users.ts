@@ -8,11 +8,14 @@ import { documentClient } from './client';
 import { conditionally } from './conditions';
 import { fitsKey, SORT_KEY_BYTES } from './keys';
 import type { SessionKind } from './sessions';
+import { type TenantId, tenantIdOf } from './tenants';
 
 export type UserStatus = 'active' | 'disabled';
 
 export type User = {
   userId: string;
+  /** The user's site: `{client_id}#{site_id}`. */
+  tenantId: TenantId;
   clientId: string;
   siteId: string;
   email: string;
@@ -134,6 +137,7 @@ export function newUser(
   const now = new Date(clock.now()).toISOString();
   return {
     userId: userIdOf(site.clientId, site.siteId, fields.email),
+    tenantId: tenantIdOf(site.clientId, site.siteId),
     clientId: site.clientId,
     siteId: site.siteId,
     email: fields.email,
@@ -288,7 +292,7 @@ export async function listUsers(
         ? {
             tenant_id: tenantId,
             email: after,
-            user_id: userIdOf(...(tenantId.split('#') as [string, string]), after),
+            user_id: `${tenantId}#${after}`,
           }
         : undefined,
     }),
@@ -553,7 +557,7 @@ export async function setUserStatus(userId: string, status: UserStatus): Promise
 function toItem(u: User): UserItem {
   return {
     user_id: u.userId,
-    tenant_id: `${u.clientId}#${u.siteId}`,
+    tenant_id: u.tenantId,
     client_id: u.clientId,
     site_id: u.siteId,
     email: u.email,
@@ -594,6 +598,7 @@ export function userFromItem(i: UserItem | Record<string, unknown>): User {
 function fromItem(i: UserItem): User {
   return {
     userId: i.user_id,
+    tenantId: tenantIdOf(i.client_id, i.site_id),
     clientId: i.client_id,
     siteId: i.site_id,
     email: i.email,

@@ -1,0 +1,23 @@
+// The auth feature's public face: what the console and the hosted pages may use of sign-in, passwords and MFA.
+// Everything else in this folder is the feature's own business.
+export { confirmEmailVerification, sendVerificationEmail, tenantOfToken } from './email-verification';
+export { invalidCredentials, verifyCredentials } from './login';
+export {
+  acceptTotp,
+  issueEnrollmentChallenge,
+  recoveryCodeUsed,
+  spendRecoveryCode,
+} from './mfa/challenge';
+export {
+  activateTotpFactor,
+  type Enroller,
+  pendingTotpSetup,
+  regenerateRecoveryCodes,
+  setupTotp,
+} from './mfa/enroll';
+export { enrollerFromEnrollmentToken } from './mfa/enroller';
+export { mustUseMfa } from './mfa/policy';
+export { secondFactorAccepted, secondFactorRefused, takeSecondFactorTry } from './mfa/second-factor-budget';
+export { passwordProblem } from './password-policy';
+export { confirmPasswordReset, requestPasswordReset } from './password-reset';
+export { liftLockout } from './throttle';
