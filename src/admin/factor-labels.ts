@@ -1,5 +1,7 @@
 // How the console names a user's second factors.
-import { factorsOf, type User } from '../core/db/users';
+
+import { factorsOf } from '../core/db/user-factors';
+import type { User } from '../core/db/users';
 
 const LABELS = { totp: 'authenticator app', sms: 'SMS', email: 'email codes' } as const;
 

@@ -3,11 +3,11 @@
 import { liftLockout, passwordProblem, requestPasswordReset, sendVerificationEmail } from '../auth';
 import type { RequestMeta } from '../core/audit';
 import type { Tenant } from '../core/db/tenants';
+import { removeAllFactors } from '../core/db/user-factors';
 import {
   createUser,
   endUserSessions,
   newUser,
-  removeAllFactors,
   setUserRoles,
   setUserStatus,
   type User,

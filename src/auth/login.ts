@@ -2,7 +2,8 @@
 import { audit, type RequestMeta } from '../core/audit';
 import { randomToken } from '../core/crypto';
 import type { Tenant } from '../core/db/tenants';
-import { factorsOf, getUser, setPasswordHash, type User, userIdOf } from '../core/db/users';
+import { factorsOf } from '../core/db/user-factors';
+import { getUser, setPasswordHash, type User, userIdOf } from '../core/db/users';
 import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../core/errors';
 import { logger } from '../core/log';
 import {

@@ -6,7 +6,8 @@ import { totpAt } from '../../src/auth/mfa/totp';
 import { clock } from '../../src/core/clock';
 import { getConfig } from '../../src/core/config';
 import { documentClient } from '../../src/core/db/client';
-import { activateTotp, findUsersByEmail, setPendingTotp } from '../../src/core/db/users';
+import { activateTotp, setPendingTotp } from '../../src/core/db/user-factors';
+import { findUsersByEmail } from '../../src/core/db/users';
 import { isAdmin } from '../../src/core/roles';
 import { seal, unseal } from '../../src/core/sealed';
 

@@ -6,15 +6,8 @@ import { clock } from '../../core/clock';
 import { isTokenBlacklisted, spendToken } from '../../core/db/blacklist';
 import { takeUnits } from '../../core/db/counters';
 import type { Tenant } from '../../core/db/tenants';
-import {
-  consumeRecoveryCode,
-  consumeTotpStep,
-  credentialStamp,
-  type Factor,
-  factorsOf,
-  getUser,
-  type User,
-} from '../../core/db/users';
+import { consumeRecoveryCode, consumeTotpStep, type Factor, factorsOf } from '../../core/db/user-factors';
+import { credentialStamp, getUser, type User } from '../../core/db/users';
 import { ServiceUnavailableError, UnauthorizedError, ValidationError } from '../../core/errors';
 import { tokens } from '../../core/jwt';
 import { logger } from '../../core/log';

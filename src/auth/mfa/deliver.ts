@@ -3,7 +3,8 @@
 import { clock } from '../../core/clock';
 import { getConfig } from '../../core/config';
 import type { Tenant } from '../../core/db/tenants';
-import type { CodePurpose, User } from '../../core/db/users';
+import type { CodePurpose } from '../../core/db/user-factors';
+import type { User } from '../../core/db/users';
 import { ServiceUnavailableError } from '../../core/errors';
 import { logger } from '../../core/log';
 import { enqueueSms, enqueueTenantEmail } from '../../core/queue';

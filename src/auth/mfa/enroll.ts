@@ -11,15 +11,13 @@ import {
   activateTotp,
   type Factor,
   factorsOf,
-  getUser,
   removeFactor,
   replaceRecoveryCodes,
-  setEmailVerified,
   setPendingSms,
   setPendingTotp,
   takeCodeTry,
-  type User,
-} from '../../core/db/users';
+} from '../../core/db/user-factors';
+import { getUser, setEmailVerified, type User } from '../../core/db/users';
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../core/errors';
 import { seal, unseal } from '../../core/sealed';
 import { productNameOf, settingsOf } from '../../core/tenant-settings';

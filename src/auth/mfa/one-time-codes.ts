@@ -2,7 +2,7 @@
 // stored only as a keyed digest bound to the user and purpose, spent atomically.
 import { randomInt } from 'node:crypto';
 import { clock } from '../../core/clock';
-import { type CodePurpose, consumeCode, storeCode } from '../../core/db/users';
+import { type CodePurpose, consumeCode, storeCode } from '../../core/db/user-factors';
 import { keyedDigest } from '../../core/sealed';
 
 export const CODE_SECONDS = 600;

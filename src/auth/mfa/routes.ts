@@ -3,7 +3,8 @@
 import type { Context } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../../app-env';
-import { FACTORS, getUser } from '../../core/db/users';
+import { FACTORS } from '../../core/db/user-factors';
+import { getUser } from '../../core/db/users';
 import { NotFoundError } from '../../core/errors';
 import { settingsOf } from '../../core/tenant-settings';
 import { defineRoute } from '../../docs';
