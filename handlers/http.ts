@@ -1,5 +1,40 @@
 // Lambda entry for every HTTP route: the Function URL event goes straight to the Hono app.
+
+import { queuesConfig } from '../src/admin/config';
 import { createApp } from '../src/app';
+import { smsDelivery } from '../src/auth/mfa/config';
+import { assertConfig, tablesFor } from '../src/core/config';
+import { tokenConfig } from '../src/core/jwt';
+import { scryptConfig } from '../src/core/passwords';
+import { dataKeyConfig } from '../src/core/sealed';
+import { apiKeyConfig } from '../src/core/tenants';
+import { emailConfig } from '../src/email/config';
+import { httpConfig } from '../src/http-config';
 import { createHttpHandler } from '../src/lambda/http-handler';
+
+/** What this function's code reads from its environment; template.yaml gives it exactly these (test/config.test.ts). */
+export const config = [
+  tablesFor(
+    'USERS_TABLE',
+    'BLACKLIST_TABLE',
+    'PASSWORD_RESET_TABLE',
+    'LOGIN_ATTEMPTS_TABLE',
+    'TENANTS_TABLE',
+    'API_KEYS_TABLE',
+    'SESSIONS_TABLE',
+    'AUDIT_TABLE',
+    'TENANT_ORIGINS_TABLE',
+    'OUTBOX_TABLE',
+  ),
+  tokenConfig,
+  apiKeyConfig,
+  scryptConfig,
+  dataKeyConfig,
+  httpConfig,
+  smsDelivery,
+  emailConfig,
+  queuesConfig,
+];
+assertConfig(config);
 
 export const handler = createHttpHandler(createApp());

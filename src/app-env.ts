@@ -2,7 +2,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import type { LambdaContext, LambdaEvent } from 'hono/aws-lambda';
-import type { Enroller } from './auth/mfa/enroll';
 import type { Session } from './core/db/sessions';
 import type { Tenant } from './core/db/tenants';
 import type { User } from './core/db/users';
@@ -39,11 +38,8 @@ export type AppEnv = {
     tenantKey: ResolvedApiKey;
     /** Set by the requireUser middleware. */
     auth: AuthContext;
-    /** Set by the MFA routes' requireEnroller: who may change factors (signed in, or enrolling at sign-in). */
-    enroller: Enroller;
-    /** Set by the console's requireConsoleAdmin: the signed-in admin. */
-    admin: User;
     /** The tenant this request acts for, once known (API key or token); CORS reads it. */
     tenant: Tenant;
+    // A feature's own middleware declares what it sets in hono's ContextVariableMap, in the feature's folder.
   };
 };

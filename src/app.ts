@@ -2,9 +2,9 @@
 // health routes, and a lazily loaded router per feature prefix (see features.ts).
 import { Hono } from 'hono';
 import type { AppEnv } from './app-env';
-import { getConfig } from './core/config';
 import { FEATURES } from './features';
 import health from './health/routes';
+import { httpConfig } from './http-config';
 import { accessLog } from './middleware/access-log';
 import { bodyLimit } from './middleware/body-limit';
 import { cors } from './middleware/cors';
@@ -18,7 +18,7 @@ const PAGE_PREFIXES = ['/admin', '/assets', '/reset', '/verify-email', '/docs', 
 
 export function createApp(): Hono<AppEnv> {
   // Validate configuration up front: a misconfigured function fails at init, with every problem named.
-  const config = getConfig();
+  const config = httpConfig();
   const app = new Hono<AppEnv>();
 
   app.use(

@@ -1,12 +1,33 @@
+// Configuration comes in slices owned by the code that reads them; each function checks exactly its slices at init,
+// and template.yaml gives each function exactly the variables its slices read.
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, tableEnvDefaults } from '../src/core/config';
+import { smsDelivery } from '../src/auth/mfa/config';
+import { assertConfig, ConfigError, type ConfigSlice, tableEnvDefaults, tables } from '../src/core/config';
+import { tokenConfig } from '../src/core/jwt';
+import { scryptConfig } from '../src/core/passwords';
+import { apiKeyConfig } from '../src/core/tenants';
+import { localNames, resolveFunctionEnv } from '../src/dev/provision';
+import { functionEnvironment, functionsOf, handlerOf, loadTemplate } from '../src/dev/template';
+import { httpConfig } from '../src/http-config';
+import { smsConfig } from '../src/sms/config';
 
-const minimal = { JWT_SECRET: 'x'.repeat(32), API_KEY_PEPPER: 'p'.repeat(32) };
+const root = resolve(import.meta.dirname, '..');
+const template = loadTemplate();
 
-describe('config', () => {
-  it("uses the seed's table names when none are set", () => {
-    const config = loadConfig(minimal);
-    expect(config.tables).toMatchObject({
+const problemsOf = (run: () => unknown): string[] => {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+};
+
+describe('config slices', () => {
+  it("uses the seed's table names when none are set, and every table variable has one", () => {
+    expect(tables.load({})).toMatchObject({
       users: 'Users',
       blacklist: 'TokenBlacklist',
       passwordResets: 'PasswordResetTokens',
@@ -15,50 +36,43 @@ describe('config', () => {
       sessions: 'Sessions',
       audit: 'AuditLog',
     });
-    expect(Object.keys(tableEnvDefaults)).toHaveLength(Object.keys(config.tables).length);
+    expect(Object.keys(tables.load({}))).toHaveLength(Object.keys(tableEnvDefaults).length);
   });
 
   it('reads table names, secret names and numbers from the environment', () => {
-    const config = loadConfig({
-      USERS_TABLE: 'prod-Users',
+    expect(tables.load({ USERS_TABLE: 'prod-Users' }).users).toBe('prod-Users');
+    const token = tokenConfig.load({
       JWT_SECRET_NAME: 'arn:aws:secretsmanager:us-east-1:1:secret:jwt',
-      API_KEY_PEPPER_SECRET_NAME: 'pepper',
       ACCESS_TOKEN_TTL_SECONDS: '600',
     });
-    expect(config.tables.users).toBe('prod-Users');
-    expect(config.jwt.key).toEqual({
+    expect(token.key).toEqual({
       value: undefined,
       secretName: 'arn:aws:secretsmanager:us-east-1:1:secret:jwt',
     });
-    expect(config.jwt.accessTokenTtlSeconds).toBe(600);
+    expect(token.accessTokenTtlSeconds).toBe(600);
   });
 
   it('turns SMS on only with Twilio credentials (a secret, or all three local values) or make dev printing', () => {
-    expect(loadConfig(minimal).sms.enabled).toBe(false);
-    expect(loadConfig({ ...minimal, TWILIO_SECRET_ARN: 'arn:aws:secretsmanager:x' }).sms.enabled).toBe(true);
-    expect(loadConfig({ ...minimal, SMS_TO_CONSOLE: 'true' }).sms.enabled).toBe(true);
+    expect(smsDelivery.load({}).enabled).toBe(false);
+    expect(smsDelivery.load({ TWILIO_SECRET_ARN: 'arn:aws:secretsmanager:x' }).enabled).toBe(true);
+    expect(smsDelivery.load({ SMS_TO_CONSOLE: 'true' }).enabled).toBe(true);
     // The template passes an empty string when no secret is configured: that is "unset".
-    expect(loadConfig({ ...minimal, TWILIO_SECRET_ARN: '' }).sms.enabled).toBe(false);
-    expect(() => loadConfig({ ...minimal, TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}` })).toThrow(
-      /TWILIO_ACCOUNT_SID: needs TWILIO_AUTH_TOKEN and TWILIO_FROM/,
-    );
-    expect(() => loadConfig({ ...minimal, TWILIO_ACCOUNT_SID: 'not-a-sid' })).toThrow(/TWILIO_ACCOUNT_SID/);
+    expect(smsDelivery.load({ TWILIO_SECRET_ARN: '' }).enabled).toBe(false);
+    expect(smsConfig.problems({ TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}` })).toEqual([
+      'TWILIO_ACCOUNT_SID: needs TWILIO_AUTH_TOKEN and TWILIO_FROM too',
+    ]);
+    expect(smsConfig.problems({ TWILIO_ACCOUNT_SID: 'not-a-sid' }).join()).toMatch(/TWILIO_ACCOUNT_SID/);
   });
 
-  it('fails with one message that names every missing or malformed variable', () => {
-    let error: unknown;
-    try {
-      loadConfig({
+  it("a function's init check names every missing or malformed variable of all its slices in one error", () => {
+    const problems = problemsOf(() =>
+      assertConfig([tables, scryptConfig, tokenConfig, apiKeyConfig, httpConfig], {
         USERS_TABLE: 'has spaces',
         SCRYPT_LOG_N: 'lots',
         JWT_ALGORITHM: 'none',
         MAX_BODY_BYTES: '-1',
-      });
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    const message = (error as Error).message;
+      }),
+    );
     for (const name of [
       'USERS_TABLE',
       'SCRYPT_LOG_N',
@@ -67,19 +81,46 @@ describe('config', () => {
       'JWT_SECRET',
       'API_KEY_PEPPER',
     ]) {
-      expect(message).toContain(name);
+      expect(problems.join('\n')).toContain(name);
     }
-    expect((error as ConfigError).problems.length).toBeGreaterThanOrEqual(6);
+    expect(problems.length).toBeGreaterThanOrEqual(6);
   });
 
   it('refuses an HS256 secret shorter than 256 bits', () => {
-    expect(() => loadConfig({ ...minimal, JWT_SECRET: 'your-local-dev-secret' })).toThrow(
+    expect(tokenConfig.problems({ JWT_SECRET: 'your-local-dev-secret' }).join()).toMatch(
       /JWT_SECRET: must be at least 32/,
     );
   });
 
   it('treats empty variables as unset', () => {
-    expect(loadConfig({ ...minimal, USERS_TABLE: '' }).tables.users).toBe('Users');
-    expect(() => loadConfig({ JWT_SECRET: '', API_KEY_PEPPER: 'p'.repeat(32) })).toThrow(/JWT_SECRET/);
+    expect(tables.load({ USERS_TABLE: '' }).users).toBe('Users');
+    expect(tokenConfig.problems({ JWT_SECRET: '' }).join()).toMatch(/JWT_SECRET/);
   });
+});
+
+describe('each function of template.yaml', () => {
+  const functions = functionsOf(template);
+  const names = localNames(template);
+
+  for (const [id, fn] of functions) {
+    it(`${id}: gets exactly the variables its code reads (handlers' config), and they pass its init check`, async () => {
+      const { entry } = handlerOf(fn);
+      const { config } = (await import(resolve(root, entry))) as { config: ConfigSlice<unknown>[] };
+      const reads = new Set(config.flatMap((slice) => slice.variables));
+      const given = Object.keys(functionEnvironment(template, fn)).filter(
+        (name) => !name.startsWith('POWERTOOLS_'),
+      );
+      const strays = given.filter((name) => !reads.has(name));
+      expect(strays, `${id} is given variables its code never reads`).toEqual([]);
+      // Table names have local defaults, which would name the wrong table in AWS: each one read must be given.
+      const tablesRead = [...reads].filter((name) => name in tableEnvDefaults);
+      expect(
+        tablesRead.filter((name) => !given.includes(name)),
+        `${id} reads tables it is not given`,
+      ).toEqual([]);
+      // The template's values (resolved as make dev resolves them) satisfy every slice: nothing required is missing.
+      const env = resolveFunctionEnv(template, fn, names);
+      expect(config.flatMap((slice) => slice.problems(env))).toEqual([]);
+    });
+  }
 });

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,18 @@ function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs: number):
     child.stderr?.on('data', onData);
     child.once('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
   });
+}
+
+/** The environment of the (newest) process whose command line contains `command`, from /proc. */
+function environOf(command: string): Record<string, string> {
+  const pid = spawnSync('pgrep', ['-n', '-f', command], { encoding: 'utf8' }).stdout.trim();
+  const raw = readFileSync(`/proc/${pid}/environ`, 'utf8');
+  return Object.fromEntries(
+    raw
+      .split('\0')
+      .filter(Boolean)
+      .map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+  );
 }
 
 async function untilUp(url: string, timeoutMs = 20_000): Promise<Response> {
@@ -189,6 +201,20 @@ describe('make dev (npm run dev)', () => {
       expect(enrolled.headers.getSetCookie().some((c) => c.startsWith('__Host-lambdalith_admin='))).toBe(
         true,
       );
+
+      // Each function runs in its own process, with its own template environment: the email worker has its
+      // sender and suppression table but none of the HTTP function's secrets.
+      expect(banner).toMatch(
+        /Functions +HttpFunction, EmailWorkerFunction, SmsWorkerFunction, OutboxRelayFunction/,
+      );
+      const workerEnv = environOf('run-function.ts EmailWorkerFunction');
+      expect(workerEnv.EMAIL_SUPPRESSIONS_TABLE).toBe('EmailSuppressions');
+      expect(workerEnv.MFA_KEY_SECRET_NAME).toBeDefined();
+      expect(workerEnv).not.toHaveProperty('JWT_SECRET_NAME');
+      expect(workerEnv).not.toHaveProperty('USERS_TABLE');
+      const httpEnv = environOf('src/dev/serve.ts');
+      expect(httpEnv.JWT_SECRET_NAME).toBeDefined();
+      expect(httpEnv).not.toHaveProperty('EMAIL_SUPPRESSIONS_TABLE');
 
       expect(processesOnPort(ports.dynamodb).length).toBeGreaterThan(0);
       expect(processesOnPort(ports.moto).length).toBeGreaterThan(0);

@@ -5,9 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { tableEnvDefaults } from '../src/core/config';
 import {
   envVarFor,
+  functionEnvironment,
   functionsOf,
   handlerOf,
   loadTemplate,
+  type Resource,
   resourcesOfType,
   templatePath,
 } from '../src/dev/template';
@@ -45,12 +47,20 @@ describe('template.yaml', () => {
 
   it('wires every table env var of the config to a table with !Ref, and every table to an env var', () => {
     const tableIds = tables.map(([id]) => id);
-    const vars = template.Globals?.Function?.Environment?.Variables ?? {};
-    for (const name of Object.keys(tableEnvDefaults)) {
-      const ref = (vars[name] as { Ref?: string })?.Ref;
-      expect(tableIds, `${name} must be !Ref to a table`).toContain(ref);
+    for (const [id, fn] of functionsOf(template)) {
+      for (const [name, value] of Object.entries(functionEnvironment(template, fn))) {
+        if (!(name in tableEnvDefaults)) continue;
+        expect(tableIds, `${id}: ${name} must be !Ref to a table`).toContain(
+          (value as { Ref?: string })?.Ref,
+        );
+      }
     }
     for (const id of tableIds) expect(envVarFor(template, id), `${id} has no env var`).toBeDefined();
+    // Each table's default name (what code uses when no variable is set) is what make dev calls it.
+    for (const [name, fallback] of Object.entries(tableEnvDefaults)) {
+      const id = tableIds.find((t) => envVarFor(template, t) === name);
+      expect(id?.replace(/Table$/, ''), name).toBe(fallback);
+    }
   });
 
   it('bills tables per request and sets TTL where records expire', () => {
@@ -104,7 +114,7 @@ describe('template.yaml', () => {
       expect(template.Resources[id]?.Type).toBe('AWS::SecretsManager::Secret');
       expect(template.Resources[id]?.Properties?.GenerateSecretString).toBeDefined();
     }
-    const vars = template.Globals?.Function?.Environment?.Variables ?? {};
+    const vars = functionEnvironment(template, template.Resources.HttpFunction as Resource);
     expect(vars.JWT_SECRET_NAME).toEqual({ Ref: 'JwtSecret' });
     expect(vars.API_KEY_PEPPER_SECRET_NAME).toEqual({ Ref: 'ApiKeyPepperSecret' });
     expect(vars).not.toHaveProperty('JWT_SECRET');
@@ -158,24 +168,19 @@ describe('template.yaml', () => {
     });
   });
 
-  it('grants the HTTP function every table and queue its environment hands it (local runs do not enforce IAM)', () => {
-    const http = template.Resources.HttpFunction?.Properties as Record<string, any>;
-    const granted = JSON.stringify(http.Policies);
-    const vars = template.Globals?.Function?.Environment?.Variables ?? {};
-    // The email worker's own tables are not the HTTP function's business.
-    const workerOnly = ['IDEMPOTENCY_TABLE', 'EMAIL_SUPPRESSIONS_TABLE'];
-    for (const [name, value] of Object.entries(vars)) {
-      const ref = (value as { Ref?: string }).Ref;
-      const type = ref && template.Resources[ref]?.Type;
-      if (
-        !ref ||
-        workerOnly.includes(name) ||
-        (type !== 'AWS::DynamoDB::Table' && type !== 'AWS::SQS::Queue')
-      )
-        continue;
-      expect(granted, `${name} -> ${ref}`).toContain(JSON.stringify({ 'Fn::GetAtt': [ref, 'Arn'] }));
+  it('grants each function every table and queue its environment hands it (local runs do not enforce IAM)', () => {
+    for (const [id, fn] of functionsOf(template)) {
+      if (fn.Properties?.Role) continue;
+      const granted = JSON.stringify(fn.Properties?.Policies);
+      for (const [name, value] of Object.entries(functionEnvironment(template, fn))) {
+        const ref = (value as { Ref?: string }).Ref;
+        const type = ref && template.Resources[ref]?.Type;
+        if (!ref || (type !== 'AWS::DynamoDB::Table' && type !== 'AWS::SQS::Queue')) continue;
+        expect(granted, `${id}: ${name} -> ${ref}`).toContain(JSON.stringify({ 'Fn::GetAtt': [ref, 'Arn'] }));
+      }
     }
     // Requests queue jobs only by writing the outbox; the relay alone sends to SQS.
+    const granted = JSON.stringify(template.Resources.HttpFunction?.Properties?.Policies);
     expect(granted).not.toContain('sqs:SendMessage');
     expect(granted).toContain('dynamodb:BatchWriteItem');
   });

@@ -2,6 +2,7 @@
 // access token of a user with an admin role (Authorization: Bearer; no cookie, so no CSRF).
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
+import type { User } from '../core/db/users';
 import { getUser } from '../core/db/users';
 import { NotFoundError, UnauthorizedError } from '../core/errors';
 import { canManageTenant, isAdmin } from '../core/roles';
@@ -9,6 +10,13 @@ import { authenticate } from '../middleware/authenticate';
 import { assertCsrf } from '../middleware/csrf';
 import { readForm } from '../middleware/form-body';
 import { currentConsoleAdmin } from './console-session';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Set by requireConsole: the admin using the console. */
+    admin: User;
+  }
+}
 
 export const requireConsole = (): MiddlewareHandler<AppEnv> =>
   async function requireConsole(c, next) {

@@ -34,7 +34,7 @@ export const auditPages = new Hono<AppEnv>().get('/audit', requireConsole(), asy
         return { events: [], next: undefined };
       })
     : { events: [] };
-  const selectedId = selected && selected.id;
+  const selectedId = selected?.id;
   const nextQuery =
     page.next && new URLSearchParams({ tenant: selectedId ?? '', ...q, after: page.next }).toString();
   return renderConsole(

@@ -1,10 +1,12 @@
 // The dashboard's figures: users per site, sign-ins, failures and lockouts in the last 24 hours, email queues.
+
+import { smsDelivery } from '../auth';
 import { clock } from '../core/clock';
-import { getConfig } from '../core/config';
 import { queryAuditEvents } from '../core/db/audit-log';
 import type { Tenant } from '../core/db/tenants';
 import { countUsers } from '../core/db/users';
-import { queueDepth } from '../core/queue';
+import { queuesConfig } from './config';
+import { queueDepth } from './queue-depth';
 
 export type SiteStats = {
   tenant: Tenant;
@@ -47,9 +49,10 @@ export async function dashboardStats(tenants: Tenant[]) {
       return { tenant, users, ...day };
     }),
   );
-  const { emailQueueUrl, emailDlqUrl, sms } = getConfig();
+  const { emailQueueUrl, emailDlqUrl, smsQueueUrl, smsDlqUrl } = queuesConfig();
+  const sms = smsDelivery();
   const [queued, failed, textsQueued, textsFailed] = await Promise.all(
-    [emailQueueUrl, emailDlqUrl, sms.enabled && sms.queueUrl, sms.enabled && sms.dlqUrl].map((url) =>
+    [emailQueueUrl, emailDlqUrl, sms.enabled && smsQueueUrl, sms.enabled && smsDlqUrl].map((url) =>
       queueDepth(url || undefined),
     ),
   );

@@ -1,8 +1,9 @@
 // Reads and checks the console's site forms; every problem becomes a field message for the re-rendered form.
 import * as z from 'zod';
-import { getConfig } from '../core/config';
+import { MFA_POLICIES } from '../auth';
 import type { Tenant } from '../core/db/tenants';
-import { isAllowedSender, MFA_POLICIES, sitePageUrl } from '../core/tenant-settings';
+import { sitePageUrl } from '../core/tenant-settings';
+import { emailConfig, isAllowedSender } from '../email';
 
 const id = z
   .string()
@@ -28,7 +29,7 @@ const siteFields = z.object({
     .trim()
     .max(320)
     .refine((from) => from === '' || isAllowedSender(from), {
-      error: () => `must be an address at ${getConfig().emailSenderIdentity ?? 'a verified identity'}`,
+      error: () => `must be an address at ${emailConfig().senderIdentity ?? 'a verified identity'}`,
     }),
   product_name: z.string().trim().max(100),
   password_min_length: z.coerce.number().int().min(8, 'at least 8').max(64, 'at most 64'),

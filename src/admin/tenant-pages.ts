@@ -19,6 +19,7 @@ import {
   type Tenant,
   tenantIdOf,
 } from '../core/db/tenants';
+import type { User } from '../core/db/users';
 import { NotFoundError } from '../core/errors';
 import { isPlatformAdmin } from '../core/roles';
 import { isScope, SCOPE_NAMES } from '../core/scopes';
@@ -35,7 +36,7 @@ async function tenantOr404(c: Context<AppEnv>, id: string): Promise<Tenant> {
   return tenant;
 }
 
-export async function managedTenants(c: { var: { admin: AppEnv['Variables']['admin'] } }): Promise<Tenant[]> {
+export async function managedTenants(c: { var: { admin: User } }): Promise<Tenant[]> {
   const admin = c.var.admin;
   if (isPlatformAdmin(admin)) return (await listTenants({ limit: 200 })).tenants;
   const own = await getTenantById(admin.tenantId);

@@ -13,7 +13,7 @@ import {
   type User,
 } from '../core/db/users';
 import { hashPassword } from '../core/passwords';
-import { settingsOf } from '../core/tenant-settings';
+import { siteSettings } from '../core/tenant-settings';
 import type { FieldErrors } from './tenant-forms';
 
 /** Unlike self-registration, an admin is told plainly when the address is taken. */
@@ -26,7 +26,7 @@ export async function createUserAsAdmin(
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/.test(email) || email.length > 254)
     errors.email = 'must be a valid email address';
   const problem = passwordProblem(input.password, {
-    minLength: settingsOf(tenant).password_min_length,
+    minLength: siteSettings(tenant).password_min_length,
     email,
     siteName: tenant.name,
   });

@@ -2,7 +2,7 @@
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import type { Tenant } from '../core/db/tenants';
-import { settingsOf } from '../core/tenant-settings';
+import { siteSettings } from '../core/tenant-settings';
 import { AUTH_COOKIE } from '../middleware/authenticate';
 import type { IssuedTokens } from './session-tokens';
 
@@ -13,7 +13,7 @@ export const REFRESH_PATH = '/auth/token/refresh';
 // SameSite=None because sites call us cross-site; Secure is then required, and HttpOnly keeps scripts out.
 const base = { httpOnly: true, secure: true, sameSite: 'None' } as const;
 
-export const cookieModeOn = (tenant: Tenant) => settingsOf(tenant).cookie_mode;
+export const cookieModeOn = (tenant: Tenant) => siteSettings(tenant).cookie_mode;
 
 export function setSessionCookies(c: Context, tenant: Tenant, issued: IssuedTokens): void {
   if (!cookieModeOn(tenant)) return;

@@ -7,10 +7,10 @@ import type { Tenant } from '../core/db/tenants';
 import { getUser, setEmailVerified, type User, userIdOf } from '../core/db/users';
 import { BadRequestError } from '../core/errors';
 import { logger } from '../core/log';
-import { enqueueTenantEmail } from '../core/queue';
 import { enforceRateLimit, withinRateLimit } from '../core/rate-limit';
-import { settingsOf } from '../core/tenant-settings';
+import { siteSettings } from '../core/tenant-settings';
 import { tenantResolver } from '../core/tenants';
+import { enqueueTenantEmail } from '../email';
 import { linkWithToken } from './links';
 
 const VERIFY_TTL_HOURS = 48;
@@ -29,7 +29,7 @@ export async function sendVerificationEmail(
   user: Pick<User, 'userId' | 'email' | 'name'>,
 ): Promise<boolean> {
   const token = randomToken();
-  const link = linkWithToken(settingsOf(tenant).verify_url, '/verify-email', token);
+  const link = linkWithToken(siteSettings(tenant).verify_url, '/verify-email', token);
   if (!link) {
     logger.error('tenant has no verify_url and PUBLIC_BASE_URL is unset; verification email not sent', {
       tenant_id: tenant.id,

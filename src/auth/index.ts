@@ -8,6 +8,7 @@ export {
   recoveryCodeUsed,
   spendRecoveryCode,
 } from './mfa/challenge';
+export { smsDelivery } from './mfa/config';
 export {
   activateTotpFactor,
   type Enroller,
@@ -18,6 +19,7 @@ export {
 export { enrollerFromEnrollmentToken } from './mfa/enroller';
 export { mustUseMfa } from './mfa/policy';
 export { secondFactorAccepted, secondFactorRefused, takeSecondFactorTry } from './mfa/second-factor-budget';
+export { MFA_POLICIES } from './mfa/settings';
 export { passwordProblem } from './password-policy';
 export { confirmPasswordReset, requestPasswordReset } from './password-reset';
 export { liftLockout } from './throttle';

@@ -13,7 +13,7 @@ import {
   needsRehash,
   verifyPassword,
 } from '../core/passwords';
-import { settingsOf } from '../core/tenant-settings';
+import { siteSettings } from '../core/tenant-settings';
 import { issueEnrollmentChallenge, issueMfaChallenge } from './mfa/challenge';
 import { mustUseMfa } from './mfa/policy';
 import { type IssuedTokens, signIn } from './session-tokens';
@@ -91,7 +91,7 @@ export async function verifyCredentials(
 
 /** A site may keep users out until they confirm their address; said only after the password proved right. */
 function assertEmailVerifiedIfRequired(tenant: Tenant, user: User): void {
-  if (settingsOf(tenant).require_verified_email && !user.emailVerified) {
+  if (siteSettings(tenant).require_verified_email && !user.emailVerified) {
     throw new ForbiddenError('Confirm your email address before signing in', 'email_not_verified');
   }
 }

@@ -3,7 +3,7 @@ import type { AuthContext } from '../app-env';
 import { audit, type RequestMeta } from '../core/audit';
 import { blacklistToken } from '../core/db/blacklist';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../core/errors';
-import { settingsOf } from '../core/tenant-settings';
+import { siteSettings } from '../core/tenant-settings';
 import { verifyCredentials } from './login';
 import { passwordProblem } from './password-policy';
 import { noticePasswordChanged, replacePassword } from './password-reset';
@@ -35,7 +35,7 @@ export async function changePassword(
     newPassword === currentPassword
       ? 'must differ from the current password'
       : passwordProblem(newPassword, {
-          minLength: settingsOf(tenant).password_min_length,
+          minLength: siteSettings(tenant).password_min_length,
           email: user.email,
           siteName: tenant.name,
         });

@@ -8,10 +8,10 @@ import { getUser, setPasswordHash, type User, userIdOf } from '../core/db/users'
 import { BadRequestError, ServiceUnavailableError, ValidationError } from '../core/errors';
 import { logger } from '../core/log';
 import { hashPassword } from '../core/passwords';
-import { enqueueTenantEmail } from '../core/queue';
 import { enforceRateLimit, withinRateLimit } from '../core/rate-limit';
-import { settingsOf } from '../core/tenant-settings';
+import { siteSettings } from '../core/tenant-settings';
 import { tenantResolver } from '../core/tenants';
+import { enqueueTenantEmail } from '../email';
 import { linkWithToken } from './links';
 import { passwordProblem } from './password-policy';
 import { liftLockout } from './throttle';
@@ -25,7 +25,7 @@ const invalidResetToken = () =>
 
 /** Builds the link from the tenant's configured URL (else our hosted page), never from the request's Host (S20). */
 export const resetLink = (tenant: Tenant, token: string) =>
-  linkWithToken(settingsOf(tenant).reset_url, '/reset', token);
+  linkWithToken(siteSettings(tenant).reset_url, '/reset', token);
 
 /** Issues and emails a reset link when the account exists; does nothing visible otherwise (S18, S21). */
 export async function requestPasswordReset(tenant: Tenant, email: string, meta: RequestMeta): Promise<void> {
@@ -58,7 +58,7 @@ export async function requestPasswordReset(tenant: Tenant, email: string, meta: 
     });
     return;
   }
-  const { reset_token_ttl_seconds: ttl } = settingsOf(tenant);
+  const { reset_token_ttl_seconds: ttl } = siteSettings(tenant);
   await putResetToken({
     tokenHash: sha256Hex(token),
     purpose: 'password_reset',
@@ -102,7 +102,7 @@ export async function confirmPasswordReset(
     throw invalidResetToken();
 
   const problem = passwordProblem(newPassword, {
-    minLength: settingsOf(tenant).password_min_length,
+    minLength: siteSettings(tenant).password_min_length,
     email: user.email,
     siteName: tenant.name,
   });

@@ -5,9 +5,9 @@ import { createUser, newUser } from '../core/db/users';
 import { ConflictError, ValidationError } from '../core/errors';
 import { logger } from '../core/log';
 import { hashPassword } from '../core/passwords';
-import { enqueueTenantEmail } from '../core/queue';
 import { enforceRateLimit, withinRateLimit } from '../core/rate-limit';
-import { settingsOf } from '../core/tenant-settings';
+import { siteSettings } from '../core/tenant-settings';
+import { enqueueTenantEmail } from '../email';
 import { sendVerificationEmail } from './email-verification';
 import { passwordProblem } from './password-policy';
 
@@ -18,7 +18,7 @@ export const EXISTING_ACCOUNT_NOTICES = { name: 'existing-account-notice', max: 
 export type RegisterInput = { email: string; password: string; name: string };
 
 export async function registerUser(tenant: Tenant, input: RegisterInput, meta: RequestMeta) {
-  const settings = settingsOf(tenant);
+  const settings = siteSettings(tenant);
   await enforceRateLimit(tenant, REGISTRATIONS_PER_IP, meta.ip);
   const problem = passwordProblem(input.password, {
     minLength: settings.password_min_length,
@@ -65,7 +65,7 @@ async function noticeExistingAccount(tenant: Tenant, email: string): Promise<voi
     if (!(await withinRateLimit(tenant, EXISTING_ACCOUNT_NOTICES, email))) return;
     await enqueueTenantEmail(tenant, 'existing_account', email, {
       site_name: tenant.name,
-      reset_url: settingsOf(tenant).reset_url ?? null,
+      reset_url: siteSettings(tenant).reset_url ?? null,
     });
   } catch (error) {
     // Failing here would tell the caller the address is registered; the audit row records the attempt.

@@ -1,13 +1,12 @@
 // Starts sessions and issues their tokens: a short access JWT carrying `sid`, and an opaque rotating refresh token.
 import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
-import { getConfig } from '../core/config';
 import { randomToken, sha256Hex } from '../core/crypto';
 import { createSession, type Session } from '../core/db/sessions';
 import type { Tenant } from '../core/db/tenants';
 import { recordSignIn, type User } from '../core/db/users';
-import { tokens } from '../core/jwt';
-import { settingsOf } from '../core/tenant-settings';
+import { tokenConfig, tokens } from '../core/jwt';
+import { siteSettings } from '../core/tenant-settings';
 
 export type IssuedTokens = { token: string; refreshToken?: string; expiresIn: number; session: Session };
 
@@ -24,7 +23,7 @@ export async function signAccessToken(
   tenant: Tenant,
   sessionId: string,
 ) {
-  const ttlSeconds = getConfig().jwt.accessTokenTtlSeconds;
+  const ttlSeconds = tokenConfig().accessTokenTtlSeconds;
   const token = await tokens().sign({
     kind: 'access',
     subject: user.userId,
@@ -37,7 +36,7 @@ export async function signAccessToken(
 
 /** A new session for a verified user, with its first access and refresh tokens. */
 export async function startSession(user: User, tenant: Tenant, meta: RequestMeta): Promise<IssuedTokens> {
-  const { sessions } = settingsOf(tenant);
+  const { sessions } = siteSettings(tenant);
   const now = clock.seconds();
   const secret = randomToken();
   const session: Session = {

@@ -4,7 +4,7 @@ import { clock } from '../core/clock';
 import { delayStreak, forget, type Taken, takeAll, takeStreak, takeUnits } from '../core/db/counters';
 import type { Tenant } from '../core/db/tenants';
 import { ServiceUnavailableError, TooManyRequestsError } from '../core/errors';
-import { settingsOf } from '../core/tenant-settings';
+import { siteSettings } from '../core/tenant-settings';
 
 export type LoginBudget = {
   /** The email's window and streak counters: a success forgets them, a failure may delay the next try. */
@@ -34,7 +34,7 @@ export const emailBudgetKey = (tenant: Tenant, email: string) => `login#${tenant
  * 503 when the counters cannot be written (S34).
  */
 export async function takeLoginAttempt(tenant: Tenant, email: string, ip: string): Promise<LoginBudget> {
-  const { lockout } = settingsOf(tenant);
+  const { lockout } = siteSettings(tenant);
   const emailKey = emailBudgetKey(tenant, email);
   const now = clock.seconds();
   const window = lockout.window_seconds;

@@ -2,8 +2,9 @@
 
 import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import * as z from 'zod';
 import { clock } from './clock';
-import { getConfig, type SecretSource } from './config';
+import { configSlice, oneOf, positiveInt, type SecretSource } from './config';
 import { UnauthorizedError } from './errors';
 import { resolveSecret } from './secrets';
 
@@ -144,13 +145,31 @@ function importEcPrivateKey(pem: string): KeyObject {
   return key;
 }
 
+/** How tokens are signed: the key given directly (local use; HS256 wants 256 bits, RFC 7518 3.2) or a secret's name. */
+export const tokenConfig = configSlice(
+  {
+    JWT_ALGORITHM: z.enum(['HS256', 'ES256']).default('HS256'),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    JWT_SECRET_NAME: z.string().min(1).optional(),
+    JWT_ISSUER: z.string().min(1).default('lambdalith'),
+    ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(86_400).default(900),
+  },
+  (e) => ({
+    algorithm: e.JWT_ALGORITHM,
+    key: { value: e.JWT_SECRET, secretName: e.JWT_SECRET_NAME } as SecretSource,
+    issuer: e.JWT_ISSUER,
+    accessTokenTtlSeconds: e.ACCESS_TOKEN_TTL_SECONDS,
+  }),
+  oneOf('JWT_SECRET', 'JWT_SECRET_NAME'),
+);
+
 let defaultService: TokenService | undefined;
 
 /** The process's token service, built from config on first use. */
 export function tokens(): TokenService {
   if (!defaultService) {
-    const { jwt } = getConfig();
-    defaultService = createTokenService({ algorithm: jwt.algorithm, key: jwt.key, issuer: jwt.issuer });
+    const { algorithm, key, issuer } = tokenConfig();
+    defaultService = createTokenService({ algorithm, key, issuer });
   }
   return defaultService;
 }

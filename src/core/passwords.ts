@@ -1,6 +1,7 @@
 // scrypt password hashing. A stored hash names its own parameters: $scrypt$ln=16,r=8,p=2$<salt>$<key>.
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import { getConfig } from './config';
+import * as z from 'zod';
+import { configSlice, positiveInt } from './config';
 
 export type ScryptParams = { logN: number; r: number; p: number };
 
@@ -25,8 +26,18 @@ export function meetsOwaspFloor({ logN, r, p }: ScryptParams): boolean {
   return need !== undefined && p >= need;
 }
 
+/** The scrypt cost (tests lower it; the default meets OWASP's floor, S4). */
+export const scryptConfig = configSlice(
+  {
+    SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(16),
+    SCRYPT_R: positiveInt.max(32).default(8),
+    SCRYPT_P: positiveInt.max(16).default(2),
+  },
+  (e): ScryptParams => ({ logN: e.SCRYPT_LOG_N, r: e.SCRYPT_R, p: e.SCRYPT_P }),
+);
+
 export function configuredScrypt(): ScryptParams {
-  return getConfig().scrypt;
+  return scryptConfig();
 }
 
 export async function hashPassword(

@@ -5,7 +5,7 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { WORKER_LIMITS } from './aws-limits';
-import { getConfig } from './config';
+import { tables } from './config';
 import { logger } from './log';
 
 export function createQueueWorker<Job extends { id: string }, Result>(worker: {
@@ -24,7 +24,7 @@ export function createQueueWorker<Job extends { id: string }, Result>(worker: {
   });
   const processOnce = makeIdempotent((job: Job) => worker.process(job), {
     persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: getConfig().tables.idempotency,
+      tableName: tables().idempotency,
       clientConfig: WORKER_LIMITS,
     }),
     config: idempotency,

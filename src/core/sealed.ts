@@ -1,15 +1,29 @@
 // Small secrets at rest under the MFA key: sealed with AES-256-GCM (TOTP seeds, phones; S27), a fresh 96-bit
 // nonce each time; and keyed digests of one-time codes (S25).
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
-import { getConfig } from './config';
+import * as z from 'zod';
+import { configSlice, oneOf } from './config';
 import { resolveSecret } from './secrets';
 
 const VERSION = 'v1';
 
+/**
+ * Key material for data sealed at rest and in queues (TOTP seeds, phones, queued jobs; S27, S43): given directly
+ * (local), or a secret's name. Named after its first use, MFA, and kept so: renaming a secret replaces it.
+ */
+export const dataKeyConfig = configSlice(
+  {
+    MFA_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
+    MFA_KEY_SECRET_NAME: z.string().min(1).optional(),
+  },
+  (e) => ({ value: e.MFA_KEY, secretName: e.MFA_KEY_SECRET_NAME }),
+  oneOf('MFA_KEY', 'MFA_KEY_SECRET_NAME'),
+);
+
 let key: Promise<Buffer> | undefined;
 /** 256 bits derived from the configured key material (a generated Secrets Manager string in AWS). */
 const mfaKey = () => {
-  key ??= resolveSecret(getConfig().mfaKey, 'MFA key').then((material) =>
+  key ??= resolveSecret(dataKeyConfig(), 'MFA key').then((material) =>
     createHash('sha256').update(material).digest(),
   );
   key.catch(() => {

@@ -2,9 +2,9 @@
 // sessions per admin (seed 002). A new sign-in beyond the cap ends the oldest.
 import type { SessionKind } from './db/sessions';
 import type { Tenant } from './db/tenants';
-import { settingsOf } from './tenant-settings';
+import { siteSettings } from './tenant-settings';
 
 export const CONSOLE_SESSIONS_PER_ADMIN = 5;
 
 export const sessionCap = (kind: SessionKind, tenant: Tenant) =>
-  kind === 'admin' ? CONSOLE_SESSIONS_PER_ADMIN : settingsOf(tenant).sessions.max_live;
+  kind === 'admin' ? CONSOLE_SESSIONS_PER_ADMIN : siteSettings(tenant).sessions.max_live;

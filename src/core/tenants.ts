@@ -1,7 +1,8 @@
 // Resolves the calling tenant: from an x-api-key via HMAC-SHA256(pepper, key), or by id from a token's audience.
 import { createHmac, randomBytes } from 'node:crypto';
+import * as z from 'zod';
 import { clock } from './clock';
-import { getConfig } from './config';
+import { configSlice, oneOf } from './config';
 import { type ApiKeyRecord, getApiKeyByHash, markApiKeyUsed } from './db/api-keys';
 import { readRevocationEpoch } from './db/revocations';
 import { tenantsAllowingOrigin } from './db/tenant-origins';
@@ -30,14 +31,31 @@ export function generateApiKey(): string {
   return `ll_${randomBytes(32).toString('base64url')}`;
 }
 
+/** API keys are stored as HMAC(pepper, key); resolved keys and sites are cached per container for a while. */
+export const apiKeyConfig = configSlice(
+  {
+    API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
+    API_KEY_PEPPER_SECRET_NAME: z.string().min(1).optional(),
+    TENANT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+    /** How often a warm container checks whether a key was revoked or a site changed (S30, S48): the bound. */
+    REVOCATION_CHECK_SECONDS: z.coerce.number().min(0).max(60).default(5),
+  },
+  (e) => ({
+    pepper: { value: e.API_KEY_PEPPER, secretName: e.API_KEY_PEPPER_SECRET_NAME },
+    tenantCacheSeconds: e.TENANT_CACHE_SECONDS,
+    revocationCheckSeconds: e.REVOCATION_CHECK_SECONDS,
+  }),
+  oneOf('API_KEY_PEPPER', 'API_KEY_PEPPER_SECRET_NAME'),
+);
+
 export function apiKeyPepper(): Promise<string> {
-  return resolveSecret(getConfig().apiKeyPepper, 'API key pepper');
+  return resolveSecret(apiKeyConfig().pepper, 'API key pepper');
 }
 
 export function createTenantResolver({
   pepper = apiKeyPepper,
-  cacheMs = getConfig().tenantCacheSeconds * 1000,
-  revocationCheckMs = getConfig().revocationCheckSeconds * 1000,
+  cacheMs = apiKeyConfig().tenantCacheSeconds * 1000,
+  revocationCheckMs = apiKeyConfig().revocationCheckSeconds * 1000,
 }: {
   pepper?: () => Promise<string>;
   cacheMs?: number;

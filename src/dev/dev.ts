@@ -4,12 +4,14 @@ import { existsSync, mkdirSync, readFileSync, watch, writeFileSync } from 'node:
 import { resolve } from 'node:path';
 import { randomToken } from '../core/crypto';
 import { writeEmbeds } from './embed-templates';
+import { eventDrivenFunctions } from './event-sources';
 import { startLocalPlatform } from './local-platform';
 import { generateSecretValues } from './provision';
 import { stopProcess } from './services';
 import { loadTemplate } from './template';
 
 const root = resolve(import.meta.dirname, '../..');
+const tsx = resolve(root, 'node_modules/tsx/dist/cli.mjs');
 const dataDir = resolve(root, process.env.LAMBDALITH_DATA_DIR ?? '.data');
 const ports = {
   http: Number(process.env.PORT ?? 3000),
@@ -34,13 +36,13 @@ async function main() {
     dataDir: resolve(dataDir, 'dynamodb'),
     secretValues: localSecretValues(),
   });
-  let server: ChildProcess | undefined;
+  const children: ChildProcess[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\n[dev] stopping...');
-    if (server) await stopProcess(server);
+    await Promise.all(children.map((child) => stopProcess(child)));
     await platform.stop();
     console.log('[dev] stopped: app, DynamoDB Local and moto_server');
     process.exit(code);
@@ -49,43 +51,46 @@ async function main() {
   process.on('SIGTERM', () => void shutdown(0));
   process.on('SIGHUP', () => void shutdown(0));
 
+  // This orchestrator seeds every table; each function below gets only its own variables.
   Object.assign(process.env, platform.env);
   const { seedDemoTenant, DEMO } = await import('./seed');
   await seedDemoTenant();
   const admin = await localConsoleAdmin();
 
   const twilioConfigured = Boolean(process.env.TWILIO_ACCOUNT_SID);
-  const tsx = resolve(root, 'node_modules/tsx/dist/cli.mjs');
   watchTemplates();
-  server = spawn(
-    process.execPath,
-    [tsx, 'watch', '--clear-screen=false', resolve(root, 'src/dev/serve.ts')],
-    {
-      cwd: root,
-      // Hosted pages (reset, verify) link back here.
-      env: {
-        ...process.env,
-        PORT: String(ports.http),
-        PUBLIC_BASE_URL: `http://localhost:${ports.http}`,
-        // Without Twilio credentials, SMS codes are printed here instead of sent (never in a deployment).
-        SMS_TO_CONSOLE: twilioConfigured ? 'false' : 'true',
+  const run = (id: string, script: string, ...args: string[]) => {
+    const child = spawn(
+      process.execPath,
+      [tsx, 'watch', '--clear-screen=false', resolve(root, script), ...args],
+      {
+        cwd: root,
+        env: {
+          ...devEnvironment(platform.functionEnv[id] ?? {}, twilioConfigured),
+          PORT: String(ports.http),
+        },
+        stdio: 'inherit',
       },
-      stdio: 'inherit',
-    },
-  );
-  server.once('exit', (code, signal) => {
-    if (stopping) return;
-    // Ctrl-C reaches the whole process group, so the server may die of it before our own handler runs.
-    const interrupted = signal !== null || code === 0 || code === 130;
-    if (!interrupted) console.error(`[dev] the app server exited (${code}); stopping everything`);
-    void shutdown(interrupted ? 0 : 1);
-  });
+    );
+    children.push(child);
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      // Ctrl-C reaches the whole process group, so a child may die of it before our own handler runs.
+      const interrupted = signal !== null || code === 0 || code === 130;
+      if (!interrupted) console.error(`[dev] ${id} exited (${code}); stopping everything`);
+      void shutdown(interrupted ? 0 : 1);
+    });
+  };
+  run('HttpFunction', 'src/dev/serve.ts');
+  const workers = eventDrivenFunctions();
+  for (const id of workers) run(id, 'src/dev/run-function.ts', id);
 
   const url = `http://localhost:${ports.http}`;
   console.log(`
   lambdalith local platform
   ─────────────────────────
   App            ${url}            (reloads on source change)
+  Functions      HttpFunction, ${workers.join(', ')}: each in its own process with its own environment
   Health         ${url}/health   ${url}/health/ready
   Mail           ${url}/dev/mail   (every email sent locally; links clickable)
   API docs       ${url}/docs   (OpenAPI: ${url}/openapi.json)
@@ -100,6 +105,26 @@ async function main() {
   Local secrets  ${dataDir}/local-secrets.json
   Ctrl-C stops everything.  Wipe local data: make clean-data
 `);
+}
+
+/**
+ * What a function's process gets: its template environment, PATH and HOME for tooling, and make dev's two local
+ * stand-ins where the function has those variables: hosted pages link back here, and without Twilio credentials
+ * SMS codes are printed in this terminal (never in a deployment).
+ */
+function devEnvironment(
+  own: Record<string, string>,
+  twilioConfigured: boolean,
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = { ...own, PATH: process.env.PATH, HOME: process.env.HOME };
+  if ('PUBLIC_BASE_URL' in own) env.PUBLIC_BASE_URL = `http://localhost:${ports.http}`;
+  if ('TWILIO_SECRET_ARN' in own) {
+    for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'TWILIO_API_URL']) {
+      env[name] = process.env[name];
+    }
+    env.SMS_TO_CONSOLE = twilioConfigured ? 'false' : 'true';
+  }
+  return env;
 }
 
 /** The local platform admin, created once and kept (with its password) under .data. */

@@ -46,9 +46,12 @@ async function main() {
   } else {
     console.error('[invoke] no local services running: starting in-memory ones for this invocation');
     platform = await startLocalPlatform({ ports, secretValues: generateSecretValues(template) });
+    // Seeding writes every table; the function itself then runs with its own variables only.
+    const before = { ...process.env };
     Object.assign(process.env, platform.env);
     const { seedDemoTenant } = await import('./seed');
     await seedDemoTenant();
+    process.env = { ...before, ...platform.functionEnv[logicalId as string] };
   }
 
   try {

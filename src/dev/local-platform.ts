@@ -20,7 +20,11 @@ export type LocalPlatformOptions = {
 };
 
 export type LocalPlatform = {
-  /** Environment for running the HTTP function locally: AWS endpoints plus its template variables. */
+  /** The AWS endpoints of the local services (what every local process needs to reach them). */
+  awsEnv: Record<string, string>;
+  /** Each function's environment as Lambda would give it (its template variables, resolved locally) plus awsEnv. */
+  functionEnv: Record<string, Record<string, string>>;
+  /** Every function's variables at once: for tests, which run handlers of several functions in one process. */
   env: Record<string, string>;
   services: Service[];
   createdTables: string[];
@@ -58,10 +62,14 @@ export async function startLocalPlatform({
     await createQueues(template, names);
     await verifySenderIdentity(template);
 
-    const http = functionsOf(template).find(([id]) => id === 'HttpFunction');
-    if (!http) throw new Error('template.yaml has no HttpFunction');
-    const env = { ...awsEnv, ...resolveFunctionEnv(template, http[1], names) };
-    return { env, services, createdTables, stop };
+    const functionEnv = Object.fromEntries(
+      functionsOf(template).map(([id, fn]) => [
+        id,
+        { ...awsEnv, ...resolveFunctionEnv(template, fn, names) },
+      ]),
+    );
+    const env = Object.assign({}, ...Object.values(functionEnv)) as Record<string, string>;
+    return { awsEnv, functionEnv, env, services, createdTables, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -2,7 +2,6 @@
 
 import { randomBytes } from 'node:crypto';
 import type { CreateTableInput } from '@aws-sdk/client-dynamodb';
-import { tableEnvDefaults } from '../core/config';
 import { dynamodbSdk, secretsSdk, sesSdk, sqsSdk } from './aws';
 import { envVarFor, functionEnvironment, type Resource, resourcesOfType, type Template } from './template';
 
@@ -14,16 +13,15 @@ const LOCAL_ACCOUNT = '123456789012';
 
 type TtlSpec = { AttributeName: string; Enabled: boolean };
 
-/** What each logical id is called locally: tables by their env var's default, secrets by a local prefix. */
+/** What each logical id is called locally: tables by their id less "Table", secrets by a local prefix. */
 export type LocalNames = Record<string, string>;
 
 export function localNames(t: Template, env: Record<string, string | undefined> = {}): LocalNames {
   const names: LocalNames = {};
   for (const [id] of resourcesOfType(t, ...TABLE_TYPES)) {
     const envVar = envVarFor(t, id);
-    const fallback =
-      envVar && envVar in tableEnvDefaults ? tableEnvDefaults[envVar as keyof typeof tableEnvDefaults] : id;
-    names[id] = (envVar && env[envVar]) || fallback;
+    // UsersTable is "Users": the name each slice defaults to, so tools and code agree without configuration.
+    names[id] = (envVar && env[envVar]) || id.replace(/Table$/, '');
   }
   for (const [id] of resourcesOfType(t, ...SECRET_TYPES)) names[id] = `lambdalith-local/${id}`;
   for (const [id] of resourcesOfType(t, ...QUEUE_TYPES)) names[id] = id;

@@ -1,23 +1,20 @@
-// The local server make dev runs under `tsx watch`: the Hono app on loopback, /dev/mail, and the SQS event sources.
+// The local HTTP function make dev runs under `tsx watch`: the Hono app on loopback, plus /dev/mail.
 import { serve } from '@hono/node-server';
+import { config } from '../../handlers/http';
 import { createApp } from '../app';
-import { startTemplateEventSources } from './event-sources';
+import { assertConfig } from '../core/config';
 import { devMailRoutes } from './mail-routes';
 
+// The same init check as the Lambda entry: this process has HttpFunction's environment and nothing else.
+assertConfig(config);
 const port = Number(process.env.PORT ?? 3000);
 const app = createApp();
 app.route('/', devMailRoutes);
 
-const events = await startTemplateEventSources();
 const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => {
-  console.log(
-    `[serve] listening on http://localhost:${port}; polling ${events.names.join(', ') || 'no queues'}`,
-  );
+  console.log(`[serve] listening on http://localhost:${port}`);
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void events.stop();
-    server.close(() => process.exit(0));
-  });
+  process.once(signal, () => server.close(() => process.exit(0)));
 }

@@ -59,7 +59,8 @@ const customTags: Tags = [
 ];
 
 export function loadTemplate(path = templatePath): Template {
-  return parse(readFileSync(path, 'utf8'), { customTags }) as Template;
+  // merge: the functions share esbuild options and variables through `<<: *anchor`, as SAM reads them.
+  return parse(readFileSync(path, 'utf8'), { customTags, merge: true }) as Template;
 }
 
 export const resourcesOfType = (t: Template, ...types: string[]): [string, Resource][] =>

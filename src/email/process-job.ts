@@ -1,15 +1,17 @@
 // One email job: validate, find the site, skip suppressed recipients, render with the site's branding, send.
+
 import * as z from 'zod';
-import { getConfig } from '../core/config';
-import { isAddressSuppressed, suppressAddress } from '../core/db/email-suppressions';
 import { getTenantById, tenantIdOf } from '../core/db/tenants';
 import { logger } from '../core/log';
-import type { EmailContent, EmailJob } from '../core/queue';
 import { unseal } from '../core/sealed';
-import { productNameOf, settingsOf } from '../core/tenant-settings';
+import { productNameOf } from '../core/tenant-settings';
+import { emailConfig } from './config';
 import { CUSTOM_TEMPLATE, PermanentEmailError } from './contracts';
+import type { EmailContent, EmailJob } from './jobs';
 import { customEmail, renderEmail } from './render';
 import { sendEmail } from './send';
+import { emailSettings } from './settings';
+import { isAddressSuppressed, suppressAddress } from './suppressions';
 
 const jobSchema = z.object({
   id: z.string().min(1).max(100),
@@ -74,7 +76,7 @@ export async function processEmailJob(job: EmailJob): Promise<JobResult> {
     });
     return { status: 'suppressed' };
   }
-  const { email } = settingsOf(tenant);
+  const { email } = emailSettings(tenant);
   const rendered =
     job.template === CUSTOM_TEMPLATE
       ? (() => {
@@ -83,7 +85,7 @@ export async function processEmailJob(job: EmailJob): Promise<JobResult> {
           return customEmail(custom.data.subject, custom.data.text, custom.data.html);
         })()
       : renderEmail(job.template, data, { productName: productNameOf(tenant) });
-  const outcome = await sendEmail(email.from ?? getConfig().emailFrom, to, rendered, email.reply_to);
+  const outcome = await sendEmail(email.from ?? emailConfig().from, to, rendered, email.reply_to);
   if (outcome.status === 'rejected') {
     await suppressAddress(tenantId, to, outcome.reason);
     logger.warn('email rejected permanently; recipient suppressed', { job_id: job.id, tenant_id: tenantId });

@@ -1,14 +1,15 @@
 // POST /email/send for a tenant's own services: validate, rate limit per tenant, queue one job per recipient.
+
 import { randomUUID } from 'node:crypto';
 import * as z from 'zod';
 import { audit, type RequestMeta } from '../core/audit';
 import type { Tenant } from '../core/db/tenants';
 import { ServiceUnavailableError, TooManyRequestsError, ValidationError } from '../core/errors';
 import { logger } from '../core/log';
-import { enqueueEmails } from '../core/queue';
 import { takeRateLimits } from '../core/rate-limit';
-import { settingsOf } from '../core/tenant-settings';
 import { CUSTOM_TEMPLATE, EMAIL_TEMPLATES, isEmailTemplate } from './contracts';
+import { enqueueEmails } from './jobs';
+import { emailSettings } from './settings';
 
 export const MAX_RECIPIENTS = 10;
 
@@ -89,7 +90,7 @@ function jobContent(body: SendEmailRequest): { template: string; data: Record<st
 
 /** Each recipient spends one unit of the tenant's hourly budget; a request that does not fit is refused whole. */
 async function takeFromHourlyBudget(tenant: Tenant, recipients: number): Promise<void> {
-  const max = settingsOf(tenant).email.send_per_hour;
+  const max = emailSettings(tenant).email.send_per_hour;
   const taken = await takeRateLimits(tenant, [
     { limit: { name: 'email-send', max, windowSeconds: 3_600 }, subject: 'all', units: recipients },
   ]);

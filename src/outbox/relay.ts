@@ -5,14 +5,13 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { WORKER_LIMITS } from '../core/aws-limits';
-import { getConfig } from '../core/config';
 import { deleteOutboxMessage, type OutboxQueue } from '../core/db/outbox';
 import { logger } from '../core/log';
+import { relayConfig } from './config';
 
 let sqs: SQSClient | undefined;
 
-const queueUrlOf = (queue: OutboxQueue) =>
-  queue === 'email' ? getConfig().emailQueueUrl : getConfig().sms.queueUrl;
+const queueUrlOf = (queue: OutboxQueue) => relayConfig()[queue];
 const isQueue = (value: string | undefined): value is OutboxQueue => value === 'email' || value === 'sms';
 
 async function relay(record: DynamoDBRecord): Promise<void> {

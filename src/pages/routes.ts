@@ -1,7 +1,7 @@
 // Hosted pages for sites with no page of their own: /reset (choose a new password) and /verify-email.
 import { confirmEmailVerification, confirmPasswordReset, tenantOfToken } from '../auth';
 import { AppError, ValidationError } from '../core/errors';
-import { productNameOf, settingsOf } from '../core/tenant-settings';
+import { productNameOf, siteSettings } from '../core/tenant-settings';
 import { assertCsrf, csrfToken } from '../middleware/csrf';
 import { featureRouter } from '../middleware/feature';
 import { readForm } from '../middleware/form-body';
@@ -30,7 +30,7 @@ pages
       product_name: productNameOf(tenant),
       token,
       csrf_token: csrfToken(c),
-      min_length: settingsOf(tenant).password_min_length,
+      min_length: siteSettings(tenant).password_min_length,
       errors: {},
     });
   })
@@ -48,7 +48,7 @@ pages
           product_name: productNameOf(tenant),
           token,
           csrf_token: csrfToken(c),
-          min_length: settingsOf(tenant).password_min_length,
+          min_length: siteSettings(tenant).password_min_length,
           errors,
           form_error: formError,
         },

@@ -1,10 +1,10 @@
 // One SMS job: check it, drop it if its code has expired, unseal it and send it (or print it under make dev).
 import * as z from 'zod';
 import { clock } from '../core/clock';
-import { getConfig } from '../core/config';
 import { logger } from '../core/log';
-import type { SmsJob } from '../core/queue';
 import { unseal } from '../core/sealed';
+import { smsConfig } from './config';
+import type { SmsJob } from './jobs';
 import { isTwilioConfigured, SmsRejectedError, sendSms } from './twilio';
 
 /** A job that can never be sent; retrying it would only delay it into the DLQ. */
@@ -49,7 +49,7 @@ export async function processSmsJob(job: SmsJob): Promise<SmsResult> {
   const { to, text } = message.data;
 
   if (!isTwilioConfigured()) {
-    if (!getConfig().sms.toConsole) throw new Error('SMS job queued but Twilio is not configured');
+    if (!smsConfig().toConsole) throw new Error('SMS job queued but Twilio is not configured');
     // make dev only (SMS_TO_CONSOLE): the one place a code is printed, on the developer's own terminal.
     console.log(`[sms] to ${to}: ${text}`);
     return { status: 'printed' };

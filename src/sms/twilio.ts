@@ -3,8 +3,8 @@
 import type { Twilio } from 'twilio';
 import type RequestClient from 'twilio/lib/base/RequestClient';
 import * as z from 'zod';
-import { getConfig } from '../core/config';
 import { getSecretString } from '../core/secrets';
+import { smsConfig } from './config';
 
 const credentialsSchema = z.object({
   account_sid: z.string().regex(/^AC[0-9a-fA-F]{32}$/),
@@ -23,12 +23,12 @@ export class SmsRejectedError extends Error {
 }
 
 export const isTwilioConfigured = () => {
-  const { twilio } = getConfig().sms;
+  const { twilio } = smsConfig();
   return Boolean(twilio.secretArn || twilio.accountSid);
 };
 
 async function credentials(): Promise<Credentials> {
-  const { twilio } = getConfig().sms;
+  const { twilio } = smsConfig();
   if (twilio.secretArn) return credentialsSchema.parse(JSON.parse(await getSecretString(twilio.secretArn)));
   return credentialsSchema.parse({
     account_sid: twilio.accountSid,
@@ -44,7 +44,7 @@ let client: Promise<{ api: Twilio; from: string }> | undefined;
 async function createClient() {
   const { default: twilio } = await import('twilio');
   const creds = await credentials();
-  const apiUrl = getConfig().sms.twilio.apiUrl;
+  const apiUrl = smsConfig().twilio.apiUrl;
   // Tests point the real SDK at a local server speaking the Messages API: same requests, another host.
   const httpClient = apiUrl
     ? new (class extends twilio.RequestClient {

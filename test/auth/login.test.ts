@@ -211,16 +211,16 @@ describe('POST /auth/login', () => {
 
   it('S34: refuses with 503 when the lockout counters cannot be read (fail closed)', async () => {
     const { email } = await registerAndLogin(app, site.apiKey);
-    const table = process.env.LOGIN_ATTEMPTS_TABLE;
-    const { getConfig } = await import('../../src/core/config');
-    const config = getConfig();
-    config.tables.loginAttempts = 'NoSuchTable';
+    const { tables } = await import('../../src/core/config');
+    const config = tables();
+    const table = config.loginAttempts;
+    config.loginAttempts = 'NoSuchTable';
     try {
       const res = await login(email, GOOD_PASSWORD);
       expect(res.status).toBe(503);
       expect(res.body.code).toBe('service_unavailable');
     } finally {
-      config.tables.loginAttempts = table ?? 'LoginAttempts';
+      config.loginAttempts = table;
     }
   });
 });

@@ -183,8 +183,8 @@ describe('sessions, refresh and logout', () => {
 
   it('S34: refuses with 503 when the blacklist cannot be read, rather than letting the token through', async () => {
     const { token } = await registerAndLogin(app, site.apiKey);
-    const { getConfig } = await import('../../src/core/config');
-    const tables = getConfig().tables;
+    const { tables: tablesConfig } = await import('../../src/core/config');
+    const tables = tablesConfig();
     const real = tables.blacklist;
     tables.blacklist = 'NoSuchTable';
     try {

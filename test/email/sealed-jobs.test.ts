@@ -3,7 +3,7 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
-import { getConfig } from '../../src/core/config';
+import { tables } from '../../src/core/config';
 import { documentClient } from '../../src/core/db/client';
 import { bearer, client, withKey } from '../support/http';
 import { emailJobs, jobsTo } from '../support/queued-jobs';
@@ -20,7 +20,7 @@ beforeAll(async () => {
 
 /** Every outbox row of this test file, raw, before the relay takes them. */
 async function outboxRows(): Promise<string> {
-  const { Items = [] } = await documentClient.send(new ScanCommand({ TableName: getConfig().tables.outbox }));
+  const { Items = [] } = await documentClient.send(new ScanCommand({ TableName: tables().outbox }));
   return JSON.stringify(Items);
 }
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueEmail } from '../../src/core/queue';
 import { lambdaContext } from '../../src/dev/lambda-context';
 import { createSqsEventSource } from '../../src/dev/sqs-event-source';
+import { enqueueEmail } from '../../src/email/jobs';
 import { relayOutbox } from '../support/queued-jobs';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 
@@ -135,7 +135,7 @@ describe('S40: SES failures', () => {
     await job(to);
     expect(await runWorkerOnce()).toEqual([]);
     expect(sendsTo(to)).toBe(1);
-    const { isAddressSuppressed } = await import('../../src/core/db/email-suppressions');
+    const { isAddressSuppressed } = await import('../../src/email/suppressions');
     expect(await isAddressSuppressed(`${site.tenant.clientId}#${site.tenant.siteId}`, to)).toBe(true);
   });
 });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
-import { enqueueEmail } from '../../src/core/queue';
 import { sqsSdk } from '../../src/dev/aws';
 import { lambdaContext } from '../../src/dev/lambda-context';
 import { createSqsEventSource } from '../../src/dev/sqs-event-source';
+import { enqueueEmail } from '../../src/email/jobs';
 import { createEmailWorker } from '../../src/email/worker';
 import { client, withKey } from '../support/http';
 import { relayOutbox } from '../support/queued-jobs';
@@ -55,8 +55,8 @@ const toEvent = (messages: Awaited<ReturnType<typeof receiveAll>>) =>
 
 beforeAll(async () => {
   // These tests are about SES's own refusals, so the app does not screen senders first (see tenant settings).
-  const { getConfig } = await import('../../src/core/config');
-  getConfig().emailSenderIdentity = undefined;
+  const { emailConfig } = await import('../../src/email/config');
+  emailConfig().senderIdentity = undefined;
   site = await createTestTenant({
     name: 'Worker Shop',
     settings: {

@@ -253,15 +253,15 @@ describe('S25: SMS rate limits', () => {
     const { QueueUrl } = await sqs.send(new sdk.CreateQueueCommand({ QueueName: `gone-${Date.now()}` }));
     await sqs.send(new sdk.DeleteQueueCommand({ QueueUrl }));
     sqs.destroy();
-    const { getConfig } = await import('../../src/core/config');
-    const config = getConfig();
-    config.sms.queueUrl = QueueUrl;
+    const { relayConfig } = await import('../../src/outbox/config');
+    const config = relayConfig();
+    config.sms = QueueUrl;
     try {
       const res = await api.post('/auth/mfa/sms/setup', { phone }, bearer(user.token));
       expect(res.status).toBe(202);
       await relayOutbox();
     } finally {
-      config.sms.queueUrl = saved;
+      config.sms = saved;
     }
     const code = await smsCodeFor(phone);
     const activated = await api.post('/auth/mfa/sms/activate', { code }, bearer(user.token));

@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { useClock } from '../../src/core/clock';
-import { enqueueSms } from '../../src/core/queue';
 import { createSqsEventSource } from '../../src/dev/sqs-event-source';
+import { enqueueSms } from '../../src/sms/jobs';
 import { createSmsWorker } from '../../src/sms/worker';
 import { FAKE_TWILIO, twilioMessages } from '../support/fake-twilio';
 import { bearer, client } from '../support/http';

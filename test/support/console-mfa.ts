@@ -4,7 +4,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { totpAt } from '../../src/auth/mfa/totp';
 import { clock } from '../../src/core/clock';
-import { getConfig } from '../../src/core/config';
+import { tables } from '../../src/core/config';
 import { documentClient } from '../../src/core/db/client';
 import { activateTotp, setPendingTotp } from '../../src/core/db/user-factors';
 import { findUsersByEmail } from '../../src/core/db/users';
@@ -25,7 +25,7 @@ export async function consoleCodeFor(email: string): Promise<string> {
     }
     await documentClient.send(
       new UpdateCommand({
-        TableName: getConfig().tables.users,
+        TableName: tables().users,
         Key: { user_id: user.userId },
         UpdateExpression: 'REMOVE mfa_totp_last_step',
       }),

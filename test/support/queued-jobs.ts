@@ -1,10 +1,12 @@
 // Reads the email and SMS jobs the app queued: relays this test file's own Outbox table to its own queues
 // (see local-env.ts) with the real relay, then opens the jobs as the workers would.
-import type { EmailContent, EmailJob, SmsJob } from '../../src/core/queue';
+
 import { unseal } from '../../src/core/sealed';
 import { sqsSdk } from '../../src/dev/aws';
 import { createStreamEventSource } from '../../src/dev/stream-event-source';
+import type { EmailContent, EmailJob } from '../../src/email/jobs';
 import { createOutboxRelay } from '../../src/outbox/relay';
+import type { SmsJob } from '../../src/sms/jobs';
 
 let relay: ReturnType<typeof createStreamEventSource> | undefined;
 

@@ -1,22 +1,24 @@
 // Sends a one-time code by SMS or email, within S25's rate limits (per user, per number, per site).
 
 import { clock } from '../../core/clock';
-import { getConfig } from '../../core/config';
 import type { Tenant } from '../../core/db/tenants';
 import type { CodePurpose } from '../../core/db/user-factors';
 import type { User } from '../../core/db/users';
 import { ServiceUnavailableError } from '../../core/errors';
 import { logger } from '../../core/log';
-import { enqueueSms, enqueueTenantEmail } from '../../core/queue';
 import { enforceRateLimit, enforceRateLimits } from '../../core/rate-limit';
 import { keyedDigest } from '../../core/sealed';
-import { productNameOf, settingsOf } from '../../core/tenant-settings';
+import { productNameOf } from '../../core/tenant-settings';
+import { enqueueTenantEmail } from '../../email';
+import { enqueueSms } from '../../sms';
+import { smsDelivery } from './config';
 import { CODE_SECONDS, issueCode } from './one-time-codes';
+import { mfaSettings } from './settings';
 
 const CODES_PER_USER = { max: 5, windowSeconds: 900 };
 const SMS_PER_NUMBER = { name: 'mfa-sms-number', max: 10, windowSeconds: 3_600 };
 
-export const smsAvailable = () => getConfig().sms.enabled;
+export const smsAvailable = () => smsDelivery().enabled;
 
 /** What a client may show: "+*******4567", "a***@example.com". */
 export const maskPhone = (phone: string) => `+${'*'.repeat(Math.max(phone.length - 5, 1))}${phone.slice(-4)}`;
@@ -40,7 +42,7 @@ export async function sendCodeBySms(tenant: Tenant, user: User, phone: string, p
     // Keyed, so the limiter's table does not list phone numbers.
     { limit: SMS_PER_NUMBER, subject: await keyedDigest(`phone\n${phone}`) },
     {
-      limit: { name: 'mfa-sms-site', max: settingsOf(tenant).mfa_sms_per_hour, windowSeconds: 3_600 },
+      limit: { name: 'mfa-sms-site', max: mfaSettings(tenant).mfa_sms_per_hour, windowSeconds: 3_600 },
       subject: 'all',
     },
   ]);

@@ -20,13 +20,14 @@ import {
 import { getUser, setEmailVerified, type User } from '../../core/db/users';
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../../core/errors';
 import { seal, unseal } from '../../core/sealed';
-import { productNameOf, settingsOf } from '../../core/tenant-settings';
+import { productNameOf } from '../../core/tenant-settings';
 import { activeUser } from '../../middleware/authenticate';
 import { verifyCredentials } from '../login';
 import { sendCodeByEmail, sendCodeBySms, smsAvailable } from './deliver';
 import { acceptCode } from './one-time-codes';
 import { mustUseMfa } from './policy';
 import { newRecoveryCodes, recoveryCodeHash } from './recovery-codes';
+import { mfaSettings } from './settings';
 import { matchTotp, newTotpSecret, qrSvg, totpUri } from './totp';
 
 /** S27: changing factors needs a sign-in within 10 minutes, or the current password in the request. */
@@ -85,7 +86,7 @@ const triesUsedUp = () =>
   new ValidationError([{ field: 'code', message: 'too many wrong codes; start the setup again' }]);
 
 function assertSiteAllowsEnrollment(tenant: Tenant) {
-  if (settingsOf(tenant).mfa === 'off')
+  if (mfaSettings(tenant).mfa === 'off')
     throw new ForbiddenError('This site does not offer two-factor sign-in', 'mfa_disabled');
 }
 

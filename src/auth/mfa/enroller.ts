@@ -53,6 +53,13 @@ async function enrollerFromToken(c: Context<AppEnv>, token: string): Promise<Enr
   return enroller;
 }
 
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** Set by requireEnroller: who may change factors (signed in, or enrolling at sign-in). */
+    enroller: Enroller;
+  }
+}
+
 export const requireEnroller = (): MiddlewareHandler<AppEnv> =>
   async function requireEnroller(c, next) {
     const presented = presentedToken(c);

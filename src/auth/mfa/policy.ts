@@ -3,12 +3,12 @@
 import type { Tenant } from '../../core/db/tenants';
 import type { User } from '../../core/db/users';
 import { isAdmin } from '../../core/roles';
-import { settingsOf } from '../../core/tenant-settings';
 import { smsAvailable } from './deliver';
+import { mfaSettings } from './settings';
 
 /** Whether this user may not sign in without a second factor on this site. */
 export function mustUseMfa(tenant: Tenant, user: User): boolean {
-  const policy = settingsOf(tenant).mfa;
+  const policy = mfaSettings(tenant).mfa;
   return policy === 'required' || (policy === 'admins' && isAdmin(user));
 }
 

@@ -1,12 +1,12 @@
 // /auth/mfa: enroll factors (TOTP, SMS, email), list and remove them, replace recovery codes, and finish a
 // sign-in: send an SMS/email code for a challenge, then verify a code.
+
 import type { Context } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../../app-env';
 import { FACTORS } from '../../core/db/user-factors';
 import { getUser } from '../../core/db/users';
 import { NotFoundError } from '../../core/errors';
-import { settingsOf } from '../../core/tenant-settings';
 import { defineRoute } from '../../docs';
 import { activeUser, apiKeyTenantId, requireUser } from '../../middleware/authenticate';
 import type { FeatureRouter } from '../../middleware/feature';
@@ -29,6 +29,7 @@ import {
 } from './enroll';
 import { requireEnroller } from './enroller';
 import { enrollableFactors } from './policy';
+import { mfaSettings } from './settings';
 
 const currentPassword = z.string().min(1).max(1024).optional();
 const reauthBody = z.object({ current_password: currentPassword });
@@ -262,7 +263,7 @@ export function defineMfaRoutes(router: FeatureRouter): void {
     requireEnroller(),
     async (c) => {
       const user = await getUser(c.var.enroller.userId);
-      const policy = settingsOf(c.var.enroller.tenant).mfa;
+      const policy = mfaSettings(c.var.enroller.tenant).mfa;
       return c.json({
         methods: user ? methodsOf(user) : [],
         recovery_codes_left: user?.mfa.recoveryHashes.length ?? 0,

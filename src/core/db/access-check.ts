@@ -1,7 +1,7 @@
 // What an authenticated request must know, read in one BatchGetItem round trip: the session, whether the access
 // token was revoked (S15), and the user (status, and whether they still list the session, S16).
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { getConfig } from '../config';
+import { tables } from '../config';
 import { documentClient } from './client';
 import { type Session, sessionFromItem } from './sessions';
 import { type User, userFromItem } from './users';
@@ -10,7 +10,7 @@ export type AccessState = { session?: Session; revoked: boolean; user?: User };
 
 /** Strongly consistent, so a logout or "end every session" is seen by the very next request. Errors propagate. */
 export async function readAccessState(sessionId: string, jti: string, userId: string): Promise<AccessState> {
-  const { sessions, blacklist, users } = getConfig().tables;
+  const { sessions, blacklist, users } = tables();
   let request: Record<string, { Keys: Record<string, string>[]; ConsistentRead: boolean }> = {
     [sessions]: { Keys: [{ session_id: sessionId }], ConsistentRead: true },
     [blacklist]: { Keys: [{ token_jti: jti }], ConsistentRead: true },

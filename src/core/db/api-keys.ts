@@ -1,6 +1,6 @@
 // ApiKeys table: one item per key, addressed by HMAC-SHA256(pepper, key); the key itself is never stored.
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { getConfig } from '../config';
+import { tables } from '../config';
 import { LEGACY_KEY_SCOPES } from '../scopes';
 import { documentClient } from './client';
 import { conditionally } from './conditions';
@@ -35,7 +35,7 @@ type ApiKeyItem = {
   last_used_at?: string;
 };
 
-const table = () => getConfig().tables.apiKeys;
+const table = () => tables().apiKeys;
 const keyExists = 'attribute_exists(key_hash)';
 
 export async function getApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined> {

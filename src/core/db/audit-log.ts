@@ -1,6 +1,6 @@
 // AuditLog table: security events per tenant, ordered by time (S42). Written by features, read by the admin console.
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { getConfig } from '../config';
+import { tables } from '../config';
 import { randomToken } from '../crypto';
 import { BadRequestError } from '../errors';
 import { documentClient } from './client';
@@ -25,7 +25,7 @@ export type AuditEvent = {
 /** `<ISO time>#<8 random characters>`: how events are keyed, newest last. */
 const EVENT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[\w-]{8}$/;
 
-const table = () => getConfig().tables.audit;
+const table = () => tables().audit;
 // Audit entries outlive everything else; they expire after two years.
 const RETAIN_SECONDS = 2 * 365 * 86_400;
 

@@ -1,11 +1,11 @@
 // TokenBlacklist table: access-token ids revoked before their expiry (logout, S15); TTL drops them after.
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { clock } from '../clock';
-import { getConfig } from '../config';
+import { tables } from '../config';
 import { documentClient } from './client';
 import { conditionally } from './conditions';
 
-const table = () => getConfig().tables.blacklist;
+const table = () => tables().blacklist;
 
 export async function blacklistToken(jti: string, expiresAt: number): Promise<void> {
   await documentClient.send(

@@ -4,7 +4,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { getConfig } from '../config';
+import { tables } from '../config';
 import { documentClient } from './client';
 import { isConditionFailed } from './conditions';
 
@@ -16,7 +16,7 @@ export type Decision = { allowed: true; taken: Taken; used: number } | { allowed
 
 type Item = { count?: number; streak?: number; window_ends?: number; not_before?: number; ttl?: number };
 
-const table = () => getConfig().tables.loginAttempts;
+const table = () => tables().loginAttempts;
 
 /**
  * One conditional update; on failure the item as it was (ReturnValuesOnConditionCheckFailure), which says why

@@ -5,7 +5,7 @@
 // table it has not reached its queue yet.
 import { BatchWriteCommand, DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { clock } from '../clock';
-import { getConfig } from '../config';
+import { tables } from '../config';
 import { documentClient } from './client';
 
 /** Which queue a message goes to; the relay maps each name to its configured queue URL. */
@@ -16,7 +16,7 @@ export type OutboxMessage = { id: string; queue: OutboxQueue; body: string };
 const RETAIN_SECONDS = 3 * 86_400;
 const BATCH = 25;
 
-const table = () => getConfig().tables.outbox;
+const table = () => tables().outbox;
 const itemOf = (m: OutboxMessage) => ({
   id: m.id,
   queue: m.queue,

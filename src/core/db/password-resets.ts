@@ -1,7 +1,7 @@
 // PasswordResetTokens table: one-time emailed tokens (password reset, email verification), keyed by the
 // SHA-256 of the token (never the token), single use (S19), each usable only for its own purpose (S12).
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { getConfig } from '../config';
+import { tables } from '../config';
 import { documentClient } from './client';
 import { isConditionFailed } from './conditions';
 
@@ -28,7 +28,7 @@ type ResetItem = {
   used: boolean;
 };
 
-const table = () => getConfig().tables.passwordResets;
+const table = () => tables().passwordResets;
 
 export async function putResetToken(t: ResetToken): Promise<void> {
   const item: ResetItem = {

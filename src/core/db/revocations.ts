@@ -2,12 +2,12 @@
 // changed or disabled. Warm containers compare it every few seconds and drop their caches when it moved, so a
 // revocation reaches every container within that bound, for the price of one small read per container per check.
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { getConfig } from '../config';
+import { tables } from '../config';
 import { documentClient } from './client';
 
 // Not a tenant id (those are `client#site`), and without the `listing` attribute no listing shows it.
 const EPOCH_KEY = { tenant_id: '~revocations' };
-const table = () => getConfig().tables.tenants;
+const table = () => tables().tenants;
 
 export async function readRevocationEpoch(): Promise<number> {
   const { Item } = await documentClient.send(new GetCommand({ TableName: table(), Key: EPOCH_KEY }));

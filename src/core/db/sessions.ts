@@ -1,6 +1,6 @@
 // Sessions table: one item per login, holding the current refresh token's digest and the spent ones (S13).
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { getConfig } from '../config';
+import { tables } from '../config';
 import { documentClient } from './client';
 import { conditionally } from './conditions';
 
@@ -47,7 +47,7 @@ type SessionItem = {
   ttl: number;
 };
 
-const table = () => getConfig().tables.sessions;
+const table = () => tables().sessions;
 // Enough history to recognise a replayed token long after a few rotations.
 const SPENT_HISTORY = 20;
 // Keep revoked/expired sessions a while for "where was I signed in" and incident review.

@@ -1,9 +1,9 @@
 // TenantOrigins table: which tenants allow a browser Origin. CORS preflights carry no API key, so they look here.
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { getConfig } from '../config';
+import { tables } from '../config';
 import { documentClient } from './client';
 
-const table = () => getConfig().tables.tenantOrigins;
+const table = () => tables().tenantOrigins;
 
 export async function tenantsAllowingOrigin(origin: string): Promise<string[]> {
   const { Items = [] } = await documentClient.send(

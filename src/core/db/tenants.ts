@@ -1,7 +1,7 @@
 // Tenants table: one item per (client_id, site_id) site, with its origins and settings.
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { clock } from '../clock';
-import { getConfig } from '../config';
+import { tables } from '../config';
 import { documentClient } from './client';
 import { conditionally } from './conditions';
 import { fitsKey } from './keys';
@@ -66,7 +66,7 @@ export function parseTenantId(value: string): TenantId | undefined {
   return match && fitsKey(value) ? tenantIdOf(match[1] as string, match[2] as string) : undefined;
 }
 
-const table = () => getConfig().tables.tenants;
+const table = () => tables().tenants;
 
 export async function getTenant(clientId: string, siteId: string): Promise<Tenant | undefined> {
   if (!fitsKey(tenantIdOf(clientId, siteId))) return undefined;

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { clock } from '../clock';
-import { getConfig } from '../config';
+import { tables } from '../config';
 import { documentClient } from './client';
 import { conditionally } from './conditions';
 import { fitsKey, SORT_KEY_BYTES } from './keys';
@@ -81,7 +81,7 @@ type UserItem = {
   console_sessions?: string[];
 };
 
-const table = () => getConfig().tables.users;
+const table = () => tables().users;
 const userDoesNotExist = 'attribute_not_exists(user_id)';
 /** For user-factors.ts, the table's other module: the one condition and the one update. */
 export const userExists = 'attribute_exists(user_id)';

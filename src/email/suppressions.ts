@@ -1,10 +1,10 @@
 // EmailSuppressions table: recipients SES rejected permanently, per tenant, so they are not mailed again and again.
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { clock } from '../clock';
-import { getConfig } from '../config';
-import { documentClient } from './client';
+import { clock } from '../core/clock';
+import { documentClient } from '../core/db/client';
+import { emailConfig } from './config';
 
-const table = () => getConfig().tables.emailSuppressions;
+const table = () => emailConfig().suppressionsTable;
 const keyOf = (tenantId: string, address: string) => `${tenantId}#${address.toLowerCase()}`;
 // A rejection is not forever: mailboxes come back. Re-try a suppressed address after 30 days.
 const SUPPRESS_SECONDS = 30 * 86_400;
