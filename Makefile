@@ -16,8 +16,15 @@ test: $(DEPS) browser ## every test (starts its own DynamoDB Local and moto on f
 browser: ## Debian's chromium for the browser tests: installed with apt when missing (as root), else one line saying how
 	@sh src/dev/ensure-chromium.sh
 
-build: $(DEPS) ## bundle every function like sam build, print sizes
+build: $(DEPS) ## bundle every function as sam build does (into dist/<LogicalId>), print sizes
 	npm run build
+
+# `sam build` (BuildMethod: makefile) runs one of these per function of template.yaml, in a copy of this folder,
+# and packages what it leaves in ARTIFACTS_DIR. They install nothing: run `npm ci` before `sam build`.
+FUNCTIONS := HttpFunction LocalHttpApiFunction EmailWorkerFunction SmsWorkerFunction OutboxRelayFunction
+.PHONY: $(addprefix build-,$(FUNCTIONS))
+$(addprefix build-,$(FUNCTIONS)):
+	npx tsx src/dev/build.ts --function $(@:build-%=%) --out "$(ARTIFACTS_DIR)"
 
 bench: $(DEPS) ## cold start, warm request and scrypt figures
 	npm run bench
@@ -31,7 +38,7 @@ typecheck: $(DEPS)
 check: typecheck lint ## typecheck, lint, template lint
 	cfn-lint template.yaml
 
-deploy: ## build and deploy with SAM (first time: guided)
+deploy: $(DEPS) ## build and deploy with SAM (first time: guided)
 	sam build && sam deploy --guided
 
 clean:

@@ -1,12 +1,11 @@
 // The HTTP function's own settings: how big a body may be, and where this API is reachable (hosted pages link there).
-import * as z from 'zod';
-import { configSlice, positiveInt } from './core/config';
+import { configSlice, number, url } from './core/config';
 
 export const httpConfig = configSlice(
   {
-    MAX_BODY_BYTES: positiveInt.max(6 * 1024 * 1024).default(64 * 1024),
+    MAX_BODY_BYTES: number(1, 6 * 1024 * 1024).or(64 * 1024),
     /** Where this deployment is reachable; hosted pages (reset, verify) link here when a site has no URL of its own. */
-    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+    PUBLIC_BASE_URL: url(),
   },
   (e) => ({ maxBodyBytes: e.MAX_BODY_BYTES, publicBaseUrl: e.PUBLIC_BASE_URL?.replace(/\/+$/, '') }),
 );

@@ -1,11 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuiltFunction, buildFunctions } from '../src/dev/build';
 import { functionsOf, loadTemplate } from '../src/dev/template';
 import { loadEvent } from './support/lambda';
+
+const root = resolve(import.meta.dirname, '..');
 
 describe('npm run build', () => {
   const outRoot = mkdtempSync(resolve(tmpdir(), 'lambdalith-build-'));
@@ -16,7 +18,7 @@ describe('npm run build', () => {
   }, 60_000);
   afterAll(() => rmSync(outRoot, { recursive: true, force: true }));
 
-  it('bundles every function of template.yaml as ESM with the createRequire banner', () => {
+  it('bundles every function of template.yaml as ESM with the createRequire banner, in every chunk', () => {
     expect(built.map((f) => f.id).sort()).toEqual(
       functionsOf(loadTemplate())
         .map(([id]) => id)
@@ -25,7 +27,11 @@ describe('npm run build', () => {
     for (const f of built) {
       expect(f.file).toMatch(/\.mjs$/);
       expect(f.bytes).toBeGreaterThan(1000);
-      expect(readFileSync(f.file, 'utf8').startsWith("import { createRequire } from 'module';")).toBe(true);
+      for (const output of Object.keys(f.metafile.outputs)) {
+        expect(
+          readFileSync(resolve(root, output), 'utf8').startsWith("import { createRequire } from 'module';"),
+        ).toBe(true);
+      }
     }
   });
 
@@ -41,5 +47,38 @@ describe('npm run build', () => {
     ready.requestContext.http.path = '/health/ready';
     const readyResult = await mod[http.exportName](ready, {});
     expect(JSON.parse(readyResult.body)).toEqual({ status: 'ready' });
+  });
+
+  it('the HTTP artifact holds its static files and serves them from there, as deployed', async () => {
+    const http = built.find((f) => f.id === 'HttpFunction') as BuiltFunction;
+    const artifact = dirname(http.file);
+    expect(readdirSync(resolve(artifact, 'assets')).sort()).toEqual(['admin.css', 'pages.css', 'swagger-ui']);
+    const mod = await import(pathToFileURL(http.file).href);
+    const css = loadEvent('function-url-get-health.json');
+    css.rawPath = '/assets/admin.css';
+    css.requestContext.http.path = '/assets/admin.css';
+    const res = await mod[http.exportName](css, {});
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/css/);
+  });
+
+  it('splits the HTTP function: a cold /health reads the entry and shared chunks only, never a feature or zod', () => {
+    const http = built.find((f) => f.id === 'HttpFunction') as BuiltFunction;
+    const outputs = http.metafile.outputs;
+    const entry = Object.keys(outputs).find((o) => o.endsWith('/http.mjs')) as string;
+    const loaded = new Set<string>();
+    const visit = (output: string) => {
+      if (loaded.has(output)) return;
+      loaded.add(output);
+      for (const i of outputs[output]?.imports ?? [])
+        if (i.kind === 'import-statement' && !i.external) visit(i.path);
+    };
+    visit(entry);
+    const inputs = [...loaded].flatMap((o) => Object.keys(outputs[o]?.inputs ?? {}));
+    expect(inputs.filter((i) => /node_modules\/(zod|nunjucks|qrcode|otplib)\//.test(i))).toEqual([]);
+    // A feature's config slice is checked at init; nothing else of it loads before a request reaches it.
+    const featureCode = inputs.filter((i) => /^src\/(auth|admin|users|email|pages|docs\/openapi)\//.test(i));
+    expect(featureCode.filter((i) => !i.endsWith('/config.ts'))).toEqual([]);
+    expect(Object.keys(outputs).length).toBeGreaterThan(10);
   });
 });

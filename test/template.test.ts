@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tableEnvDefaults } from '../src/core/config';
@@ -31,8 +31,10 @@ describe('template.yaml', () => {
   });
 
   for (const [id, fn] of functionsOf(template)) {
-    it(`${id}: has esbuild ESM metadata with the createRequire banner, and its entry file exists`, async () => {
-      expect(fn.Metadata?.BuildMethod).toBe('esbuild');
+    it(`${id}: is built by its Makefile target with esbuild ESM options and the createRequire banner`, async () => {
+      expect(fn.Metadata?.BuildMethod).toBe('makefile');
+      const makefile = readFileSync(resolve(root, 'Makefile'), 'utf8');
+      expect(/^FUNCTIONS := (.*)$/m.exec(makefile)?.[1]?.split(' ')).toContain(id);
       const props = fn.Metadata?.BuildProperties as Record<string, unknown>;
       expect(props).toMatchObject({ Format: 'esm', OutExtension: ['.js=.mjs'] });
       expect((props.Banner as string[])[0]).toMatch(

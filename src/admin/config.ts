@@ -1,13 +1,12 @@
 // The console's view of the queues: their depths (and their dead letters') on the dashboard.
-import * as z from 'zod';
-import { configSlice } from '../core/config';
+import { configSlice, url } from '../core/config';
 
 export const queuesConfig = configSlice(
   {
-    EMAIL_QUEUE_URL: z.url().optional(),
-    EMAIL_DLQ_URL: z.url().optional(),
-    SMS_QUEUE_URL: z.url().optional(),
-    SMS_DLQ_URL: z.url().optional(),
+    EMAIL_QUEUE_URL: url(),
+    EMAIL_DLQ_URL: url(),
+    SMS_QUEUE_URL: url(),
+    SMS_DLQ_URL: url(),
   },
   (e) => ({
     emailQueueUrl: e.EMAIL_QUEUE_URL,

@@ -8,7 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { ASSETS, type AssetName, type AssetSource } from './manifest';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const built = join(here, 'assets');
+// In a built artifact the files sit beside the entry module; this code may be in a chunk one folder down.
+const built = [join(here, 'assets'), join(here, '..', 'assets')].find((dir) =>
+  existsSync(join(dir, 'admin.css')),
+);
 
 /** Where a source file is in the repository (node_modules for packages). */
 export function sourcePath(source: AssetSource, root = resolve(here, '../..')): string {
@@ -26,7 +29,7 @@ const loaded = new Map<AssetName, Promise<Buffer>>();
 export function assetFile(name: AssetName): Promise<Buffer> {
   let file = loaded.get(name);
   if (!file) {
-    file = readFile(existsSync(built) ? join(built, name) : sourcePath(ASSETS[name].source));
+    file = readFile(built ? join(built, name) : sourcePath(ASSETS[name].source));
     file.catch(() => loaded.delete(name));
     loaded.set(name, file);
   }

@@ -41,12 +41,20 @@ const dummyPasswordHash = () => {
 };
 
 /** Checks an email/password pair under the login budget; returns the user or throws the one 401. */
-export async function verifyCredentials(
+export const verifyCredentials = (tenant: Tenant, email: string, password: string, meta: RequestMeta) =>
+  withCredentials(tenant, email, password, meta, async (user) => user);
+
+/**
+ * Checks an email/password pair under the login budget, then runs `next` with the user while the budget forgives
+ * earlier failures: the two write at once, so a sign-in costs one round trip fewer.
+ */
+async function withCredentials<R>(
   tenant: Tenant,
   email: string,
   password: string,
   meta: RequestMeta,
-): Promise<User> {
+  next: (user: User) => Promise<R>,
+): Promise<R> {
   const tenantId = tenant.id;
   const userId = userIdOf(tenant.clientId, tenant.siteId, email);
   if (email.length > MAX_EMAIL_LENGTH) {
@@ -54,11 +62,11 @@ export async function verifyCredentials(
     await verifyPassword(password, await dummyPasswordHash());
     throw invalidCredentials();
   }
-  let budget: Awaited<ReturnType<typeof takeLoginAttempt>>;
-  try {
-    budget = await takeLoginAttempt(tenant, email, meta.ip);
-  } catch (error) {
-    if (error instanceof TooManyRequestsError) {
+  // The budget and the account are read together: one round trip, and the account is never looked at unless
+  // the budget allows the attempt (its read is simply dropped).
+  const [taken, user] = await Promise.allSettled([takeLoginAttempt(tenant, email, meta.ip), getUser(userId)]);
+  if (taken.status === 'rejected') {
+    if (taken.reason instanceof TooManyRequestsError) {
       await audit(meta, {
         tenantId,
         event: 'authn_login_fail',
@@ -67,9 +75,31 @@ export async function verifyCredentials(
         detail: { reason: 'locked' },
       });
     }
-    throw error;
+    throw taken.reason;
   }
-  const user = await getUser(userId);
+  if (user.status === 'rejected') throw user.reason;
+  const account = await checkPassword(tenant, userId, taken.value, user.value, password, meta);
+  // Settled, not raced: nothing is left writing after the response, whichever fails.
+  const [result, ...writes] = await Promise.allSettled([
+    next(account),
+    resetLoginFailures(taken.value),
+    upgradeHashIfOutdated(account, password),
+  ]);
+  if (result.status === 'rejected') throw result.reason;
+  for (const write of writes) if (write.status === 'rejected') throw write.reason;
+  return result.value;
+}
+
+/** The user when the password is theirs and the account active; else the failure counted, audited, and a 401. */
+async function checkPassword(
+  tenant: Tenant,
+  userId: string,
+  budget: Awaited<ReturnType<typeof takeLoginAttempt>>,
+  user: User | undefined,
+  password: string,
+  meta: RequestMeta,
+): Promise<User> {
+  const tenantId = tenant.id;
   const matches = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
   if (!user || !matches || user.status !== 'active') {
     const reason = !user ? 'unknown_user' : !matches ? 'wrong_password' : 'disabled';
@@ -84,8 +114,6 @@ export async function verifyCredentials(
     if (lockedNow) await audit(meta, { tenantId, event: 'authn_login_lock', outcome: 'success', userId });
     throw invalidCredentials();
   }
-  await resetLoginFailures(budget);
-  await upgradeHashIfOutdated(user, password);
   return user;
 }
 
@@ -112,25 +140,26 @@ export async function loginWithPassword(
   password: string,
   meta: RequestMeta,
 ): Promise<PasswordStep> {
-  const user = await verifyCredentials(tenant, email, password, meta);
-  const tenantId = tenant.id;
-  try {
-    assertEmailVerifiedIfRequired(tenant, user);
-  } catch (error) {
-    await audit(meta, {
-      tenantId,
-      event: 'authn_login_fail',
-      outcome: 'failure',
-      userId: user.userId,
-      detail: { reason: 'email_not_verified' },
-    });
-    throw error;
-  }
-  // S22: with a second factor, the password step yields only the challenge: no session, no token, no cookie.
-  if (factorsOf(user).length > 0) return { user, mfa: await issueMfaChallenge(user, tenantId) };
-  // The site's policy says this user needs a factor: the password only earns the right to enroll one.
-  if (mustUseMfa(tenant, user)) return { user, mfa: await issueEnrollmentChallenge(user, tenantId) };
-  return { user, issued: await signIn(user, tenant, meta) };
+  return withCredentials(tenant, email, password, meta, async (user) => {
+    const tenantId = tenant.id;
+    try {
+      assertEmailVerifiedIfRequired(tenant, user);
+    } catch (error) {
+      await audit(meta, {
+        tenantId,
+        event: 'authn_login_fail',
+        outcome: 'failure',
+        userId: user.userId,
+        detail: { reason: 'email_not_verified' },
+      });
+      throw error;
+    }
+    // S22: with a second factor, the password step yields only the challenge: no session, no token, no cookie.
+    if (factorsOf(user).length > 0) return { user, mfa: await issueMfaChallenge(user, tenantId) };
+    // The site's policy says this user needs a factor: the password only earns the right to enroll one.
+    if (mustUseMfa(tenant, user)) return { user, mfa: await issueEnrollmentChallenge(user, tenantId) };
+    return { user, issued: await signIn(user, tenant, meta) };
+  });
 }
 
 /** S4: a hash made with weaker parameters is replaced while we hold the plaintext. */

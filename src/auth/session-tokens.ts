@@ -54,9 +54,12 @@ export async function startSession(user: User, tenant: Tenant, meta: RequestMeta
     ip: meta.ip,
     userAgent: meta.userAgent,
   };
-  await createSession(session);
-  // Listed on the user, the oldest beyond the site's cap dropped: from now on only listed sessions live (S16).
-  await recordSignIn(user, 'user', session.sessionId, sessions.max_live);
+  // Written together: the session, and its listing on the user with the oldest beyond the site's cap dropped (from
+  // now on only listed sessions live, S16). Either alone is harmless: access needs both.
+  await Promise.all([
+    createSession(session),
+    recordSignIn(user, 'user', session.sessionId, sessions.max_live),
+  ]);
   const { token, expiresIn } = await signAccessToken(user, tenant, session.sessionId);
   return { token, refreshToken: refreshTokenOf(session.sessionId, secret), expiresIn, session };
 }

@@ -1,7 +1,7 @@
-// Configuration in slices: each part of the code declares the environment variables it reads (validated with zod,
-// defaults in one place), and each Lambda function checks, at init, exactly the slices its code uses, naming every
-// problem at once. Nothing below src/core reads process.env except through a slice.
-import * as z from 'zod';
+// Configuration in slices: each part of the code declares the environment variables it reads (typed, with their
+// defaults, in one place), and each Lambda function checks, at init, exactly the slices its code uses, naming every
+// problem at once. Nothing reads process.env except through a slice. The field readers below are our own rather
+// than zod's: they run in every cold start, before any route, and zod costs ~30 ms to load there.
 
 /** A value given directly, or the name of a Secrets Manager secret holding it. */
 export type SecretSource = { value?: string; secretName?: string };
@@ -15,8 +15,71 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** Why a variable's value was refused. */
+class Refusal {
+  constructor(readonly message: string) {}
+}
+
+/** One variable: how to read its text, and what it is when unset. */
+export type Field<T> = {
+  readonly read: (raw: string) => T | Refusal;
+  readonly fallback: T;
+  /** The same field with a default for when it is unset. */
+  or(fallback: NonNullable<T>): Field<NonNullable<T>>;
+};
+
+function field<T>(read: (raw: string) => T | Refusal): Field<T | undefined> {
+  const make = <F>(fallback: F): Field<F> => ({
+    read: read as (raw: string) => F | Refusal,
+    fallback,
+    or: (value) => make(value),
+  });
+  return make<T | undefined>(undefined);
+}
+
+const refuse = (message: string) => new Refusal(message);
+
+/** Text, optionally with bounds and a pattern (with the message to give when it does not match). */
+export const text = (rule: { min?: number; max?: number; pattern?: RegExp; message?: string } = {}) =>
+  field((raw) => {
+    if (rule.min !== undefined && raw.length < rule.min)
+      return refuse(`must be at least ${rule.min} characters`);
+    if (rule.max !== undefined && raw.length > rule.max)
+      return refuse(`must be at most ${rule.max} characters`);
+    if (rule.pattern && !rule.pattern.test(raw)) return refuse(rule.message ?? `must match ${rule.pattern}`);
+    return raw;
+  });
+
+/** A number within bounds; whole unless `fractions`. */
+export const number = (min: number, max: number, { fractions = false } = {}) =>
+  field((raw) => {
+    const value = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(value)) return refuse('must be a number');
+    if (!fractions && !Number.isInteger(value)) return refuse('must be a whole number');
+    if (value < min || value > max) return refuse(`must be between ${min} and ${max}`);
+    return value;
+  });
+
+/** One of the listed values. */
+export const choice = <T extends string>(values: readonly T[]) =>
+  field((raw) =>
+    values.includes(raw as T)
+      ? (raw as T)
+      : refuse(`must be one of ${values.map((v) => `"${v}"`).join(', ')}`),
+  );
+
+/** An absolute http(s) URL. */
+export const url = () =>
+  field((raw) => {
+    if (!URL.canParse(raw)) return refuse('must be a URL');
+    return /^https?:$/.test(new URL(raw).protocol) ? raw : refuse('must be an http(s) URL');
+  });
+
+type Shape = Record<string, Field<unknown>>;
+type Values<S extends Shape> = { [K in keyof S]: S[K]['fallback'] };
+
 export type ConfigSlice<T> = {
-  /** The slice's values from process.env, validated on first use and then kept. */
+  /** The slice's values from process.env, checked on first use and then kept. */
   (): T;
   /** The variables it reads, as template.yaml must provide them. */
   readonly variables: readonly string[];
@@ -28,24 +91,27 @@ export type ConfigSlice<T> = {
 
 /**
  * Declares a slice. `rules` adds checks across variables (one of two set, say); they are reported alongside the
- * schema's own, so a bad value never hides a missing one.
+ * fields' own, so a bad value never hides a missing one.
  */
-export function configSlice<S extends z.ZodRawShape, T>(
+export function configSlice<S extends Shape, T>(
   shape: S,
-  build: (env: z.output<z.ZodObject<S>>) => T,
+  build: (env: Values<S>) => T,
   rules: (env: Env) => string[] = () => [],
 ): ConfigSlice<T> {
-  const schema = z.object(shape);
   const load = (env: Env): T => {
     // An empty string is how shells and templates say "unset".
     const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
-    const parsed = schema.safeParse(present);
-    const problems = [
-      ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)),
-      ...rules(present),
-    ];
-    if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
-    return build(parsed.data);
+    const values: Record<string, unknown> = {};
+    const problems: string[] = [];
+    for (const [name, f] of Object.entries(shape)) {
+      const raw = present[name];
+      const value = raw === undefined ? f.fallback : f.read(raw);
+      if (value instanceof Refusal) problems.push(`${name}: ${value.message}`);
+      else values[name] = value;
+    }
+    problems.push(...rules(present));
+    if (problems.length > 0) throw new ConfigError(problems);
+    return build(values as Values<S>);
   };
   let cached: T | undefined;
   const slice = (() => {
@@ -82,8 +148,10 @@ export const oneOf = (direct: string, secretName: string) => (env: Env) =>
   env[direct] || env[secretName] ? [] : [`${direct}: set ${direct} or ${secretName}`];
 
 /** DynamoDB's own rule for table names. */
-export const tableName = z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'must be 3-255 of A-Z a-z 0-9 _ . -');
-export const positiveInt = z.coerce.number().int().positive();
+export const tableName = () =>
+  text({ pattern: /^[A-Za-z0-9_.-]{3,255}$/, message: 'must be 3-255 of A-Z a-z 0-9 _ . -' });
+/** A secret's value given directly (local use): long enough to be one. */
+export const secretValue = () => text({ min: 32 });
 
 /** Tables the core data layer reads; each env var has the seed's default name, and the template wires each with !Ref. */
 export const tableEnvDefaults = {
@@ -102,10 +170,8 @@ export const tableEnvDefaults = {
 
 export const tables = configSlice(
   Object.fromEntries(
-    Object.entries(tableEnvDefaults).map(([name, fallback]) => [name, tableName.default(fallback)]),
-  ) as {
-    [K in keyof typeof tableEnvDefaults]: z.ZodDefault<typeof tableName>;
-  },
+    Object.entries(tableEnvDefaults).map(([name, fallback]) => [name, tableName().or(fallback)]),
+  ) as { [K in keyof typeof tableEnvDefaults]: Field<string> },
   (e) => ({
     users: e.USERS_TABLE,
     blacklist: e.BLACKLIST_TABLE,

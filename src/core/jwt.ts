@@ -2,9 +2,8 @@
 
 import { createPrivateKey, createPublicKey, createSecretKey, type KeyObject, randomUUID } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from 'jose';
-import * as z from 'zod';
 import { clock } from './clock';
-import { configSlice, oneOf, positiveInt, type SecretSource } from './config';
+import { choice, configSlice, number, oneOf, type SecretSource, secretValue, text } from './config';
 import { UnauthorizedError } from './errors';
 import { resolveSecret } from './secrets';
 
@@ -148,11 +147,11 @@ function importEcPrivateKey(pem: string): KeyObject {
 /** How tokens are signed: the key given directly (local use; HS256 wants 256 bits, RFC 7518 3.2) or a secret's name. */
 export const tokenConfig = configSlice(
   {
-    JWT_ALGORITHM: z.enum(['HS256', 'ES256']).default('HS256'),
-    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-    JWT_SECRET_NAME: z.string().min(1).optional(),
-    JWT_ISSUER: z.string().min(1).default('lambdalith'),
-    ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(86_400).default(900),
+    JWT_ALGORITHM: choice(['HS256', 'ES256'] as const).or('HS256'),
+    JWT_SECRET: secretValue(),
+    JWT_SECRET_NAME: text({ min: 1 }),
+    JWT_ISSUER: text({ min: 1 }).or('lambdalith'),
+    ACCESS_TOKEN_TTL_SECONDS: number(1, 86_400).or(900),
   },
   (e) => ({
     algorithm: e.JWT_ALGORITHM,

@@ -1,7 +1,6 @@
 // scrypt password hashing. A stored hash names its own parameters: $scrypt$ln=16,r=8,p=2$<salt>$<key>.
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
-import * as z from 'zod';
-import { configSlice, positiveInt } from './config';
+import { configSlice, number } from './config';
 
 export type ScryptParams = { logN: number; r: number; p: number };
 
@@ -29,9 +28,9 @@ export function meetsOwaspFloor({ logN, r, p }: ScryptParams): boolean {
 /** The scrypt cost (tests lower it; the default meets OWASP's floor, S4). */
 export const scryptConfig = configSlice(
   {
-    SCRYPT_LOG_N: z.coerce.number().int().min(10).max(20).default(16),
-    SCRYPT_R: positiveInt.max(32).default(8),
-    SCRYPT_P: positiveInt.max(16).default(2),
+    SCRYPT_LOG_N: number(10, 20).or(16),
+    SCRYPT_R: number(1, 32).or(8),
+    SCRYPT_P: number(1, 16).or(2),
   },
   (e): ScryptParams => ({ logN: e.SCRYPT_LOG_N, r: e.SCRYPT_R, p: e.SCRYPT_P }),
 );

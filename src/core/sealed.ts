@@ -1,8 +1,7 @@
 // Small secrets at rest under the MFA key: sealed with AES-256-GCM (TOTP seeds, phones; S27), a fresh 96-bit
 // nonce each time; and keyed digests of one-time codes (S25).
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
-import * as z from 'zod';
-import { configSlice, oneOf } from './config';
+import { configSlice, oneOf, secretValue, text } from './config';
 import { resolveSecret } from './secrets';
 
 const VERSION = 'v1';
@@ -13,8 +12,8 @@ const VERSION = 'v1';
  */
 export const dataKeyConfig = configSlice(
   {
-    MFA_KEY: z.string().min(32, 'must be at least 32 characters').optional(),
-    MFA_KEY_SECRET_NAME: z.string().min(1).optional(),
+    MFA_KEY: secretValue(),
+    MFA_KEY_SECRET_NAME: text({ min: 1 }),
   },
   (e) => ({ value: e.MFA_KEY, secretName: e.MFA_KEY_SECRET_NAME }),
   oneOf('MFA_KEY', 'MFA_KEY_SECRET_NAME'),

@@ -1,8 +1,7 @@
 // Resolves the calling tenant: from an x-api-key via HMAC-SHA256(pepper, key), or by id from a token's audience.
 import { createHmac, randomBytes } from 'node:crypto';
-import * as z from 'zod';
 import { clock } from './clock';
-import { configSlice, oneOf } from './config';
+import { configSlice, number, oneOf, secretValue, text } from './config';
 import { type ApiKeyRecord, getApiKeyByHash, markApiKeyUsed } from './db/api-keys';
 import { readRevocationEpoch } from './db/revocations';
 import { tenantsAllowingOrigin } from './db/tenant-origins';
@@ -34,11 +33,11 @@ export function generateApiKey(): string {
 /** API keys are stored as HMAC(pepper, key); resolved keys and sites are cached per container for a while. */
 export const apiKeyConfig = configSlice(
   {
-    API_KEY_PEPPER: z.string().min(32, 'must be at least 32 characters').optional(),
-    API_KEY_PEPPER_SECRET_NAME: z.string().min(1).optional(),
-    TENANT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+    API_KEY_PEPPER: secretValue(),
+    API_KEY_PEPPER_SECRET_NAME: text({ min: 1 }),
+    TENANT_CACHE_SECONDS: number(0, 3600).or(60),
     /** How often a warm container checks whether a key was revoked or a site changed (S30, S48): the bound. */
-    REVOCATION_CHECK_SECONDS: z.coerce.number().min(0).max(60).default(5),
+    REVOCATION_CHECK_SECONDS: number(0, 60, { fractions: true }).or(5),
   },
   (e) => ({
     pepper: { value: e.API_KEY_PEPPER, secretName: e.API_KEY_PEPPER_SECRET_NAME },

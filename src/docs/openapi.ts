@@ -2,7 +2,7 @@
 // /openapi.json (which loads every feature), then kept.
 import * as z from 'zod';
 import { loadAllFeatures } from '../features';
-import { documentedRoutes, type RouteDoc } from './registry';
+import { type DocSchema, documentedRoutes, isZodSchema, type RouteDoc } from './registry';
 import { errorResponse, validationErrorResponse } from './schemas';
 
 const securitySchemes = {
@@ -16,10 +16,10 @@ const securitySchemes = {
   cookie: { type: 'apiKey', in: 'cookie', name: 'auth_token', description: 'Cookie mode (tenant setting)' },
 };
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
-  z.toJSONSchema(schema, { io, unrepresentable: 'any' });
+const jsonSchema = (schema: DocSchema, io: 'input' | 'output') =>
+  isZodSchema(schema) ? z.toJSONSchema(schema, { io, unrepresentable: 'any' }) : schema;
 
-type Response = { description: string; schema?: z.ZodType };
+type Response = { description: string; schema?: DocSchema };
 
 /** The errors a route can give by what it is: a body, a credential, and any dependency; its own list wins. */
 function errorResponsesOf(route: RouteDoc): Record<number, Response> {

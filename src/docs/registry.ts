@@ -6,6 +6,13 @@ import type { AppEnv } from '../app-env';
 import type { FeatureRouter } from '../middleware/feature';
 
 export type Security = 'apiKey' | 'bearer' | 'cookie';
+
+/**
+ * A body's shape: its zod schema, or plain JSON Schema where zod would be the only reason to load it (the health
+ * routes, served before any feature and by every cold start).
+ */
+export type DocSchema = z.ZodType | { type: string; [keyword: string]: unknown };
+export const isZodSchema = (schema: DocSchema): schema is z.ZodType => '_zod' in schema;
 export type Method = 'get' | 'post' | 'put' | 'delete';
 
 export type RouteDoc = {
@@ -22,7 +29,7 @@ export type RouteDoc = {
   body?: z.ZodType;
   bodyRequired?: boolean;
   /** Success responses; the error responses the route can give are added from what it declares (see openapi.ts). */
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  responses: Record<number, { description: string; schema?: DocSchema }>;
 };
 
 /** A route as its feature defines it: the path is Hono's, relative to the feature's prefix (`/mfa/:factor`). */

@@ -1,14 +1,13 @@
 // The email feature's configuration: the default sender, the SES identity senders must be within, and the
 // suppression table (the email worker's own).
-import * as z from 'zod';
-import { configSlice, tableName } from '../core/config';
+import { configSlice, tableName, text } from '../core/config';
 
 export const emailConfig = configSlice(
   {
-    EMAIL_FROM: z.string().min(3).default('no-reply@example.com'),
+    EMAIL_FROM: text({ min: 3 }).or('no-reply@example.com'),
     /** The SES identity (a domain or an address) this deployment may send as; sites' senders must be within it. */
-    EMAIL_SENDER_IDENTITY: z.string().min(3).max(253).optional(),
-    EMAIL_SUPPRESSIONS_TABLE: tableName.default('EmailSuppressions'),
+    EMAIL_SENDER_IDENTITY: text({ min: 3, max: 253 }),
+    EMAIL_SUPPRESSIONS_TABLE: tableName().or('EmailSuppressions'),
   },
   (e) => ({
     from: e.EMAIL_FROM,

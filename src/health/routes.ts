@@ -1,11 +1,17 @@
 // The seed's liveness and readiness routes, byte-compatible with its example bodies. Served by the app itself, not
 // loaded on demand: they are what a cold start is first asked for.
-import * as z from 'zod';
 import { pingDatabase } from '../core/db/ping';
-import { defineRoute } from '../docs';
+import { type DocSchema, defineRoute } from '../docs';
 import { featureRouter } from '../middleware/feature';
 
-const status = (value: string) => z.object({ status: z.literal(value) });
+// Plain JSON Schema, not zod: these routes load with the app, and zod would add ~30 ms to every cold start.
+const constant = (name: string, value: unknown): DocSchema => ({
+  type: 'object',
+  properties: { [name]: { const: value } },
+  required: [name],
+  additionalProperties: false,
+});
+const status = (value: string) => constant('status', value);
 const health = featureRouter('/');
 
 defineRoute(
@@ -16,7 +22,7 @@ defineRoute(
     operationId: 'root',
     tag: 'health',
     summary: 'Root',
-    responses: { 200: { description: 'OK', schema: z.object({ ok: z.literal(true) }) } },
+    responses: { 200: { description: 'OK', schema: constant('ok', true) } },
   },
   (c) => c.json({ ok: true }),
 );

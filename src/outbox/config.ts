@@ -1,8 +1,7 @@
 // Where the outbox relay sends each kind of job.
-import * as z from 'zod';
-import { configSlice } from '../core/config';
+import { configSlice, url } from '../core/config';
 
-export const relayConfig = configSlice(
-  { EMAIL_QUEUE_URL: z.url().optional(), SMS_QUEUE_URL: z.url().optional() },
-  (e) => ({ email: e.EMAIL_QUEUE_URL, sms: e.SMS_QUEUE_URL }),
-);
+export const relayConfig = configSlice({ EMAIL_QUEUE_URL: url(), SMS_QUEUE_URL: url() }, (e) => ({
+  email: e.EMAIL_QUEUE_URL,
+  sms: e.SMS_QUEUE_URL,
+}));

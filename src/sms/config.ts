@@ -1,21 +1,20 @@
 // The SMS worker's configuration: Twilio's credentials (a secret in AWS; the values directly for local use).
-import * as z from 'zod';
-import { configSlice } from '../core/config';
+import { choice, configSlice, text, url } from '../core/config';
 
 export const smsConfig = configSlice(
   {
     /** A Secrets Manager secret holding {"account_sid","auth_token","from"}; its presence turns SMS on. */
-    TWILIO_SECRET_ARN: z.string().min(1).optional(),
-    TWILIO_ACCOUNT_SID: z
-      .string()
-      .regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits')
-      .optional(),
-    TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
-    TWILIO_FROM: z.string().min(2).optional(),
+    TWILIO_SECRET_ARN: text({ min: 1 }),
+    TWILIO_ACCOUNT_SID: text({
+      pattern: /^AC[0-9a-fA-F]{32}$/,
+      message: 'must be AC followed by 32 hex digits',
+    }),
+    TWILIO_AUTH_TOKEN: text({ min: 1 }),
+    TWILIO_FROM: text({ min: 2 }),
     /** Tests and local fakes only: where the Twilio SDK's requests go instead of https://api.twilio.com. */
-    TWILIO_API_URL: z.url({ protocol: /^https?$/ }).optional(),
+    TWILIO_API_URL: url(),
     /** make dev only: with no Twilio credentials, the worker prints messages instead of sending them. */
-    SMS_TO_CONSOLE: z.enum(['true', 'false']).optional(),
+    SMS_TO_CONSOLE: choice(['true', 'false']),
   },
   (e) => ({
     twilio: {
