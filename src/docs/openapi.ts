@@ -24,10 +24,12 @@ type Response = { description: string; schema?: DocSchema };
 /** The errors a route can give by what it is: a body, a credential, and any dependency; its own list wins. */
 function errorResponsesOf(route: RouteDoc): Record<number, Response> {
   const responses: Record<number, Response> = {
+    // Any route: the Lambda entry refuses header values with control or non-Latin-1 characters.
+    400: { description: 'Malformed request header' },
     503: { description: 'A dependency is unavailable; try again after Retry-After' },
   };
   if (route.body) {
-    responses[400] = { description: 'Malformed JSON' };
+    responses[400] = { description: 'Malformed JSON, or a malformed request header' };
     responses[413] = { description: 'Body too large' };
     responses[415] = { description: 'Content-Type is not application/json' };
     responses[422] = { description: 'Invalid fields', schema: validationErrorResponse };
