@@ -25,6 +25,8 @@ export const config = [
     'AUDIT_TABLE',
     'TENANT_ORIGINS_TABLE',
     'OUTBOX_TABLE',
+    'SECRET_KEYS_TABLE',
+    'SECRET_MESSAGES_TABLE',
   ),
   tokenConfig,
   apiKeyConfig,

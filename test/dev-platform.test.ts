@@ -98,6 +98,18 @@ describe('make dev (npm run dev)', () => {
       expect(await health.json()).toEqual({ status: 'ok' });
       expect(await (await fetch(`${base}/health/ready`)).json()).toEqual({ status: 'ready' });
 
+      // The demo user's secret-message inbox: its send page and the inbox page answer, and the reaper is running.
+      expect(banner).toContain('SecretReaperFunction');
+      const send = new RegExp(`send: (${base}/s/[\\w-]{24}) +read: (${base}/secrets\\?site=\\S+)`).exec(
+        banner,
+      );
+      expect(send, 'secret-message links in the banner').not.toBeNull();
+      for (const page of [send?.[1], send?.[2]]) {
+        const res = await fetch(page as string);
+        expect(res.status, page).toBe(200);
+        expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+      }
+
       // The demo key is stored hashed with the dev platform's own pepper, in its own DynamoDB.
       const sdk = dynamodbSdk();
       const client = new sdk.DynamoDBClient({
@@ -251,6 +263,25 @@ describe('npm run invoke', () => {
     expect(JSON.parse(result.body)).toEqual({ status: 'ok' });
   });
 
+  it('runs the scheduled SecretReaperFunction with the schedule event', () => {
+    const run = spawnSync(
+      process.execPath,
+      [tsx, 'src/dev/invoke.ts', 'SecretReaperFunction', 'events/schedule.json'],
+      {
+        cwd: root,
+        env: process.env,
+        encoding: 'utf8',
+      },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout.slice(run.stdout.indexOf('{\n')));
+    expect(result).toEqual({
+      reaped: expect.any(Number),
+      hours: expect.any(Number),
+      cursor: expect.any(Number),
+    });
+  });
+
   it('names the functions it knows when given an unknown one', () => {
     const run = spawnSync(
       process.execPath,
@@ -263,7 +294,7 @@ describe('npm run invoke', () => {
     );
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(
-      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction, LocalHttpApiFunction, EmailWorkerFunction, SmsWorkerFunction, OutboxRelayFunction\)/,
+      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction, LocalHttpApiFunction, EmailWorkerFunction, SmsWorkerFunction, OutboxRelayFunction, SecretReaperFunction\)/,
     );
   });
 });

@@ -24,7 +24,7 @@ describe('S5: 413 from the local server', () => {
       });
       expect(res.status).toBe(413);
       expect(await res.json()).toEqual({
-        detail: 'Request body exceeds 65536 bytes',
+        detail: 'Request body exceeds 98304 bytes',
         code: 'payload_too_large',
       });
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { handler } from '../handlers/http';
 import { functionUrlEvent, loadEvent } from './support/lambda';
+import { captureOutput } from './support/logs';
 
 // Exercises the adapter itself (hono/aws-lambda with Function URL v2 events), not app logic.
 type Result = { statusCode: number; headers: Record<string, string>; body: string; cookies?: string[] };
@@ -58,26 +59,15 @@ describe('the HTTP Lambda handler with Function URL events', () => {
   });
 
   it('S43: a header with CR/LF, NUL or non-Latin-1 text is a JSON 400, and nothing of it is logged', async () => {
-    const written: string[] = [];
-    const original = { out: process.stdout.write, err: process.stderr.write };
-    const capture = (chunk: unknown) => {
-      written.push(String(chunk));
-      return true;
-    };
-    process.stdout.write = capture as typeof process.stdout.write;
-    process.stderr.write = capture as typeof process.stderr.write;
-    try {
+    const written = await captureOutput(async () => {
       for (const value of ['a\r\nInjected: yes', 'nul\u0000byte', 'name \u4e2d\u6587']) {
         const result = await invoke(functionUrlEvent('GET', '/health', { headers: { 'x-custom': value } }));
         expect(result.statusCode).toBe(400);
         expect(JSON.parse(result.body)).toEqual({ detail: 'Malformed request header', code: 'bad_request' });
         expect(result.headers['x-content-type-options']).toBe('nosniff');
       }
-    } finally {
-      process.stdout.write = original.out;
-      process.stderr.write = original.err;
-    }
-    expect(written.join('')).not.toMatch(/Injected|nul.byte|\u4e2d/);
+    });
+    expect(written).not.toMatch(/Injected|nul.byte|\u4e2d/);
   });
 
   it('accepts an ordinary header with Latin-1 text and tabs', async () => {

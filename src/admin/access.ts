@@ -61,5 +61,6 @@ export const NOTICES: Record<string, string> = {
   sessions_revoked: 'All sessions of this user were ended.',
   roles_saved: 'Roles saved.',
   mfa_reset: 'Two-factor sign-in removed; the user was signed out everywhere and can enroll again.',
+  secrets_deleted: "All of this user's secret messages were deleted.",
 };
 export const noticeOf = (c: Context) => NOTICES[c.req.query('notice') ?? ''];

@@ -4,6 +4,7 @@ import { MFA_POLICIES } from '../auth';
 import type { Tenant } from '../core/db/tenants';
 import { sitePageUrl } from '../core/tenant-settings';
 import { emailConfig, isAllowedSender } from '../email';
+import { MAX_ENVELOPE_BYTES, secretSettings, TTL_LIMITS, ttlBounds } from '../secrets';
 
 const id = z
   .string()
@@ -19,25 +20,58 @@ const optionalUrl = z
     'must be an https URL (http only for localhost)',
   );
 
-const siteFields = z.object({
-  name: z.string().trim().min(1, 'is required').max(100, 'is too long'),
-  allowed_origins: z.array(origin).max(20, 'at most 20 origins'),
-  reset_url: optionalUrl,
-  verify_url: optionalUrl,
-  email_from: z
-    .string()
-    .trim()
-    .max(320)
-    .refine((from) => from === '' || isAllowedSender(from), {
-      error: () => `must be an address at ${emailConfig().senderIdentity ?? 'a verified identity'}`,
-    }),
-  product_name: z.string().trim().max(100),
-  password_min_length: z.coerce.number().int().min(8, 'at least 8').max(64, 'at most 64'),
-  max_failures: z.coerce.number().int().min(1, 'at least 1').max(50, 'at most 50'),
-  status: z.enum(['active', 'disabled']),
-  mfa: z.enum(MFA_POLICIES, 'choose one of the listed policies'),
-  mfa_sms_per_hour: z.coerce.number().int().min(1, 'at least 1').max(100_000, 'at most 100000'),
-});
+const minutes = z.coerce
+  .number()
+  .int()
+  .min(TTL_LIMITS.min / 60, `at least ${TTL_LIMITS.min / 60}`)
+  .max(TTL_LIMITS.max / 60, `at most ${TTL_LIMITS.max / 60}`);
+
+const siteFields = z
+  .object({
+    name: z.string().trim().min(1, 'is required').max(100, 'is too long'),
+    allowed_origins: z.array(origin).max(20, 'at most 20 origins'),
+    reset_url: optionalUrl,
+    verify_url: optionalUrl,
+    email_from: z
+      .string()
+      .trim()
+      .max(320)
+      .refine((from) => from === '' || isAllowedSender(from), {
+        error: () => `must be an address at ${emailConfig().senderIdentity ?? 'a verified identity'}`,
+      }),
+    product_name: z.string().trim().max(100),
+    password_min_length: z.coerce.number().int().min(8, 'at least 8').max(64, 'at most 64'),
+    max_failures: z.coerce.number().int().min(1, 'at least 1').max(50, 'at most 50'),
+    status: z.enum(['active', 'disabled']),
+    mfa: z.enum(MFA_POLICIES, 'choose one of the listed policies'),
+    mfa_sms_per_hour: z.coerce.number().int().min(1, 'at least 1').max(100_000, 'at most 100000'),
+    secrets_ttl_min_minutes: minutes,
+    secrets_ttl_default_minutes: minutes,
+    secrets_ttl_max_minutes: minutes,
+    secrets_max_kib: z.coerce
+      .number()
+      .int()
+      .min(1, 'at least 1')
+      .max(MAX_ENVELOPE_BYTES / 1024, `at most ${MAX_ENVELOPE_BYTES / 1024}`),
+  })
+  .superRefine((f, ctx) => {
+    if (f.secrets_ttl_min_minutes > f.secrets_ttl_max_minutes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secrets_ttl_max_minutes'],
+        message: 'must be at least the shortest',
+      });
+    } else if (
+      f.secrets_ttl_default_minutes < f.secrets_ttl_min_minutes ||
+      f.secrets_ttl_default_minutes > f.secrets_ttl_max_minutes
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secrets_ttl_default_minutes'],
+        message: 'must be between the shortest and longest',
+      });
+    }
+  });
 
 export type FieldErrors = Record<string, string>;
 
@@ -53,6 +87,15 @@ type StoredSettings = Record<string, unknown> & {
   mfa_sms_per_hour?: number;
   lockout?: Record<string, unknown> & { max_failures?: number };
   email?: Record<string, unknown> & { from?: string; product_name?: string };
+  secrets?: Record<string, unknown> & {
+    enabled?: boolean;
+    ttl_min_seconds?: number;
+    ttl_default_seconds?: number;
+    ttl_max_seconds?: number;
+    max_bytes?: number;
+    server_open?: boolean;
+    plaintext_send?: boolean;
+  };
 };
 
 const splitOrigins = (text: string) =>
@@ -84,6 +127,10 @@ export function tenantFromForm(
     status: field('status') || 'active',
     mfa: field('mfa') || 'optional',
     mfa_sms_per_hour: field('mfa_sms_per_hour') || '300',
+    secrets_ttl_min_minutes: field('secrets_ttl_min_minutes') || String(TTL_LIMITS.min / 60),
+    secrets_ttl_default_minutes: field('secrets_ttl_default_minutes') || String(TTL_LIMITS.default / 60),
+    secrets_ttl_max_minutes: field('secrets_ttl_max_minutes') || String(TTL_LIMITS.max / 60),
+    secrets_max_kib: field('secrets_max_kib') || String(MAX_ENVELOPE_BYTES / 1024),
   });
   if (!parsed.success) return { errors: errorsOf(parsed.error) };
   const f = parsed.data;
@@ -105,6 +152,16 @@ export function tenantFromForm(
   setOrDrop(email, 'from', f.email_from);
   setOrDrop(email, 'product_name', f.product_name);
   settings.email = email;
+  settings.secrets = {
+    ...(settings.secrets ?? {}),
+    enabled: field('secrets_enabled') === 'on',
+    server_open: field('secrets_server_open') === 'on',
+    plaintext_send: field('secrets_plaintext_send') === 'on',
+    ttl_min_seconds: f.secrets_ttl_min_minutes * 60,
+    ttl_default_seconds: f.secrets_ttl_default_minutes * 60,
+    ttl_max_seconds: f.secrets_ttl_max_minutes * 60,
+    max_bytes: f.secrets_max_kib * 1024,
+  };
   return {
     tenant: {
       ...base,
@@ -145,5 +202,21 @@ export function formValues(t: Tenant) {
     email_from: s.email?.from ?? '',
     product_name: s.email?.product_name ?? '',
     status: t.status,
+    ...secretValues(t),
+  };
+}
+
+/** The secret-message settings as the form shows them (minutes, KiB), from what is in force. */
+function secretValues(t: Tenant) {
+  const s = secretSettings(t).secrets;
+  const bounds = ttlBounds(t);
+  return {
+    secrets_enabled: s.enabled,
+    secrets_server_open: s.server_open,
+    secrets_plaintext_send: s.plaintext_send,
+    secrets_ttl_min_minutes: bounds.min / 60,
+    secrets_ttl_default_minutes: bounds.default / 60,
+    secrets_ttl_max_minutes: bounds.max / 60,
+    secrets_max_kib: Math.floor(s.max_bytes / 1024),
   };
 }

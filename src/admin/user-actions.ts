@@ -14,6 +14,7 @@ import {
 } from '../core/db/users';
 import { hashPassword } from '../core/passwords';
 import { siteSettings } from '../core/tenant-settings';
+import { deleteAllSecretMessages } from '../secrets';
 import type { FieldErrors } from './tenant-forms';
 
 /** Unlike self-registration, an admin is told plainly when the address is taken. */
@@ -43,7 +44,15 @@ export async function createUserAsAdmin(
   return { user };
 }
 
-export const USER_ACTIONS = ['disable', 'enable', 'unlock', 'reset', 'revoke-sessions', 'reset-mfa'] as const;
+export const USER_ACTIONS = [
+  'disable',
+  'enable',
+  'unlock',
+  'reset',
+  'revoke-sessions',
+  'reset-mfa',
+  'delete-secrets',
+] as const;
 export type UserAction = (typeof USER_ACTIONS)[number];
 
 /** Runs one action; returns the notice code for the page that follows. */
@@ -74,6 +83,10 @@ export async function runUserAction(
       // For a user who lost their phone and codes: off with the factor, and with every session (S16).
       await removeAllFactors(user.userId);
       return 'mfa_reset';
+    case 'delete-secrets':
+      // Their content was never readable here; the user's key stays, so new messages can still arrive.
+      await deleteAllSecretMessages(user.userId);
+      return 'secrets_deleted';
   }
 }
 

@@ -13,6 +13,7 @@ import { canManageTenant, isPlatformAdmin } from '../core/roles';
 import { sessionCap } from '../core/session-caps';
 import { tenantResolver } from '../core/tenants';
 import { requestMeta } from '../middleware/request-meta';
+import { secretSummary } from '../secrets';
 import { assertManages, consoleForm, noticeOf, requireConsole } from './access';
 import { PLATFORM_TENANT } from './bootstrap';
 import { factorLabelsOf } from './factor-labels';
@@ -123,6 +124,7 @@ export const userPages = new Hono<AppEnv>()
       factors: factorLabelsOf(user),
       path: userPath(user.userId),
       live_sessions: sessions.length,
+      secrets: await secretSummary(user.userId),
       can_edit_roles: isPlatformAdmin(c.var.admin),
       is_platform_user: user.clientId === PLATFORM_TENANT.clientId && user.siteId === PLATFORM_TENANT.siteId,
       notice: noticeOf(c),

@@ -5,6 +5,11 @@ export type AssetSource = { file: string } | { package: string; file: string };
 export const ASSETS = {
   'admin.css': { type: 'text/css; charset=utf-8', source: { file: 'public/admin.css' } },
   'pages.css': { type: 'text/css; charset=utf-8', source: { file: 'public/pages.css' } },
+  // Linked from every page so browsers do not ask for a /favicon.ico that is not there.
+  'favicon.svg': { type: 'image/svg+xml', source: { file: 'public/favicon.svg' } },
+  // The secret-message pages' scripts, built from src/secrets/browser (npm run templates).
+  'secrets-send.js': { type: 'text/javascript; charset=utf-8', source: { file: 'public/secrets-send.js' } },
+  'secrets-inbox.js': { type: 'text/javascript; charset=utf-8', source: { file: 'public/secrets-inbox.js' } },
   // Swagger UI for /docs, from its npm package: no CDN, so /docs works offline and under a CSP of 'self'.
   'swagger-ui/swagger-ui-bundle.js': {
     type: 'text/javascript; charset=utf-8',

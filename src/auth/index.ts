@@ -1,7 +1,7 @@
 // The auth feature's public face: what the console and the hosted pages may use of sign-in, passwords and MFA.
 // Everything else in this folder is the feature's own business.
 export { confirmEmailVerification, sendVerificationEmail, tenantOfToken } from './email-verification';
-export { invalidCredentials, verifyCredentials } from './login';
+export { invalidCredentials, loginWithPassword, verifyCredentials } from './login';
 export {
   acceptTotp,
   issueEnrollmentChallenge,
@@ -22,4 +22,5 @@ export { secondFactorAccepted, secondFactorRefused, takeSecondFactorTry } from '
 export { MFA_POLICIES } from './mfa/settings';
 export { passwordProblem } from './password-policy';
 export { confirmPasswordReset, requestPasswordReset } from './password-reset';
-export { liftLockout } from './throttle';
+export { tokenBody } from './session-tokens';
+export { liftLockout, underLoginBudget } from './throttle';

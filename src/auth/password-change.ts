@@ -3,6 +3,7 @@ import type { AuthContext } from '../app-env';
 import { audit, type RequestMeta } from '../core/audit';
 import { blacklistToken } from '../core/db/blacklist';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../core/errors';
+import { logger } from '../core/log';
 import { siteSettings } from '../core/tenant-settings';
 import { verifyCredentials } from './login';
 import { passwordProblem } from './password-policy';
@@ -41,7 +42,14 @@ export async function changePassword(
         });
   if (problem) throw new ValidationError([{ field: 'new_password', message: problem }]);
 
-  await replacePassword(user, newPassword);
+  const changedAt = await replacePassword(user, newPassword);
+  // S39: the secret-message key follows the password (re-wrapped under the new one). The password has changed
+  // whatever happens here: should the re-wrap fail, the key stays locked until the recovery key unlocks it.
+  // Loaded here, not with the sign-in routes: most requests never touch a secret-message key.
+  const { rewrapSecretKey } = await import('../core/secret-key-rewrap');
+  await rewrapSecretKey(user.userId, currentPassword, newPassword, changedAt, meta).catch((error: Error) =>
+    logger.error('secret-message key not re-wrapped; it stays locked until recovered', { error }),
+  );
   await blacklistToken(auth.claims.jti, auth.claims.exp);
   const issued = await startSession(user, tenant, meta);
   await noticePasswordChanged(tenant, user);

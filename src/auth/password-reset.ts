@@ -92,7 +92,7 @@ export async function confirmPasswordReset(
   newPassword: string,
   meta: RequestMeta,
   { expectedTenantId }: { expectedTenantId?: string } = {},
-): Promise<void> {
+): Promise<{ secretKeyLocked: boolean }> {
   const tokenHash = sha256Hex(token);
   const record = await getLiveResetToken(tokenHash, clock.seconds());
   if (!record || (expectedTenantId && record.tenantId !== expectedTenantId)) throw invalidResetToken();
@@ -119,11 +119,17 @@ export async function confirmPasswordReset(
     outcome: 'success',
     userId: user.userId,
   });
+  // S39: nobody had the old password, so a secret-message key stays wrapped under it until recovered.
+  const { hasSecretKey } = await import('../core/secret-key-rewrap');
+  return { secretKeyLocked: await hasSecretKey(user.userId) };
 }
 
 /** Sets a new password and, in the same write, ends every session of the user (S16). */
-export async function replacePassword(user: User, newPassword: string): Promise<void> {
-  await setPasswordHash(user.userId, await hashPassword(newPassword), { changedAt: clock.now() });
+/** Sets a new password (ending every session); returns its change time, the new credential stamp. */
+export async function replacePassword(user: User, newPassword: string): Promise<number> {
+  const changedAt = clock.now();
+  await setPasswordHash(user.userId, await hashPassword(newPassword), { changedAt });
+  return changedAt;
 }
 
 export async function noticePasswordChanged(tenant: Tenant, user: User): Promise<void> {

@@ -35,6 +35,7 @@ import {
   registerBody,
   registerResponse,
   resetConfirmBody,
+  resetConfirmResponse,
   resetRequestBody,
   tokenResponse,
   verifyConfirmBody,
@@ -203,7 +204,11 @@ defineRoute(
     description: 'Single use; ends every session of the user. No API key needed (the token names the site).',
     body: resetConfirmBody,
     responses: {
-      200: { description: 'Password reset', schema: messageResponse },
+      200: {
+        description:
+          'Password reset. With `secret_messages: "locked_until_recovery"` the user has a secret-message key that only their recovery key unlocks now.',
+        schema: resetConfirmResponse,
+      },
       400: { description: 'Invalid or expired token, or malformed JSON' },
     },
   },
@@ -211,8 +216,14 @@ defineRoute(
     const { token, new_password } = await parseBody(c, resetConfirmBody);
     // A site that also sends its key may only redeem its own users' tokens (S28).
     const expectedTenantId = await apiKeyTenantId(c);
-    await confirmPasswordReset(token, new_password, requestMeta(c), { expectedTenantId });
-    return c.json({ message: 'Password reset successful' });
+    const { secretKeyLocked } = await confirmPasswordReset(token, new_password, requestMeta(c), {
+      expectedTenantId,
+    });
+    return c.json({
+      message: 'Password reset successful',
+      // S39: a reset cannot re-wrap the secret-message key; the recovery key unlocks it (POST /secrets/keys/recover).
+      ...(secretKeyLocked ? { secret_messages: 'locked_until_recovery' as const } : {}),
+    });
   },
 );
 

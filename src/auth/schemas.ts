@@ -46,6 +46,9 @@ export const verifyResendBody = z.object({ email: emailField.optional() });
 
 export const userSummary = z.object({ user_id: z.string(), email: z.string(), name: z.string() });
 export const messageResponse = z.object({ message: z.string() });
+export const resetConfirmResponse = messageResponse.extend({
+  secret_messages: z.literal('locked_until_recovery').optional(),
+});
 export const registerResponse = z.object({
   message: z.literal('Registration successful'),
   user: userSummary,

@@ -71,3 +71,21 @@ export async function liftLockout(tenant: Tenant, email: string): Promise<void> 
   const emailKey = emailBudgetKey(tenant, email);
   await Promise.all([forget(emailKey), forget(`${emailKey}#streak`)]);
 }
+
+/**
+ * A password check other than sign-in (unlocking a secret-message key, S37): under the same budget and lockout as
+ * login (S7). `check` answers whether the password was right; a wrong one counts, a right one forgives. Throws
+ * 429 when locked.
+ */
+export async function underLoginBudget<T>(
+  tenant: Tenant,
+  email: string,
+  ip: string,
+  check: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  const budget = await takeLoginAttempt(tenant, email, ip);
+  const result = await check();
+  if (result === undefined) await recordLoginFailure(budget);
+  else await resetLoginFailures(budget);
+  return result;
+}

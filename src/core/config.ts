@@ -166,6 +166,8 @@ export const tableEnvDefaults = {
   TENANT_ORIGINS_TABLE: 'TenantOrigins',
   IDEMPOTENCY_TABLE: 'EmailIdempotency',
   OUTBOX_TABLE: 'Outbox',
+  SECRET_KEYS_TABLE: 'SecretKeys',
+  SECRET_MESSAGES_TABLE: 'SecretMessages',
 } as const;
 
 export const tables = configSlice(
@@ -184,6 +186,8 @@ export const tables = configSlice(
     tenantOrigins: e.TENANT_ORIGINS_TABLE,
     idempotency: e.IDEMPOTENCY_TABLE,
     outbox: e.OUTBOX_TABLE,
+    secretKeys: e.SECRET_KEYS_TABLE,
+    secretMessages: e.SECRET_MESSAGES_TABLE,
   }),
 );
 

@@ -224,6 +224,37 @@ async function main() {
       if (res.status !== 200) throw new Error(`refresh: ${res.status} ${JSON.stringify(res.body)}`);
     });
 
+    // Opening a secret message through the app (one scrypt unwrap, one HPKE open, one atomic spend), and the
+    // crypto alone. The seed's flow pays the unwrap on every open, so it should cost about one login hash.
+    const { generateKeyPair, openEnvelope, sealText, fromBase64Url } = await import('../secrets/envelope');
+    const { wrapWithPassword, unwrapWithPassword } = await import('../core/key-wrap');
+    const keys = await call('POST', '/secrets/keys', { password }, bearer);
+    if (keys.status !== 201) throw new Error(`secret keys: ${keys.status} ${JSON.stringify(keys.body)}`);
+    const inboxKey = fromBase64Url(keys.body.public_key as string);
+    const openTimes: number[] = [];
+    const openCounts: { calls: number; rounds: number; waiting: number }[] = [];
+    for (let i = 0; i < LOGINS; i++) {
+      const envelope = await sealText(inboxKey, `bench message ${i}`);
+      const sent = await call('POST', `/secrets/inbox/${keys.body.inbox}/messages`, { envelope });
+      const t = performance.now();
+      openCounts.push(
+        await count(async () => {
+          const res = await call('POST', `/secrets/messages/${sent.body.id}/open`, { password }, bearer);
+          if (res.status !== 200) throw new Error(`open: ${res.status} ${JSON.stringify(res.body)}`);
+        }),
+      );
+      openTimes.push(performance.now() - t);
+    }
+    const pair = await generateKeyPair();
+    const wrapped = await wrapWithPassword(pair.privateKey, password, pair.publicKey);
+    const sealed = await sealText(pair.publicKey, 'bench message');
+    const cryptoTimes: number[] = [];
+    for (let i = 0; i < LOGINS; i++) {
+      const t = performance.now();
+      await openEnvelope(await unwrapWithPassword(wrapped, password, pair.publicKey), sealed);
+      cryptoTimes.push(performance.now() - t);
+    }
+
     // Cold starts, alternated so drift in the machine's load hits all alike.
     const health = eventFile('health', functionUrlEvent({ path: '/health' }));
     // A first request that signs in (a wrong password, so each run has the full cost and no lockout builds up).
@@ -238,6 +269,7 @@ async function main() {
         }),
       );
     const sqsEmpty = eventFile('sqs-empty', { Records: [] });
+    const schedule = eventFile('schedule', {});
     const first = resolve(support, 'first-event.mjs');
     const cold: Record<string, ChildResult[]> = {
       app: [],
@@ -246,6 +278,7 @@ async function main() {
       appLogin: [],
       email: [],
       sms: [],
+      reaper: [],
       node: [],
     };
     for (let i = 0; i < COLD_RUNS; i++) {
@@ -260,6 +293,9 @@ async function main() {
         child([first, url(fn('EmailWorkerFunction').file), sqsEmpty], envOf('EmailWorkerFunction')),
       );
       cold.sms?.push(child([first, url(fn('SmsWorkerFunction').file), sqsEmpty], envOf('SmsWorkerFunction')));
+      cold.reaper?.push(
+        child([first, url(fn('SecretReaperFunction').file), schedule], envOf('SecretReaperFunction')),
+      );
     }
     const coldMs = (k: string) => median((cold[k] ?? []).map((r) => r.result));
     const bytesOf = (k: string) => cold[k]?.[0]?.bytes ?? 0;
@@ -330,6 +366,8 @@ async function main() {
       `                   of which waiting on DynamoDB Local ${ms(median(loginCounts.map((c) => c.waiting)))}; without that wait ${ratio(median(loginTimes.map((t, i) => t - (loginCounts[i]?.waiting ?? 0))), median(verifyTimes))}`,
       `  DynamoDB calls   /user/me ${meCount.calls} in ${meCount.rounds} round trip(s) (target 1)   login ${loginCalls} in ${loginRounds} (target <= 4)   refresh ${refreshCount.calls} in ${refreshCount.rounds}`,
       `  workers cold     email ${ms(coldMs('email'))} (${kib(bytesOf('email'))})   sms ${ms(coldMs('sms'))} (${kib(bytesOf('sms'))}): ${ratio(coldMs('sms'), coldMs('email'))} (target <= 2x)`,
+      `  secret open      ${ms(median(openTimes))} through the app (${median(openCounts.map((c) => c.calls))} DynamoDB calls in ${median(openCounts.map((c) => c.rounds))} rounds)   unwrap + HPKE open alone ${ms(median(cryptoTimes))}   vs one login hash ${ms(median(verifyTimes))}`,
+      `  reaper cold      ${ms(coldMs('reaper'))} (${kib(bytesOf('reaper'))}), one 5-minute run over an empty table`,
       `  peak RSS         HTTP function ${(rss / 1024).toFixed(0)} MiB`,
       `  login by memory  ${latency.map(([m, t]) => `${m} MB ${ms(t)}`).join('   ')}   (CPU share memory/1769, emulated by stopping the process)`,
     ];

@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomToken } from '../core/crypto';
+import { writeBrowserScripts } from './browser-scripts';
 import { writeEmbeds } from './embed-templates';
 import { eventDrivenFunctions } from './event-sources';
 import { startLocalPlatform } from './local-platform';
@@ -53,11 +54,19 @@ async function main() {
 
   // This orchestrator seeds every table; each function below gets only its own variables.
   Object.assign(process.env, platform.env);
-  const { seedDemoTenant, DEMO } = await import('./seed');
+  const { seedDemoTenant, seedDemoSecrets, DEMO, DEMO_USER } = await import('./seed');
   await seedDemoTenant();
   const admin = await localConsoleAdmin();
 
   const twilioConfigured = Boolean(process.env.TWILIO_ACCOUNT_SID);
+  // The demo user is made through the HTTP function's own code, so with its environment.
+  // (Unset values stay unset: process.env would turn undefined into the string "undefined".)
+  for (const [name, value] of Object.entries(
+    devEnvironment(platform.functionEnv.HttpFunction ?? {}, twilioConfigured),
+  )) {
+    if (value !== undefined) process.env[name] = value;
+  }
+  const demoSecrets = await seedDemoSecrets();
   watchTemplates();
   const run = (id: string, script: string, ...args: string[]) => {
     const child = spawn(
@@ -100,6 +109,8 @@ async function main() {
   SMS codes      ${twilioConfigured ? `sent through Twilio from ${process.env.TWILIO_FROM}` : 'printed in this terminal as "[sms] to ...": no TWILIO_ACCOUNT_SID set'}
   Demo tenant    ${DEMO.clientId} / ${DEMO.siteId}   x-api-key: ${DEMO.apiKey} (every scope)
                  origins: ${DEMO.allowedOrigins.join(', ')}
+  Secrets        ${demoSecrets ? `send: ${url}/s/${demoSecrets.inbox}   read: ${url}/secrets?site=${encodeURIComponent(`${DEMO.clientId}#${DEMO.siteId}`)}` : 'demo user unavailable (its password was changed)'}
+                 as ${DEMO_USER.email} / ${DEMO_USER.password}; the reaper runs every 5 minutes
   DynamoDB Local http://127.0.0.1:${ports.dynamodb}  (data in ${dataDir}/dynamodb${platform.createdTables.length ? `; created ${platform.createdTables.length} tables` : ''})
   moto_server    http://127.0.0.1:${ports.moto}  (SQS, SES, S3, Secrets Manager; in memory)
   Local secrets  ${dataDir}/local-secrets.json
@@ -144,15 +155,22 @@ async function localConsoleAdmin(): Promise<{ email: string; password: string }>
   return admin;
 }
 
-/** Re-embeds templates/ on change, so the reloading server sees edited emails and pages at once. */
+/**
+ * Re-embeds templates/ and rebuilds the hosted pages' scripts on change, so the reloading server serves edited
+ * emails, pages and scripts at once.
+ */
 function watchTemplates() {
   let timer: NodeJS.Timeout | undefined;
-  watch(resolve(root, 'templates'), { recursive: true }, () => {
+  const rebuild = () => {
     clearTimeout(timer);
-    timer = setTimeout(() => {
-      const written = writeEmbeds();
-      if (written.length) console.log(`[dev] re-embedded ${written.join(', ')}`);
+    timer = setTimeout(async () => {
+      const written = [...writeEmbeds(), ...(await writeBrowserScripts())];
+      if (written.length) console.log(`[dev] rebuilt ${written.join(', ')}`);
     }, 100);
+  };
+  watch(resolve(root, 'templates'), { recursive: true }, rebuild).unref();
+  watch(resolve(root, 'src/secrets'), { recursive: true }, (_, file) => {
+    if (file && (file.startsWith('browser') || file === 'envelope.ts')) rebuild();
   }).unref();
 }
 

@@ -10,6 +10,7 @@ export const EMBEDS = [
   { folder: 'templates/email', module: 'src/email/templates.generated.ts' },
   { folder: 'templates/pages', module: 'src/pages/templates.generated.ts' },
   { folder: 'templates/admin', module: 'src/admin/templates.generated.ts' },
+  { folder: 'templates/secrets', module: 'src/secrets/templates.generated.ts' },
 ] as const;
 
 export function embeddedSource(folder: string): string {
@@ -53,6 +54,9 @@ export function writeEmbeds(): string[] {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const written = writeEmbeds();
-  console.log(written.length ? `wrote ${written.join(', ')}` : 'templates already embedded');
+  const { writeBrowserScripts } = await import('./browser-scripts');
+  const written = [...writeEmbeds(), ...(await writeBrowserScripts())];
+  console.log(
+    written.length ? `wrote ${written.join(', ')}` : 'templates and page scripts already up to date',
+  );
 }

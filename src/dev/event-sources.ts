@@ -90,7 +90,12 @@ export async function startEventSources(
       started.push(`${tableId} stream -> ${functionId}`);
     } else if (event.Type === 'ScheduleV2') {
       if (p?.State === 'DISABLED') continue;
-      const dlq = (p?.DeadLetterConfig as { Arn?: unknown } | undefined)?.Arn;
+      const dlqConfig = p?.DeadLetterConfig as
+        | { Arn?: unknown; Type?: string; QueueLogicalId?: string }
+        | undefined;
+      // A queue SAM makes for the schedule (Type: SQS), or one of the template's (Arn).
+      const dlqName =
+        dlqConfig?.Type === 'SQS' ? (dlqConfig.QueueLogicalId ?? `${functionId}${eventId}Queue`) : undefined;
       const retry = p?.RetryPolicy as { MaximumRetryAttempts?: number } | undefined;
       const expression = String(p?.ScheduleExpression);
       sources.push(
@@ -102,7 +107,11 @@ export async function startEventSources(
           input: p?.Input as string | undefined,
           handler: handler as ScheduledHandler,
           maximumRetryAttempts: retry?.MaximumRetryAttempts,
-          deadLetterQueueUrl: dlq ? queueUrlOf(dlq, 'a schedule dead-letter queue') : undefined,
+          deadLetterQueueUrl: dlqName
+            ? localQueueUrl(dlqName)
+            : dlqConfig?.Arn
+              ? queueUrlOf(dlqConfig.Arn, 'a schedule dead-letter queue')
+              : undefined,
           onError,
         }),
       );

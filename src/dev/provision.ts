@@ -3,7 +3,15 @@
 import { randomBytes } from 'node:crypto';
 import type { CreateTableInput } from '@aws-sdk/client-dynamodb';
 import { dynamodbSdk, secretsSdk, sesSdk, sqsSdk } from './aws';
-import { envVarFor, functionEnvironment, type Resource, resourcesOfType, type Template } from './template';
+import {
+  envVarFor,
+  type FunctionProperties,
+  functionEnvironment,
+  functionsOf,
+  type Resource,
+  resourcesOfType,
+  type Template,
+} from './template';
 
 const TABLE_TYPES = ['AWS::DynamoDB::Table'];
 const SECRET_TYPES = ['AWS::SecretsManager::Secret'];
@@ -25,6 +33,7 @@ export function localNames(t: Template, env: Record<string, string | undefined> 
   }
   for (const [id] of resourcesOfType(t, ...SECRET_TYPES)) names[id] = `lambdalith-local/${id}`;
   for (const [id] of resourcesOfType(t, ...QUEUE_TYPES)) names[id] = id;
+  for (const id of scheduleDeadLetterQueues(t)) names[id] = id;
   return names;
 }
 
@@ -34,11 +43,31 @@ export const localQueueUrl = (name: string, endpoint = process.env.AWS_ENDPOINT_
 
 const localArn = (service: string, name: string) => `arn:aws:${service}:us-east-1:${LOCAL_ACCOUNT}:${name}`;
 
+/**
+ * Queues SAM makes for a schedule (`DeadLetterConfig: {Type: SQS, QueueLogicalId}`): they are in the deployed
+ * stack, so they are made locally too.
+ */
+export function scheduleDeadLetterQueues(t: Template): string[] {
+  return functionsOf(t).flatMap(([id, fn]) =>
+    Object.entries((fn.Properties as FunctionProperties).Events ?? {}).flatMap(([eventId, event]) => {
+      const dlq = event.Properties?.DeadLetterConfig as
+        | { Type?: string; QueueLogicalId?: string }
+        | undefined;
+      return event.Type === 'ScheduleV2' && dlq?.Type === 'SQS'
+        ? [dlq.QueueLogicalId ?? `${id}${eventId}Queue`]
+        : [];
+    }),
+  );
+}
+
 /** Creates the template's queues, dead-letter queues first, with their attributes and redrive policies. */
 export async function createQueues(t: Template, names: LocalNames): Promise<void> {
   const sdk = sqsSdk();
   const client = new sdk.SQSClient({});
-  const queues = resourcesOfType(t, ...QUEUE_TYPES);
+  const queues: [string, Resource][] = [
+    ...resourcesOfType(t, ...QUEUE_TYPES),
+    ...scheduleDeadLetterQueues(t).map((id): [string, Resource] => [id, { Type: 'AWS::SQS::Queue' }]),
+  ];
   const isTarget = (id: string) =>
     queues.some(([, q]) => JSON.stringify(q.Properties?.RedrivePolicy ?? {}).includes(`"${id}"`));
   try {

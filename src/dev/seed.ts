@@ -38,3 +38,33 @@ export async function seedDemoTenant(): Promise<void> {
     createdAt,
   });
 }
+
+export const DEMO_USER = { email: 'demo@example.com', password: 'demo secret passphrase' } as const;
+
+/**
+ * A demo user with a secret-message key, so /s/{inbox} and /secrets work from the banner. Made through the API
+ * itself, as a site would; on later starts it only looks the inbox up. Undefined if the demo password was changed.
+ */
+export async function seedDemoSecrets(): Promise<{ inbox: string } | undefined> {
+  const { createApp } = await import('../app');
+  const app = createApp();
+  const call = async (path: string, body?: unknown, token?: string) => {
+    const res = await app.request(path, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'x-api-key': DEMO.apiKey,
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, string> };
+  };
+  await call('/auth/register', DEMO_USER);
+  const login = await call('/auth/login', DEMO_USER);
+  if (!login.body.token) return undefined;
+  const existing = await call('/secrets/keys', undefined, login.body.token);
+  if (existing.status === 200) return { inbox: existing.body.inbox as string };
+  const made = await call('/secrets/keys', { password: DEMO_USER.password }, login.body.token);
+  return made.status === 201 ? { inbox: made.body.inbox as string } : undefined;
+}

@@ -46,7 +46,10 @@ function operation(route: RouteDoc) {
       status,
       {
         description: r.description,
-        content: { 'application/json': { schema: jsonSchema(r.schema ?? errorResponse, 'output') } },
+        content:
+          route.html && Number(status) < 300
+            ? { 'text/html': { schema: { type: 'string' } } }
+            : { 'application/json': { schema: jsonSchema(r.schema ?? errorResponse, 'output') } },
       },
     ]),
   );
@@ -82,6 +85,8 @@ const TAGS: Record<string, string> = {
   mfa: 'Two-factor sign-in: factors, enrollment and the second step',
   user: 'The signed-in user and their sessions',
   email: "Email from a site's own services",
+  secrets: 'Secret messages: an encrypted dead-drop for each user',
+  'secret-pages': 'Hosted pages that seal and open secret messages in the browser',
   docs: 'This documentation',
 };
 

@@ -30,6 +30,8 @@ export type RouteDoc = {
   bodyRequired?: boolean;
   /** Success responses; the error responses the route can give are added from what it declares (see openapi.ts). */
   responses: Record<number, { description: string; schema?: DocSchema }>;
+  /** A hosted page: its success answer is HTML, not JSON. */
+  html?: true;
 };
 
 /** A route as its feature defines it: the path is Hono's, relative to the feature's prefix (`/mfa/:factor`). */

@@ -10,7 +10,7 @@ const page = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>lambdalith API</title>
-<link rel="icon" href="data:,">
+<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/assets/swagger-ui/swagger-ui.css">
 </head>
 <body>

@@ -61,8 +61,9 @@ pages
     }
     if (field('new_password') !== field('confirm_password'))
       return form({ confirm_password: 'The two passwords differ' });
+    let secretKeyLocked = false;
     try {
-      await confirmPasswordReset(token, field('new_password'), requestMeta(c));
+      ({ secretKeyLocked } = await confirmPasswordReset(token, field('new_password'), requestMeta(c)));
     } catch (error) {
       if (error instanceof ValidationError)
         return form({ new_password: `The password ${error.fields[0]?.message}` });
@@ -72,7 +73,11 @@ pages
     }
     return messagePage(c, {
       title: 'Password changed',
-      message: 'Your password was changed and you were signed out everywhere. Sign in with the new password.',
+      message: `Your password was changed and you were signed out everywhere. Sign in with the new password.${
+        secretKeyLocked
+          ? ' Your secret messages stay locked until you unlock them with your recovery key: a reset cannot open them.'
+          : ''
+      }`,
       tone: 'success',
       tenant,
     });

@@ -123,6 +123,53 @@ describe('console: sites and API keys', () => {
     expect(bad.html).toContain('Minimum password length: at least 8');
   });
 
+  it('edits the secret-message settings, and refuses inconsistent TTL bounds', async () => {
+    const site = await createTestTenant();
+    const id = encodeURIComponent(`${site.tenant.clientId}#${site.tenant.siteId}`);
+    const page = await root.get(`/admin/tenants/${id}`);
+    expect(page.html).toContain('Secret messages');
+    const form = {
+      csrf_token: root.csrfFrom(page.html),
+      name: 'Secrets',
+      allowed_origins: '',
+      reset_url: '',
+      verify_url: '',
+      email_from: '',
+      product_name: '',
+      password_min_length: '12',
+      max_failures: '5',
+      status: 'active',
+      mfa: 'optional',
+      mfa_sms_per_hour: '50',
+      secrets_enabled: 'on',
+      secrets_plaintext_send: 'on',
+      secrets_ttl_min_minutes: '10',
+      secrets_ttl_default_minutes: '60',
+      secrets_ttl_max_minutes: '1440',
+      secrets_max_kib: '16',
+    };
+    expect((await root.post(`/admin/tenants/${id}`, form)).res.status).toBe(303);
+    const tenant = await getTenantById(`${site.tenant.clientId}#${site.tenant.siteId}`);
+    expect(tenant?.settings.secrets).toEqual({
+      enabled: true,
+      server_open: false,
+      plaintext_send: true,
+      ttl_min_seconds: 600,
+      ttl_default_seconds: 3600,
+      ttl_max_seconds: 86_400,
+      max_bytes: 16_384,
+    });
+    const bad = await root.post(`/admin/tenants/${id}`, { ...form, secrets_ttl_default_minutes: '5000' });
+    expect(bad.res.status).toBe(422);
+    expect(bad.html).toContain('must be between the shortest and longest');
+    const tooBig = await root.post(`/admin/tenants/${id}`, { ...form, secrets_max_kib: '65' });
+    expect(tooBig.res.status).toBe(422);
+    expect(tooBig.html).toContain('at most 64');
+    expect((await getTenantById(`${site.tenant.clientId}#${site.tenant.siteId}`))?.settings.secrets).toEqual(
+      tenant?.settings.secrets,
+    );
+  });
+
   it('issues an API key shown once (stored only hashed) that works at once, and revokes and rotates keys', async () => {
     const site = await createTestTenant();
     const id = encodeURIComponent(`${site.tenant.clientId}#${site.tenant.siteId}`);

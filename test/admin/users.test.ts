@@ -5,6 +5,7 @@ import { totpAt } from '../../src/auth/mfa/totp';
 import { listAuditEvents } from '../../src/core/db/audit-log';
 import { createUser, getUser, newUser, setUserRoles, userIdOf } from '../../src/core/db/users';
 import { hashPassword } from '../../src/core/passwords';
+import { recipient, secretsSite, send } from '../secrets/support';
 import { consoleBrowser } from '../support/console';
 import { bearer, client, withKey } from '../support/http';
 import { jobsTo } from '../support/queued-jobs';
@@ -189,6 +190,30 @@ describe("console: a user's two-factor sign-in", () => {
     const relogin = await api.post('/auth/login', { email, password: GOOD_PASSWORD }, withKey(site.apiKey));
     expect(relogin.body.token).toEqual(expect.any(String));
     expect((await listAuditEvents(tid())).map((e) => e.event)).toContain('admin_user_reset_mfa');
+  });
+});
+
+describe("console: a user's secret messages", () => {
+  it('shows key, count and bytes but never content, and deletes them all (the key stays)', async () => {
+    const secrets = await secretsSite();
+    const to = await recipient(app, secrets.apiKey);
+    const marker = `console-secret-${Date.now()}`;
+    await send(app, secrets.apiKey, to, marker);
+    await send(app, secrets.apiKey, to, marker);
+    const path = `/admin/users/${encodeURIComponent(userIdOf(secrets.tenant.clientId, secrets.tenant.siteId, to.email))}`;
+    const page = await root.get(path);
+    expect(page.html).toMatch(/key since [^;]+; 2 messages waiting \(\d+ bytes, sealed\)/);
+    expect(page.html).not.toContain(marker);
+    const done = await root.post(`${path}/delete-secrets`, { csrf_token: root.csrfFrom(page.html) });
+    expect(done.res.status).toBe(303);
+    const after = await root.get(done.res.headers.get('location') as string);
+    expect(after.html).toContain('All of this user&#39;s secret messages were deleted.');
+    expect(after.html).toMatch(/key since [^;]+; 0 messages waiting/);
+    expect((await api.get('/secrets/messages', bearer(to.token))).body.messages).toEqual([]);
+    expect((await send(app, secrets.apiKey, to, 'after the purge')).status).toBe(201);
+    const events = await listAuditEvents(`${secrets.tenant.clientId}#${secrets.tenant.siteId}`);
+    expect(events.map((e) => e.event)).toContain('admin_user_delete_secrets');
+    expect(JSON.stringify(events)).not.toContain(marker);
   });
 });
 

@@ -6,6 +6,7 @@ import { logger } from '../../src/core/log';
 import { lambdaContext } from '../../src/dev/lambda-context';
 import { createSmsWorker } from '../../src/sms/worker';
 import { bearer, client, withKey } from '../support/http';
+import { captureOutput } from '../support/logs';
 import { emailCodeFor, resetTokenFor, smsCodeFor, smsJobs } from '../support/queued-jobs';
 import { sqsEventOf } from '../support/sqs-events';
 import { createTestTenant, type TestTenant } from '../support/tenants';
@@ -14,7 +15,7 @@ import { uniqueEmail } from '../support/users';
 const app = createApp();
 const api = client(app);
 let site: TestTenant;
-const captured: string[] = [];
+let captured = '';
 const secrets: string[] = [];
 const PASSWORD = 'first secret passphrase';
 const NEW_PASSWORD = 'second secret passphrase';
@@ -27,18 +28,7 @@ const PHONE = '+14155550777';
 beforeAll(async () => {
   site = await createTestTenant({ settings: { reset_url: 'https://audited.example/reset' } });
   secrets.push(site.apiKey, PASSWORD, NEW_PASSWORD, CHANGED_PASSWORD);
-  const original = {
-    out: process.stdout.write.bind(process.stdout),
-    err: process.stderr.write.bind(process.stderr),
-  };
-  const capture = (chunk: unknown) => {
-    captured.push(String(chunk));
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
-  logger.setLogLevel('DEBUG');
-  try {
+  captured = await captureOutput(async () => {
     const h = { ...withKey(site.apiKey), 'user-agent': UA };
     await api.post('/auth/register', { email, password: PASSWORD, name: 'Audited' }, h);
     await api.post('/auth/login', { email, password: 'wrong guess here' }, h);
@@ -97,11 +87,7 @@ beforeAll(async () => {
     );
     await api.post('/auth/logout', undefined, { ...bearer(changed.body.token), 'user-agent': UA });
     await api.get('/nope%0D%0AInjected:%20yes');
-  } finally {
-    logger.setLogLevel('ERROR');
-    process.stdout.write = original.out;
-    process.stderr.write = original.err;
-  }
+  });
 });
 
 afterAll(() => logger.setLogLevel('ERROR'));
@@ -137,13 +123,13 @@ describe('S42: audit trail', () => {
 
 describe('S43: logs', () => {
   it('were written (the capture worked)', () => {
-    expect(captured.join('')).toContain('"audit_event":"authn_login_success"');
-    expect(captured.join('')).toContain('"audit_event":"mfa_challenge_sent"');
-    expect(captured.join('')).toContain('"message":"SMS sent"');
+    expect(captured).toContain('"audit_event":"authn_login_success"');
+    expect(captured).toContain('"audit_event":"mfa_challenge_sent"');
+    expect(captured).toContain('"message":"SMS sent"');
   });
 
   it('never contain a password, token, refresh token, reset token, API key, MFA code or phone number', () => {
-    const all = captured.join('');
+    const all = captured;
     for (const secret of secrets) {
       expect(secret, 'a secret was not captured by the flow').toBeTruthy();
       expect(all.includes(secret), `leaked: ${secret.slice(0, 12)}...`).toBe(false);
@@ -151,10 +137,7 @@ describe('S43: logs', () => {
   });
 
   it('are one JSON object per line: CR/LF in request input is escaped, never a new line', () => {
-    const lines = captured
-      .join('')
-      .split('\n')
-      .filter((l) => l.trim());
+    const lines = captured.split('\n').filter((l) => l.trim());
     for (const line of lines) expect(() => JSON.parse(line), line.slice(0, 120)).not.toThrow();
     expect(lines.some((l) => /^Injected/.test(l))).toBe(false);
   });

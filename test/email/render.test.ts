@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { staleBrowserScripts } from '../../src/dev/browser-scripts';
 import { staleEmbeds } from '../../src/dev/embed-templates';
 import { type EMAIL_TEMPLATES, PermanentEmailError, renderEmail } from '../../src/email/render';
 
@@ -31,8 +32,10 @@ const samples: Record<keyof typeof EMAIL_TEMPLATES, Record<string, unknown>> = {
 };
 
 describe('email templates', () => {
-  it('are embedded in the bundle exactly as they are in templates/email (run npm run templates if not)', () => {
+  it('are embedded in the bundle exactly as they are in templates/ (run npm run templates if not)', async () => {
     expect(staleEmbeds()).toEqual([]);
+    // The hosted pages' scripts likewise match their sources in src/*/browser.
+    expect(await staleBrowserScripts()).toEqual([]);
   });
 
   for (const [name, data] of Object.entries(samples)) {
