@@ -11,6 +11,7 @@ import { apiKeyConfig } from '../src/core/tenants';
 import { emailConfig } from '../src/email/config';
 import { httpConfig } from '../src/http-config';
 import { createHttpHandler } from '../src/lambda/http-handler';
+import { scrapeQueueConfig, snapshotsConfig } from '../src/scrape/config';
 
 /** What this function's code reads from its environment; template.yaml gives it exactly these (test/config.test.ts). */
 export const config = [
@@ -27,6 +28,8 @@ export const config = [
     'OUTBOX_TABLE',
     'SECRET_KEYS_TABLE',
     'SECRET_MESSAGES_TABLE',
+    'SCRAPE_JOBS_TABLE',
+    'SCRAPE_RESULTS_TABLE',
   ),
   tokenConfig,
   apiKeyConfig,
@@ -36,6 +39,8 @@ export const config = [
   smsDelivery,
   emailConfig,
   queuesConfig,
+  scrapeQueueConfig,
+  snapshotsConfig,
 ];
 assertConfig(config);
 

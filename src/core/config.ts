@@ -168,6 +168,9 @@ export const tableEnvDefaults = {
   OUTBOX_TABLE: 'Outbox',
   SECRET_KEYS_TABLE: 'SecretKeys',
   SECRET_MESSAGES_TABLE: 'SecretMessages',
+  SCRAPE_JOBS_TABLE: 'ScrapeJobs',
+  SCRAPE_RESULTS_TABLE: 'ScrapeResults',
+  SCRAPE_HOSTS_TABLE: 'ScrapeHosts',
 } as const;
 
 export const tables = configSlice(
@@ -188,6 +191,9 @@ export const tables = configSlice(
     outbox: e.OUTBOX_TABLE,
     secretKeys: e.SECRET_KEYS_TABLE,
     secretMessages: e.SECRET_MESSAGES_TABLE,
+    scrapeJobs: e.SCRAPE_JOBS_TABLE,
+    scrapeResults: e.SCRAPE_RESULTS_TABLE,
+    scrapeHosts: e.SCRAPE_HOSTS_TABLE,
   }),
 );
 

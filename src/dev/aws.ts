@@ -6,6 +6,7 @@ const require = createRequire(import.meta.url);
 export const dynamodbSdk = (): typeof import('@aws-sdk/client-dynamodb') =>
   require('@aws-sdk/client-dynamodb');
 export const sqsSdk = (): typeof import('@aws-sdk/client-sqs') => require('@aws-sdk/client-sqs');
+export const s3Sdk = (): typeof import('@aws-sdk/client-s3') => require('@aws-sdk/client-s3');
 export const sesSdk = (): typeof import('@aws-sdk/client-ses') => require('@aws-sdk/client-ses');
 export const dynamodbStreamsSdk = (): typeof import('@aws-sdk/client-dynamodb-streams') =>
   require('@aws-sdk/client-dynamodb-streams');

@@ -1,6 +1,7 @@
 // Brings up the whole local AWS side (DynamoDB Local, moto, tables, secrets) for make dev and the tests alike.
 import { localAwsEnv } from './aws';
 import {
+  createBuckets,
   createQueues,
   createTables,
   localNames,
@@ -60,6 +61,7 @@ export async function startLocalPlatform({
     const createdTables = await createTables(template, names);
     await putSecrets(template, names, secretValues);
     await createQueues(template, names);
+    await createBuckets(template, names);
     await verifySenderIdentity(template);
 
     const functionEnv = Object.fromEntries(

@@ -2,7 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { CreateTableInput } from '@aws-sdk/client-dynamodb';
-import { dynamodbSdk, secretsSdk, sesSdk, sqsSdk } from './aws';
+import { dynamodbSdk, s3Sdk, secretsSdk, sesSdk, sqsSdk } from './aws';
 import {
   envVarFor,
   type FunctionProperties,
@@ -16,6 +16,7 @@ import {
 const TABLE_TYPES = ['AWS::DynamoDB::Table'];
 const SECRET_TYPES = ['AWS::SecretsManager::Secret'];
 const QUEUE_TYPES = ['AWS::SQS::Queue'];
+const BUCKET_TYPES = ['AWS::S3::Bucket'];
 /** moto's default account; local ARNs and queue URLs use it. */
 const LOCAL_ACCOUNT = '123456789012';
 
@@ -33,6 +34,8 @@ export function localNames(t: Template, env: Record<string, string | undefined> 
   }
   for (const [id] of resourcesOfType(t, ...SECRET_TYPES)) names[id] = `lambdalith-local/${id}`;
   for (const [id] of resourcesOfType(t, ...QUEUE_TYPES)) names[id] = id;
+  // Bucket names are lowercase, 3-63 characters.
+  for (const [id] of resourcesOfType(t, ...BUCKET_TYPES)) names[id] = `lambdalith-local-${id.toLowerCase()}`;
   for (const id of scheduleDeadLetterQueues(t)) names[id] = id;
   return names;
 }
@@ -58,6 +61,40 @@ export function scheduleDeadLetterQueues(t: Template): string[] {
         : [];
     }),
   );
+}
+
+/** Creates the template's S3 buckets in moto, with their lifecycle rules. */
+export async function createBuckets(t: Template, names: LocalNames): Promise<void> {
+  const sdk = s3Sdk();
+  const client = new sdk.S3Client({ forcePathStyle: true });
+  try {
+    for (const [id, bucket] of resourcesOfType(t, ...BUCKET_TYPES)) {
+      const Bucket = names[id] as string;
+      try {
+        await client.send(new sdk.CreateBucketCommand({ Bucket }));
+      } catch (error) {
+        if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes((error as Error).name)) throw error;
+      }
+      const rules = (bucket.Properties?.LifecycleConfiguration as { Rules?: Record<string, unknown>[] })
+        ?.Rules;
+      if (!rules?.length) continue;
+      await client.send(
+        new sdk.PutBucketLifecycleConfigurationCommand({
+          Bucket,
+          LifecycleConfiguration: {
+            Rules: rules.map((rule) => ({
+              ID: rule.Id as string,
+              Status: rule.Status as 'Enabled',
+              Filter: { Prefix: '' },
+              Expiration: { Days: rule.ExpirationInDays as number },
+            })),
+          },
+        }),
+      );
+    }
+  } finally {
+    client.destroy();
+  }
 }
 
 /** Creates the template's queues, dead-letter queues first, with their attributes and redrive policies. */

@@ -87,6 +87,7 @@ const TAGS: Record<string, string> = {
   email: "Email from a site's own services",
   secrets: 'Secret messages: an encrypted dead-drop for each user',
   'secret-pages': 'Hosted pages that seal and open secret messages in the browser',
+  scrape: 'Scheduled scrape jobs: pages fetched, fields extracted, real changes notified',
   docs: 'This documentation',
 };
 

@@ -16,6 +16,9 @@ const queue = async (name: string) =>
   (await sqs.send(new sdk.CreateQueueCommand({ QueueName: `${name}-${randomUUID()}` }))).QueueUrl;
 process.env.EMAIL_QUEUE_URL = await queue('EmailQueue');
 process.env.SMS_QUEUE_URL = await queue('SmsQueue');
+process.env.SCRAPE_QUEUE_URL = await queue('ScrapeQueue');
+// Scrape jobs in tests fetch loopback fixture servers; S44's tests check the refusals with a policy of their own.
+process.env.OUTBOUND_ALLOW_LOOPBACK = 'true';
 sqs.destroy();
 
 const template = loadTemplate();
