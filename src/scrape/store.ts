@@ -104,9 +104,10 @@ export async function updateDefinition(
         Key: { pk: jobPk(id) },
         UpdateExpression:
           nextRun === undefined
-            ? 'SET definition = :d, updated_at = :u REMOVE next_run, due'
-            : 'SET definition = :d, updated_at = :u, next_run = :n, due = :due',
+            ? 'SET #definition = :d, updated_at = :u REMOVE next_run, due'
+            : 'SET #definition = :d, updated_at = :u, next_run = :n, due = :due',
         ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#definition': 'definition' },
         ExpressionAttributeValues: {
           ':d': definition,
           ':u': updatedAt,
