@@ -62,5 +62,10 @@ export const NOTICES: Record<string, string> = {
   roles_saved: 'Roles saved.',
   mfa_reset: 'Two-factor sign-in removed; the user was signed out everywhere and can enroll again.',
   secrets_deleted: "All of this user's secret messages were deleted.",
+  scrape_job_created: 'Scrape job created. Its first run comes at the time shown, or use Run now.',
+  scrape_job_saved: 'Scrape job saved.',
+  scrape_job_deleted: 'Scrape job deleted.',
+  scrape_run_queued: 'Run queued: refresh in a few seconds to see it.',
+  scrape_run_busy: 'A run of this job is going on; runs never overlap.',
 };
 export const noticeOf = (c: Context) => NOTICES[c.req.query('notice') ?? ''];

@@ -4,6 +4,7 @@ import { featureRouter } from '../middleware/feature';
 import { accountRoutes } from './account-pages';
 import { auditPages } from './audit-pages';
 import { adminRoutes } from './routes';
+import { scrapePages } from './scrape-pages';
 import { tenantPages } from './tenant-pages';
 import { userPages } from './user-pages';
 
@@ -13,6 +14,7 @@ admin
   .route('/', tenantPages)
   .route('/', userPages)
   .route('/', auditPages)
+  .route('/', scrapePages)
   .route('/', accountRoutes);
 
 export default admin;

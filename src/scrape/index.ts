@@ -1,0 +1,17 @@
+// The scrape feature's public face, for the console.
+export { describeChanges, showValue } from './changes';
+export { lineChartSvg, numericSeries } from './chart';
+export { FIELD_TYPES, type JobInput, jobInput, type ScrapeJob } from './job';
+export {
+  createJobFor,
+  deleteJobFor,
+  jobFor,
+  jobsFor,
+  rotateWebhookSecret,
+  runNow,
+  runsFor,
+  updateJobFor,
+} from './jobs';
+export { snapshotLink } from './snapshots';
+export type { RunRecord } from './store';
+export { getJob as jobById } from './store';
