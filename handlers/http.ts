@@ -5,6 +5,7 @@ import { createApp } from '../src/app';
 import { smsDelivery } from '../src/auth/mfa/config';
 import { assertConfig, tablesFor } from '../src/core/config';
 import { tokenConfig } from '../src/core/jwt';
+import { outboundPolicy } from '../src/core/outbound/policy';
 import { scryptConfig } from '../src/core/passwords';
 import { dataKeyConfig } from '../src/core/sealed';
 import { apiKeyConfig } from '../src/core/tenants';
@@ -41,6 +42,8 @@ export const config = [
   queuesConfig,
   scrapeQueueConfig,
   snapshotsConfig,
+  // Scrape job URLs are checked against the same rules the worker fetches by (S44).
+  outboundPolicy,
 ];
 assertConfig(config);
 

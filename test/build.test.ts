@@ -78,10 +78,45 @@ describe('npm run build', () => {
     };
     visit(entry);
     const inputs = [...loaded].flatMap((o) => Object.keys(outputs[o]?.inputs ?? {}));
-    expect(inputs.filter((i) => /node_modules\/(zod|nunjucks|qrcode|otplib)\//.test(i))).toEqual([]);
+    expect(
+      inputs.filter((i) =>
+        /node_modules\/(zod|nunjucks|qrcode|otplib|cheerio|robots-parser|undici|@hpke)\//.test(i),
+      ),
+    ).toEqual([]);
     // A feature's config slice is checked at init; nothing else of it loads before a request reaches it.
-    const featureCode = inputs.filter((i) => /^src\/(auth|admin|users|email|pages|docs\/openapi)\//.test(i));
+    const featureCode = inputs.filter((i) =>
+      /^src\/(auth|admin|users|email|pages|secrets|scrape|docs\/openapi)\//.test(i),
+    );
     expect(featureCode.filter((i) => !i.endsWith('/config.ts'))).toEqual([]);
     expect(Object.keys(outputs).length).toBeGreaterThan(10);
+  });
+
+  it('loads cheerio and robots-parser only in the scrape worker, never in the HTTP function at all', () => {
+    const inputsOf = (id: string) =>
+      Object.values((built.find((f) => f.id === id) as BuiltFunction).metafile.outputs).flatMap((o) =>
+        Object.keys(o.inputs),
+      );
+    const parsers = (id: string) =>
+      inputsOf(id).filter((i) => /node_modules\/(cheerio|robots-parser)\//.test(i));
+    expect(parsers('HttpFunction')).toEqual([]);
+    expect(parsers('ScraperFunction')).toEqual([]);
+    expect(parsers('ScrapeWorkerFunction').length).toBeGreaterThan(0);
+  });
+
+  it('S50: no built function contains the local-only routes or fakes, and a deployed app answers /dev/* with 404', async () => {
+    for (const f of built) {
+      for (const output of Object.keys(f.metafile.outputs)) {
+        const code = readFileSync(resolve(root, output), 'utf8');
+        expect(code, output).not.toMatch(/\/dev\/(mail|fixtures)|fake-twilio|devMailRoutes|devFixtureRoutes/);
+      }
+    }
+    const http = built.find((f) => f.id === 'HttpFunction') as BuiltFunction;
+    const mod = await import(pathToFileURL(http.file).href);
+    for (const path of ['/dev/mail', '/dev/fixtures/shop']) {
+      const event = loadEvent('function-url-get-health.json');
+      event.rawPath = path;
+      event.requestContext.http.path = path;
+      expect((await mod[http.exportName](event, {})).statusCode, path).toBe(404);
+    }
   });
 });

@@ -110,6 +110,21 @@ describe('make dev (npm run dev)', () => {
         expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
       }
 
+      // The demo scrape job watches the dev server's fixture page; a run goes through the queue and the worker
+      // (with loopback allowed only here) and its first-run notice lands in /dev/mail.
+      const scrapeJob = /Scrape demo +\S+\/admin\/scrape\/jobs\/([\w-]+)/.exec(banner)?.[1];
+      expect(scrapeJob, 'the demo scrape job in the banner').toBeDefined();
+      const demoKey = { 'content-type': 'application/json', 'x-api-key': 'site_a_key_abc123' };
+      const queued = await fetch(`${base}/scrape/jobs/${scrapeJob}/run`, { method: 'POST', headers: demoKey });
+      expect([202, 409]).toContain(queued.status);
+      let runs: { status: string; pages: { fields: Record<string, unknown> }[] }[] = [];
+      for (let i = 0; i < 60 && runs.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        runs = (await (await fetch(`${base}/scrape/jobs/${scrapeJob}/runs`, { headers: demoKey })).json()).runs;
+      }
+      expect(runs[0]?.status).toBe('ok');
+      expect(runs[0]?.pages[0]?.fields.espresso_price).toMatchObject({ currency: 'EUR' });
+
       // The demo key is stored hashed with the dev platform's own pepper, in its own DynamoDB.
       const sdk = dynamodbSdk();
       const client = new sdk.DynamoDBClient({
@@ -294,7 +309,7 @@ describe('npm run invoke', () => {
     );
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(
-      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction, LocalHttpApiFunction, EmailWorkerFunction, SmsWorkerFunction, OutboxRelayFunction, SecretReaperFunction\)/,
+      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction, LocalHttpApiFunction, EmailWorkerFunction, SmsWorkerFunction, OutboxRelayFunction, SecretReaperFunction, ScraperFunction, ScrapeWorkerFunction\)/,
     );
   });
 });

@@ -54,7 +54,7 @@ async function main() {
 
   // This orchestrator seeds every table; each function below gets only its own variables.
   Object.assign(process.env, platform.env);
-  const { seedDemoTenant, seedDemoSecrets, DEMO, DEMO_USER } = await import('./seed');
+  const { seedDemoTenant, seedDemoSecrets, seedDemoScrapeJob, DEMO, DEMO_USER } = await import('./seed');
   await seedDemoTenant();
   const admin = await localConsoleAdmin();
 
@@ -67,6 +67,7 @@ async function main() {
     if (value !== undefined) process.env[name] = value;
   }
   const demoSecrets = await seedDemoSecrets();
+  const demoScrape = await seedDemoScrapeJob(`http://localhost:${ports.http}`);
   watchTemplates();
   const run = (id: string, script: string, ...args: string[]) => {
     const child = spawn(
@@ -111,6 +112,8 @@ async function main() {
                  origins: ${DEMO.allowedOrigins.join(', ')}
   Secrets        ${demoSecrets ? `send: ${url}/s/${demoSecrets.inbox}   read: ${url}/secrets?site=${encodeURIComponent(`${DEMO.clientId}#${DEMO.siteId}`)}` : 'demo user unavailable (its password was changed)'}
                  as ${DEMO_USER.email} / ${DEMO_USER.password}; the reaper runs every 5 minutes
+  Scrape demo    ${demoScrape ? `${url}/admin/scrape/jobs/${demoScrape.id}` : 'not seeded'}   watches ${url}/dev/fixtures/shop every minute;
+                 changes are emailed to ${DEMO_USER.email} (see /dev/mail)
   DynamoDB Local http://127.0.0.1:${ports.dynamodb}  (data in ${dataDir}/dynamodb${platform.createdTables.length ? `; created ${platform.createdTables.length} tables` : ''})
   moto_server    http://127.0.0.1:${ports.moto}  (SQS, SES, S3, Secrets Manager; in memory)
   Local secrets  ${dataDir}/local-secrets.json
@@ -129,6 +132,8 @@ function devEnvironment(
 ): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = { ...own, PATH: process.env.PATH, HOME: process.env.HOME };
   if ('PUBLIC_BASE_URL' in own) env.PUBLIC_BASE_URL = `http://localhost:${ports.http}`;
+  // The demo scrape job watches this server's own fixture page; in AWS the setting is refused (S44).
+  if ('OUTBOUND_ALLOW_LOOPBACK' in own) env.OUTBOUND_ALLOW_LOOPBACK = 'true';
   if ('TWILIO_SECRET_ARN' in own) {
     for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'TWILIO_API_URL']) {
       env[name] = process.env[name];

@@ -68,3 +68,37 @@ export async function seedDemoSecrets(): Promise<{ inbox: string } | undefined> 
   const made = await call('/secrets/keys', { password: DEMO_USER.password }, login.body.token);
   return made.status === 201 ? { inbox: made.body.inbox as string } : undefined;
 }
+
+/**
+ * The demo site's scrape job, watching make dev's own fixture page every minute (prices move each minute), with
+ * change notices to the demo user's inbox at /dev/mail. Made through the API once; later starts find it.
+ */
+export async function seedDemoScrapeJob(baseUrl: string): Promise<{ id: string } | undefined> {
+  const { createApp } = await import('../app');
+  const app = createApp();
+  const headers = { 'content-type': 'application/json', 'x-api-key': DEMO.apiKey };
+  const listed = await app.request('/scrape/jobs', { headers });
+  if (listed.status !== 200) return undefined;
+  const { jobs } = (await listed.json()) as { jobs: { id: string; name: string }[] };
+  const existing = jobs.find((job) => job.name === 'Demo shop prices');
+  if (existing) return { id: existing.id };
+  const created = await app.request('/scrape/jobs', {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({
+      name: 'Demo shop prices',
+      urls: [`${baseUrl}/dev/fixtures/shop`],
+      schedule: { expression: 'rate(1 minute)', timezone: 'UTC' },
+      fields: [
+        { name: 'espresso_price', selector: 'li.product:nth-child(1) .price', type: 'price' },
+        { name: 'grinder_price', selector: 'li.product:nth-child(2) .price', type: 'price' },
+        { name: 'espresso_stock', selector: 'li.product:nth-child(1) .stock', type: 'number' },
+      ],
+      ignore: [{ text: 'Page generated at' }],
+      notify: { emails: [DEMO_USER.email] },
+      retention_days: 7,
+    }),
+  });
+  if (created.status !== 201) return undefined;
+  return { id: ((await created.json()) as { job: { id: string } }).job.id };
+}

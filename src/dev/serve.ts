@@ -1,8 +1,10 @@
-// The local HTTP function make dev runs under `tsx watch`: the Hono app on loopback, plus /dev/mail.
+// The local HTTP function make dev runs under `tsx watch`: the Hono app on loopback, plus /dev/mail and the demo
+// scrape job's fixture page.
 import { serve } from '@hono/node-server';
 import { config } from '../../handlers/http';
 import { createApp } from '../app';
 import { assertConfig } from '../core/config';
+import { devFixtureRoutes } from './fixture-routes';
 import { devMailRoutes } from './mail-routes';
 
 // The same init check as the Lambda entry: this process has HttpFunction's environment and nothing else.
@@ -10,6 +12,7 @@ assertConfig(config);
 const port = Number(process.env.PORT ?? 3000);
 const app = createApp();
 app.route('/', devMailRoutes);
+app.route('/', devFixtureRoutes);
 
 const server = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => {
   console.log(`[serve] listening on http://localhost:${port}`);
