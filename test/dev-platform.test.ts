@@ -115,12 +115,17 @@ describe('make dev (npm run dev)', () => {
       const scrapeJob = /Scrape demo +\S+\/admin\/scrape\/jobs\/([\w-]+)/.exec(banner)?.[1];
       expect(scrapeJob, 'the demo scrape job in the banner').toBeDefined();
       const demoKey = { 'content-type': 'application/json', 'x-api-key': 'site_a_key_abc123' };
-      const queued = await fetch(`${base}/scrape/jobs/${scrapeJob}/run`, { method: 'POST', headers: demoKey });
+      const queued = await fetch(`${base}/scrape/jobs/${scrapeJob}/run`, {
+        method: 'POST',
+        headers: demoKey,
+      });
       expect([202, 409]).toContain(queued.status);
-      let runs: { status: string; pages: { fields: Record<string, unknown> }[] }[] = [];
+      type Runs = { runs: { status: string; pages: { fields: Record<string, unknown> }[] }[] };
+      let runs: Runs['runs'] = [];
       for (let i = 0; i < 60 && runs.length === 0; i++) {
         await new Promise((r) => setTimeout(r, 500));
-        runs = (await (await fetch(`${base}/scrape/jobs/${scrapeJob}/runs`, { headers: demoKey })).json()).runs;
+        const listed = await fetch(`${base}/scrape/jobs/${scrapeJob}/runs`, { headers: demoKey });
+        runs = ((await listed.json()) as Runs).runs;
       }
       expect(runs[0]?.status).toBe('ok');
       expect(runs[0]?.pages[0]?.fields.espresso_price).toMatchObject({ currency: 'EUR' });
