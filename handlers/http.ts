@@ -12,7 +12,7 @@ import { apiKeyConfig } from '../src/core/tenants';
 import { emailConfig } from '../src/email/config';
 import { httpConfig } from '../src/http-config';
 import { createHttpHandler } from '../src/lambda/http-handler';
-import { scrapeQueueConfig, snapshotsConfig } from '../src/scrape/config';
+import { snapshotsConfig } from '../src/scrape/config';
 
 /** What this function's code reads from its environment; template.yaml gives it exactly these (test/config.test.ts). */
 export const config = [
@@ -40,7 +40,6 @@ export const config = [
   smsDelivery,
   emailConfig,
   queuesConfig,
-  scrapeQueueConfig,
   snapshotsConfig,
   // Scrape job URLs are checked against the same rules the worker fetches by (S44).
   outboundPolicy,

@@ -9,7 +9,7 @@ import { ConflictError, NotFoundError, ServiceUnavailableError } from '../core/e
 import { seal } from '../core/sealed';
 import { type JobInput, LIMITS, nextRunOf, type ScrapeJob } from './job';
 import { webhookSecretContext } from './notify';
-import { queueRun } from './scheduler';
+import { queueRun, sendThroughOutbox } from './scheduler';
 import {
   createJob,
   deleteJob,
@@ -28,7 +28,7 @@ async function newWebhookSecret(jobId: string) {
 }
 
 export async function jobFor(tenant: Tenant, id: string): Promise<ScrapeJob> {
-  const job = /^[\w-]{1,64}$/.test(id) ? await getJob(id) : undefined;
+  const job = await getJob(id);
   if (!job || job.tenantId !== tenant.id) throw notFound();
   return job;
 }
@@ -85,7 +85,7 @@ export async function deleteJobFor(tenant: Tenant, id: string): Promise<void> {
 /** "Run now": queued at once unless a run is going on (409: runs of one job never overlap). */
 export async function runNow(tenant: Tenant, id: string): Promise<void> {
   await jobFor(tenant, id);
-  const outcome = await queueRun(id, 'manual').catch((error: Error) => {
+  const outcome = await queueRun(id, 'manual', undefined, sendThroughOutbox).catch((error: Error) => {
     throw new ServiceUnavailableError(`The run could not be queued (${error.name}); try again`);
   });
   if (outcome === 'busy') throw new ConflictError('A run of this job is going on', 'run_in_progress');

@@ -36,8 +36,6 @@ const requireScrapeCaller = (): MiddlewareHandler<AppEnv> =>
     if (!canManageTenant(auth.user, auth.tenant.id)) throw new NotFoundError();
     await next();
   };
-scrape.use('/jobs', requireScrapeCaller());
-scrape.use('/jobs/*', requireScrapeCaller());
 
 const callers = ['apiKey', 'bearer'] as const;
 const jobSchema = z.object({ id: z.string(), name: z.string() }).passthrough();
@@ -54,6 +52,7 @@ defineRoute(
     security: [...callers],
     responses: { 200: { description: 'Jobs', schema: z.object({ jobs: z.array(jobSchema) }) } },
   },
+  requireScrapeCaller(),
   async (c) => c.json({ jobs: (await jobsFor(c.var.tenant)).map(jobView) }),
 );
 
@@ -77,6 +76,7 @@ defineRoute(
       409: { description: 'The site has the most jobs it may have' },
     },
   },
+  requireScrapeCaller(),
   async (c) => {
     const { job, webhookSecret } = await createJobFor(c.var.tenant, await parseBody(c, jobInput));
     return c.json({ job: jobView(job), ...(webhookSecret ? { webhook_secret: webhookSecret } : {}) }, 201);
@@ -94,6 +94,7 @@ defineRoute(
     security: [...callers],
     responses: { 200: { description: 'The job', schema: jobSchema } },
   },
+  requireScrapeCaller(),
   async (c) => c.json(jobView(await jobFor(c.var.tenant, id(c)))),
 );
 
@@ -114,6 +115,7 @@ defineRoute(
       },
     },
   },
+  requireScrapeCaller(),
   async (c) => {
     const { job, webhookSecret } = await updateJobFor(c.var.tenant, id(c), await parseBody(c, jobInput));
     return c.json({ job: jobView(job), ...(webhookSecret ? { webhook_secret: webhookSecret } : {}) });
@@ -131,6 +133,7 @@ defineRoute(
     security: [...callers],
     responses: { 204: { description: 'Deleted' } },
   },
+  requireScrapeCaller(),
   async (c) => {
     await deleteJobFor(c.var.tenant, id(c));
     return c.body(null, 204);
@@ -151,6 +154,7 @@ defineRoute(
       409: { description: 'A run of this job is going on' },
     },
   },
+  requireScrapeCaller(),
   async (c) => {
     await runNow(c.var.tenant, id(c));
     return c.json({ status: 'queued' as const }, 202);
@@ -168,6 +172,7 @@ defineRoute(
     security: [...callers],
     responses: { 200: { description: 'Rotated', schema: z.object({ webhook_secret: z.string() }) } },
   },
+  requireScrapeCaller(),
   async (c) => c.json({ webhook_secret: (await rotateWebhookSecret(c.var.tenant, id(c))).webhookSecret }),
 );
 
@@ -186,6 +191,7 @@ defineRoute(
       200: { description: 'Runs', schema: z.object({ runs: z.array(z.object({}).passthrough()) }) },
     },
   },
+  requireScrapeCaller(),
   async (c) => {
     const { limit } = parseQuery(c, runsQuery);
     const runs = await runsFor(c.var.tenant, id(c), limit);

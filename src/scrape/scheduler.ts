@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { WORKER_LIMITS } from '../core/aws-limits';
 import { clock } from '../core/clock';
+import { putOutboxMessages } from '../core/db/outbox';
 import { logger } from '../core/log';
 import { scrapeQueueConfig } from './config';
 import { nextRunOf } from './job';
@@ -18,11 +19,17 @@ const MAX_PER_MINUTE = 1000;
 
 let sqs: SQSClient | undefined;
 
-async function send(message: RunMessage): Promise<void> {
+/** The scheduler (a worker) sends straight to ScrapeQueue. */
+async function sendToQueue(message: RunMessage): Promise<void> {
   sqs ??= new SQSClient(WORKER_LIMITS);
   await sqs.send(
     new SendMessageCommand({ QueueUrl: scrapeQueueConfig().queueUrl, MessageBody: JSON.stringify(message) }),
   );
+}
+
+/** Requests ("Run now") queue through the outbox, like every job a request makes; its relay sends it on. */
+export async function sendThroughOutbox(message: RunMessage): Promise<void> {
+  await putOutboxMessages([{ id: message.id, queue: 'scrape', body: JSON.stringify(message) }]);
 }
 
 export type QueueOutcome = 'queued' | 'busy' | 'gone';
@@ -32,6 +39,7 @@ export async function queueRun(
   jobId: string,
   trigger: RunMessage['trigger'],
   occurrence?: { expected: number; next: number | undefined },
+  deliver: (message: RunMessage) => Promise<void> = sendToQueue,
 ): Promise<QueueOutcome> {
   const now = clock.seconds();
   const runId = randomUUID();
@@ -45,7 +53,7 @@ export async function queueRun(
   if (!claimed) return (await getJob(jobId)) ? 'busy' : 'gone';
   const scheduledFor = new Date((occurrence?.expected ?? now) * 1000).toISOString();
   try {
-    await send({ id: runId, job_id: jobId, scheduled_for: scheduledFor, trigger });
+    await deliver({ id: runId, job_id: jobId, scheduled_for: scheduledFor, trigger });
   } catch (error) {
     await releaseClaim(jobId, runId, occurrence?.expected);
     throw error;

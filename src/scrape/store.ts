@@ -68,6 +68,8 @@ export async function createJob(job: ScrapeJob): Promise<void> {
 }
 
 export async function getJob(id: string): Promise<ScrapeJob | undefined> {
+  // Ids are UUIDs; anything else (a 3,000-character path segment) is no job, not a DynamoDB key error.
+  if (!/^[\w-]{1,64}$/.test(id)) return undefined;
   const { Item } = await documentClient.send(
     new GetCommand({ TableName: jobs(), Key: { pk: jobPk(id) }, ConsistentRead: true }),
   );

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { sqsSdk } from '../../src/dev/aws';
 import { lambdaContext } from '../../src/dev/lambda-context';
 import { createScrapeWorker } from '../../src/scrape/worker';
+import { relayOutbox } from '../support/queued-jobs';
 import { sqsEventOf } from '../support/sqs-events';
 import { createTestTenant } from '../support/tenants';
 
@@ -43,6 +44,8 @@ const worker = createScrapeWorker();
 
 /** Receives what is on this file's ScrapeQueue and hands each message to the worker; returns the batch answers. */
 export async function runQueuedScrapes(): Promise<{ delivered: string[]; failures: string[] }> {
+  // "Run now" queues through the outbox: relay it as the relay function would.
+  await relayOutbox();
   const sdk = sqsSdk();
   const sqs = new sdk.SQSClient({});
   const delivered: string[] = [];
