@@ -62,7 +62,7 @@ async function runNow(id: string) {
 }
 
 describe('a scrape run', () => {
-  it('extracts typed fields, keeps the raw page in S3, and notifies the first run and then only real changes', async () => {
+  it('extracts typed fields, keeps the raw page in the snapshots bucket, and notifies the first run and then only real changes', async () => {
     const fixture = await shop({ '/item': shopPage('€12,99', 'In stock', '<p>Updated at 10:01</p>') });
     const email = uniqueEmail('watcher');
     const { job } = await makeJob(priceJob(`${fixture.base}/item`, email));
