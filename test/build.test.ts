@@ -91,7 +91,7 @@ describe('npm run build', () => {
     expect(Object.keys(outputs).length).toBeGreaterThan(10);
   });
 
-  it('loads cheerio and robots-parser only in the scrape worker, never in the HTTP function at all', () => {
+  it('loads cheerio and robots-parser only in the scrape worker; the HTTP function has no HTTP client or S3 client', () => {
     const inputsOf = (id: string) =>
       Object.values((built.find((f) => f.id === id) as BuiltFunction).metafile.outputs).flatMap((o) =>
         Object.keys(o.inputs),
@@ -101,6 +101,11 @@ describe('npm run build', () => {
     expect(parsers('HttpFunction')).toEqual([]);
     expect(parsers('ScraperFunction')).toEqual([]);
     expect(parsers('ScrapeWorkerFunction').length).toBeGreaterThan(0);
+    // Job URLs are checked without undici; snapshot links are signed without the S3 client (its XML protocol
+    // would land in the chunks every cold start reads).
+    expect(
+      inputsOf('HttpFunction').filter((i) => /node_modules\/(undici|@aws-sdk\/client-s3)\//.test(i)),
+    ).toEqual([]);
   });
 
   it('S50: no built function contains the local-only routes or fakes, and a deployed app answers /dev/* with 404', async () => {

@@ -12,6 +12,6 @@ export {
   runsFor,
   updateJobFor,
 } from './jobs';
-export { snapshotLink } from './snapshots';
+export { snapshotLink } from './snapshot-link';
 export type { RunRecord } from './store';
 export { getJob as jobById } from './store';

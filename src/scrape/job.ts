@@ -3,7 +3,7 @@
 // a selector that does not parse, a schedule AWS would refuse, a URL we would never fetch (S44).
 import { parse as parseSelector } from 'css-what';
 import * as z from 'zod';
-import { checkUrlShape, OutboundError } from '../core/outbound/fetch';
+import { checkUrlShape, OutboundError } from '../core/outbound/url-shape';
 import { parseSchedule, ScheduleExpressionError } from '../core/schedule-expression';
 
 export const FIELD_TYPES = ['text', 'number', 'price', 'url', 'list'] as const;
@@ -151,9 +151,3 @@ export type JobState = {
   /** What the last successful run saw, to compare the next one with. */
   baseline?: PageValues[];
 };
-
-/** The next run after `after` (epoch seconds), or undefined. */
-export function nextRunOf(schedule: JobInput['schedule'], after: number): number | undefined {
-  const next = parseSchedule(schedule.expression, schedule.timezone).next(new Date(after * 1000));
-  return next ? Math.floor(next.getTime() / 1000) : undefined;
-}

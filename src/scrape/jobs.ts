@@ -7,8 +7,8 @@ import { randomToken } from '../core/crypto';
 import type { Tenant } from '../core/db/tenants';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../core/errors';
 import { seal } from '../core/sealed';
-import { type JobInput, LIMITS, nextRunOf, type ScrapeJob } from './job';
-import { webhookSecretContext } from './notify';
+import { type JobInput, LIMITS, type ScrapeJob } from './job';
+import { nextRunOf } from './next-run';
 import { queueRun, sendThroughOutbox } from './scheduler';
 import {
   createJob,
@@ -19,6 +19,7 @@ import {
   setWebhookSecret,
   updateDefinition,
 } from './store';
+import { webhookSecretContext } from './webhook-secret';
 
 const notFound = () => new NotFoundError('No such scrape job', 'not_found');
 

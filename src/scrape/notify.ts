@@ -8,14 +8,13 @@ import { OutboundError, outboundFetch, type Resolver } from '../core/outbound/fe
 import { unseal } from '../core/sealed';
 import { enqueueEmails } from '../email';
 import type { ScrapeJob } from './job';
+import { webhookSecretContext } from './webhook-secret';
 
 export type ScrapeEvent = 'scrape.first_run' | 'scrape.changed' | 'scrape.failing' | 'scrape.recovered';
 export type Notice = { event: ScrapeEvent; title: string; lines: string[]; data: Record<string, unknown> };
 
 export const SIGNATURE_HEADER = 'x-lambdalith-signature';
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
-
-export const webhookSecretContext = (jobId: string) => `scrape-webhook:${jobId}`;
 
 export function signWebhook(secret: string, body: string, timestamp: number): string {
   const mac = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');

@@ -8,7 +8,7 @@ import { clock } from '../core/clock';
 import { putOutboxMessages } from '../core/db/outbox';
 import { logger } from '../core/log';
 import { scrapeQueueConfig } from './config';
-import { nextRunOf } from './job';
+import { nextRunOf } from './next-run';
 import type { RunMessage } from './run';
 import { claimRun, dueJobs, getJob, releaseClaim, skipOccurrence } from './store';
 

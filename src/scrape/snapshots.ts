@@ -1,7 +1,7 @@
-// Raw HTML of each fetched page, gzipped, in S3 (the bucket's lifecycle rule expires it), and a short-lived
-// presigned link to one for the console.
+// Raw HTML of each fetched page, gzipped, in S3 (the bucket's lifecycle rule expires it). The worker writes them;
+// the console links to them with snapshot-link.ts.
 import { gzipSync } from 'node:zlib';
-import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { WORKER_LIMITS } from '../core/aws-limits';
 import { snapshotsConfig } from './config';
 
@@ -18,23 +18,9 @@ export async function putSnapshot(key: string, html: Buffer): Promise<void> {
       Bucket: snapshotsConfig().bucket,
       Key: key,
       Body: gzipSync(html),
-      ContentType: 'text/html; charset=utf-8',
+      // Stored as text: opened from the console, a scraped page's scripts must never run (S45).
+      ContentType: 'text/plain; charset=utf-8',
       ContentEncoding: 'gzip',
     }),
-  );
-}
-
-/** A link valid for 5 minutes; the snapshot is served as plain text so a browser never runs the page's scripts. */
-export async function snapshotLink(key: string): Promise<string> {
-  const { getSignedUrl } = await import('@aws-sdk/s3-request-presigner');
-  return getSignedUrl(
-    client(),
-    new GetObjectCommand({
-      Bucket: snapshotsConfig().bucket,
-      Key: key,
-      ResponseContentType: 'text/plain; charset=utf-8',
-      ResponseContentDisposition: 'inline',
-    }),
-    { expiresIn: 300 },
   );
 }

@@ -11,6 +11,7 @@ import { useClock } from '../../src/core/clock';
 import { snapshotsConfig } from '../../src/scrape/config';
 import { verifyWebhook } from '../../src/scrape/notify';
 import { scheduleDueRuns } from '../../src/scrape/scheduler';
+import { snapshotLink } from '../../src/scrape/snapshot-link';
 import { getJob, getRun, listRuns } from '../../src/scrape/store';
 import { client, withKey } from '../support/http';
 import { jobsTo } from '../support/queued-jobs';
@@ -92,6 +93,11 @@ describe('a scrape run', () => {
       ).toString(),
     ).toContain('€12,99');
     s3.destroy();
+    // The console's link to it: presigned without the S3 client, served as text.
+    const link = await fetch(await snapshotLink(runs[0]?.pages[0]?.snapshotKey as string));
+    expect(link.status).toBe(200);
+    expect(link.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await link.text()).toContain('€12,99');
 
     // Only ignored text changed: a run, no alert.
     fixture.pages['/item'] = shopPage('€12,99', 'In stock', '<p>Updated at 10:07</p>');

@@ -8,28 +8,9 @@ import { isIP, type LookupFunction } from 'node:net';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { isLoopbackAddress, isPublicAddress } from './addresses';
 import { type OutboundPolicy, outboundPolicy } from './policy';
+import { checkUrlShape, OutboundError } from './url-shape';
 
-export type OutboundErrorCode =
-  | 'bad_url'
-  | 'blocked_address'
-  | 'too_many_redirects'
-  | 'too_large'
-  | 'timeout'
-  | 'network';
-
-export class OutboundError extends Error {
-  constructor(
-    readonly code: OutboundErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'OutboundError';
-  }
-  /** Worth trying again later: the network or the server, not the URL. */
-  get transient(): boolean {
-    return this.code === 'timeout' || this.code === 'network';
-  }
-}
+export { checkUrlShape, OutboundError, type OutboundErrorCode } from './url-shape';
 
 export type Resolver = (host: string) => Promise<{ address: string; family: number }[]>;
 
@@ -59,22 +40,6 @@ export const USER_AGENT =
   'lambdalith-scraper/1.0 (+https://github.com/lambdalith; polite: robots.txt, 1 req/s per host)';
 const MB = 1024 * 1024;
 const systemResolver: Resolver = (host) => dnsLookup(host, { all: true, verbatim: true });
-
-/** The URL, if its scheme and port are allowed; throws bad_url otherwise. Loopback ports are free where allowed. */
-export function checkUrlShape(raw: string, policy: OutboundPolicy = outboundPolicy()): URL {
-  if (!URL.canParse(raw)) throw new OutboundError('bad_url', 'not a URL');
-  const url = new URL(raw);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new OutboundError('bad_url', 'only http and https URLs can be fetched');
-  }
-  if (url.username || url.password) throw new OutboundError('bad_url', 'URLs with credentials are refused');
-  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
-  const loopbackName = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  if (port !== 80 && port !== 443 && !(policy.allowLoopback && loopbackName)) {
-    throw new OutboundError('bad_url', 'only ports 80 and 443 can be fetched');
-  }
-  return url;
-}
 
 /** An address we may connect to under the policy. */
 function allowed(address: string, policy: OutboundPolicy): boolean {
