@@ -68,12 +68,9 @@ async function withLimits<T>(call: () => Promise<T>): Promise<T> {
 }
 
 export function githubClient(token: string, baseUrl?: string) {
-  return new Octokit({
-    auth: token,
-    baseUrl,
-    request: { retries: 0 },
-    userAgent: 'lambdalith-publisher/1.0',
-  });
+  // Octokit would print every refused call to the console; ours decides what is worth a line (never the token).
+  const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
+  return new Octokit({ auth: token, baseUrl, log: quiet, userAgent: 'lambdalith-publisher/1.0' });
 }
 
 export async function commitFiles(
