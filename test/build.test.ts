@@ -101,6 +101,11 @@ describe('npm run build', () => {
     expect(parsers('HttpFunction')).toEqual([]);
     expect(parsers('ScraperFunction')).toEqual([]);
     expect(parsers('ScrapeWorkerFunction').length).toBeGreaterThan(0);
+    // The markdown libraries and Octokit: the publisher only.
+    const publishing = (id: string) =>
+      inputsOf(id).filter((i) => /node_modules\/(markdown-it|@octokit)\//.test(i));
+    expect(publishing('HttpFunction')).toEqual([]);
+    expect(publishing('MarkdownPublisherFunction').length).toBeGreaterThan(0);
     // Job URLs are checked without undici; snapshot links are signed without the S3 client (its XML protocol
     // would land in the chunks every cold start reads).
     expect(

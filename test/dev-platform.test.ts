@@ -314,7 +314,7 @@ describe('npm run invoke', () => {
     );
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(
-      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction, LocalHttpApiFunction, EmailWorkerFunction, SmsWorkerFunction, OutboxRelayFunction, SecretReaperFunction, ScraperFunction, ScrapeWorkerFunction\)/,
+      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction, LocalHttpApiFunction, EmailWorkerFunction, SmsWorkerFunction, OutboxRelayFunction, SecretReaperFunction, ScraperFunction, ScrapeWorkerFunction, MarkdownPublisherFunction\)/,
     );
   });
 });

@@ -171,6 +171,7 @@ export const tableEnvDefaults = {
   SCRAPE_JOBS_TABLE: 'ScrapeJobs',
   SCRAPE_RESULTS_TABLE: 'ScrapeResults',
   SCRAPE_HOSTS_TABLE: 'ScrapeHosts',
+  PUBLISH_RECORDS_TABLE: 'PublishRecords',
 } as const;
 
 export const tables = configSlice(
@@ -194,6 +195,7 @@ export const tables = configSlice(
     scrapeJobs: e.SCRAPE_JOBS_TABLE,
     scrapeResults: e.SCRAPE_RESULTS_TABLE,
     scrapeHosts: e.SCRAPE_HOSTS_TABLE,
+    publishRecords: e.PUBLISH_RECORDS_TABLE,
   }),
 );
 

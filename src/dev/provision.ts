@@ -75,6 +75,25 @@ export async function createBuckets(t: Template, names: LocalNames): Promise<voi
       } catch (error) {
         if (!['BucketAlreadyOwnedByYou', 'BucketAlreadyExists'].includes((error as Error).name)) throw error;
       }
+      // Notifications to the template's queues: moto delivers S3 events to SQS as S3 does.
+      const queues = (
+        bucket.Properties?.NotificationConfiguration as {
+          QueueConfigurations?: { Event: string; Queue: { 'Fn::GetAtt': string[] } }[];
+        }
+      )?.QueueConfigurations;
+      if (queues?.length) {
+        await client.send(
+          new sdk.PutBucketNotificationConfigurationCommand({
+            Bucket,
+            NotificationConfiguration: {
+              QueueConfigurations: queues.map((q) => ({
+                Events: [q.Event as 's3:ObjectCreated:*'],
+                QueueArn: localArn('sqs', names[q.Queue['Fn::GetAtt'][0] as string] as string),
+              })),
+            },
+          }),
+        );
+      }
       const rules = (bucket.Properties?.LifecycleConfiguration as { Rules?: Record<string, unknown>[] })
         ?.Rules;
       if (!rules?.length) continue;
@@ -145,6 +164,11 @@ export function resolveFunctionEnv(t: Template, fn: Resource, names: LocalNames)
       out[key] = String(value);
       continue;
     }
+    const sub = (value as { 'Fn::Sub'?: unknown })['Fn::Sub'];
+    if (typeof sub === 'string') {
+      out[key] = localSub(sub, names);
+      continue;
+    }
     const ref = (value as { Ref?: string }).Ref;
     const type = ref ? t.Resources[ref]?.Type : undefined;
     if (ref && type && QUEUE_TYPES.includes(type)) out[key] = localQueueUrl(names[ref] as string);
@@ -153,6 +177,17 @@ export function resolveFunctionEnv(t: Template, fn: Resource, names: LocalNames)
     else throw new Error(`${key}: cannot resolve ${JSON.stringify(value)} locally`);
   }
   return out;
+}
+
+/** `!Sub` with pseudo parameters and resource names, as the local platform names things. */
+function localSub(text: string, names: LocalNames): string {
+  const pseudo: Record<string, string> = {
+    'AWS::StackName': 'lambdalith-local',
+    'AWS::Region': 'us-east-1',
+    'AWS::AccountId': LOCAL_ACCOUNT,
+    'AWS::Partition': 'aws',
+  };
+  return text.replace(/\$\{([\w:]+)\}/g, (whole, name: string) => pseudo[name] ?? names[name] ?? whole);
 }
 
 export async function createTables(t: Template, names: LocalNames): Promise<string[]> {
