@@ -12,6 +12,7 @@ import { apiKeyConfig } from '../src/core/tenants';
 import { emailConfig } from '../src/email/config';
 import { httpConfig } from '../src/http-config';
 import { createHttpHandler } from '../src/lambda/http-handler';
+import { publishConfig } from '../src/publish/config';
 import { snapshotsConfig } from '../src/scrape/config';
 
 /** What this function's code reads from its environment; template.yaml gives it exactly these (test/config.test.ts). */
@@ -31,6 +32,7 @@ export const config = [
     'SECRET_MESSAGES_TABLE',
     'SCRAPE_JOBS_TABLE',
     'SCRAPE_RESULTS_TABLE',
+    'PUBLISH_RECORDS_TABLE',
   ),
   tokenConfig,
   apiKeyConfig,
@@ -41,6 +43,7 @@ export const config = [
   emailConfig,
   queuesConfig,
   snapshotsConfig,
+  publishConfig,
   // Scrape job URLs are checked against the same rules the worker fetches by (S44).
   outboundPolicy,
 ];

@@ -93,11 +93,12 @@ export async function runUserAction(
 /** Roles are granted only by platform admins; platform_admin only to accounts of the platform tenant. */
 export async function saveRoles(
   user: User,
-  wanted: { tenantAdmin: boolean; platformAdmin: boolean },
+  wanted: { tenantAdmin: boolean; platformAdmin: boolean; publisher?: boolean },
   isPlatformTenantUser: boolean,
 ) {
   const roles = [
     ...(wanted.tenantAdmin ? ['tenant_admin'] : []),
+    ...(wanted.publisher ? ['publisher'] : []),
     ...(wanted.platformAdmin && isPlatformTenantUser ? ['platform_admin'] : []),
   ];
   await setUserRoles(user.userId, roles);

@@ -138,7 +138,11 @@ export const userPages = new Hono<AppEnv>()
       user.clientId === PLATFORM_TENANT.clientId && user.siteId === PLATFORM_TENANT.siteId;
     const roles = await saveRoles(
       user,
-      { tenantAdmin: field('tenant_admin') === 'on', platformAdmin: field('platform_admin') === 'on' },
+      {
+        tenantAdmin: field('tenant_admin') === 'on',
+        platformAdmin: field('platform_admin') === 'on',
+        publisher: field('publisher') === 'on',
+      },
       isPlatformUser,
     );
     await audit(requestMeta(c), {

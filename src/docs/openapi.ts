@@ -88,6 +88,7 @@ const TAGS: Record<string, string> = {
   secrets: 'Secret messages: an encrypted dead-drop for each user',
   'secret-pages': 'Hosted pages that seal and open secret messages in the browser',
   scrape: 'Scheduled scrape jobs: pages fetched, fields extracted, real changes notified',
+  publish: 'Markdown publishing: uploads, previews and what happened to each page',
   docs: 'This documentation',
 };
 

@@ -13,7 +13,7 @@ let sqs: SQSClient | undefined;
 
 const queueUrlOf = (queue: OutboxQueue) => relayConfig()[queue];
 const isQueue = (value: string | undefined): value is OutboxQueue =>
-  value === 'email' || value === 'sms' || value === 'scrape';
+  value === 'email' || value === 'sms' || value === 'scrape' || value === 'publish';
 
 async function relay(record: DynamoDBRecord): Promise<void> {
   // Deletes (ours, and TTL's) come down the stream too; only new rows are messages.

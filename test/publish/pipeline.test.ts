@@ -6,6 +6,8 @@ import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { serve } from '@hono/node-server';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app';
+import { setUserRoles, userIdOf } from '../../src/core/db/users';
 import { sqsSdk } from '../../src/dev/aws';
 import { createFakeGitHub } from '../../src/dev/fake-github';
 import { localQueueUrl } from '../../src/dev/provision';
@@ -13,8 +15,11 @@ import { publishConfig } from '../../src/publish/config';
 import { createPublisher } from '../../src/publish/publisher';
 import { listRecords } from '../../src/publish/records';
 import { saveToken } from '../../src/publish/token';
+import { bearer, client, withKey } from '../support/http';
+import { relayOutbox } from '../support/queued-jobs';
 import { sqsEventOf } from '../support/sqs-events';
 import { createTestTenant, type TestTenant } from '../support/tenants';
+import { registerAndLogin } from '../support/users';
 
 const github = createFakeGitHub();
 let server: ReturnType<typeof serve>;
@@ -162,5 +167,97 @@ describe('publishing uploads', () => {
     await publisher(await queuedEvent());
     expect(github.history('acme', mine.repo, 'main')).toHaveLength(1);
     expect(await listRecords(other.tenant.id)).toMatchObject([{ path: 'intruder.md', status: 'skipped' }]);
+  });
+});
+
+describe('/publish API', () => {
+  const app = createApp();
+  const api = client(app);
+
+  it('signs an upload an author PUTs without AWS credentials; it is published like any other', async () => {
+    const site = await publishingSite();
+    const content = '# Uploaded with a presigned PUT\n\nIt works.';
+    const signed = await api.post(
+      '/publish/uploads',
+      { path: 'guides/start here.md', content_type: 'text/markdown', size: Buffer.byteLength(content) },
+      withKey(site.apiKey),
+    );
+    expect(signed.status).toBe(201);
+    const put = await fetch(signed.body.url, { method: 'PUT', headers: signed.body.headers, body: content });
+    expect(put.status).toBe(200);
+    // The signature covers size and type, so S3 refuses any other (moto does not check signatures; AWS does).
+    expect(new URL(signed.body.url).searchParams.get('X-Amz-SignedHeaders')).toBe(
+      'content-length;content-type;host',
+    );
+    await publisher(await queuedEvent());
+    expect(
+      github.filesAt('acme', site.repo, 'main').get('site/guides/start here.html')?.toString(),
+    ).toContain('Uploaded with a presigned PUT');
+    const records = (await api.get('/publish/records', withKey(site.apiKey))).body.records;
+    expect(records).toEqual([
+      expect.objectContaining({
+        path: 'guides/start here.md',
+        status: 'published',
+        commitSha: expect.any(String),
+      }),
+    ]);
+  });
+
+  it('refuses paths with .., absolute paths, unknown types, a type that does not match, and oversized files', async () => {
+    const site = await publishingSite();
+    for (const body of [
+      { path: '../escape.md', content_type: 'text/markdown', size: 10 },
+      { path: '/etc/passwd.md', content_type: 'text/markdown', size: 10 },
+      { path: 'a/./b.md', content_type: 'text/markdown', size: 10 },
+      { path: 'run.exe', content_type: 'application/octet-stream', size: 10 },
+      { path: 'pic.png', content_type: 'text/html', size: 10 },
+      { path: 'big.md', content_type: 'text/markdown', size: 50 * 1024 * 1024 },
+    ]) {
+      const res = await api.post('/publish/uploads', body, withKey(site.apiKey));
+      expect(res.status, JSON.stringify(body)).toBe(422);
+    }
+  });
+
+  it("a publisher's token may upload; a plain user's finds nothing; a key without the scope is refused", async () => {
+    const site = await createTestTenant({ settings: { publish: { enabled: true, repo: 'acme/none' } } }, [
+      'auth',
+      'publish',
+    ]);
+    const author = await registerAndLogin(app, site.apiKey);
+    await setUserRoles(userIdOf(site.tenant.clientId, site.tenant.siteId, author.email), ['publisher']);
+    const upload = { path: 'a.md', content_type: 'text/markdown', size: 5 };
+    expect((await api.post('/publish/uploads', upload, bearer(author.token))).status).toBe(201);
+    const reader = await registerAndLogin(app, site.apiKey);
+    expect((await api.post('/publish/uploads', upload, bearer(reader.token))).status).toBe(404);
+    const authOnly = await createTestTenant();
+    expect((await api.post('/publish/uploads', upload, withKey(authOnly.apiKey))).status).toBe(403);
+  });
+
+  it('previews a page sanitised in the site layout, and re-publishes an upload through the outbox', async () => {
+    const site = await publishingSite();
+    const preview = await api.post(
+      '/publish/preview',
+      { markdown: '# Draft\n\n<img src=x onerror=alert(1)>' },
+      withKey(site.apiKey),
+    );
+    expect(preview.status).toBe(200);
+    expect(preview.body.title).toBe('Draft');
+    expect(preview.body.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(preview.body.html).not.toContain('<img');
+    await put(`${prefix(site)}/again.md`, '# Again');
+    await publisher(await queuedEvent());
+    expect(github.history('acme', site.repo, 'main')).toHaveLength(2);
+    expect((await api.post('/publish/republish', { path: 'again.md' }, withKey(site.apiKey))).status).toBe(
+      202,
+    );
+    expect((await api.post('/publish/republish', { path: 'never.md' }, withKey(site.apiKey))).status).toBe(
+      404,
+    );
+    await relayOutbox();
+    const event = await queuedEvent();
+    expect(event.Records).toHaveLength(1);
+    expect((await publisher(event)).batchItemFailures).toEqual([]);
+    // Same content: nothing to commit, and the record keeps its commit.
+    expect(github.history('acme', site.repo, 'main')).toHaveLength(2);
   });
 });

@@ -9,7 +9,7 @@ import { tables } from '../config';
 import { documentClient } from './client';
 
 /** Which queue a message goes to; the relay maps each name to its configured queue URL. */
-export type OutboxQueue = 'email' | 'sms' | 'scrape';
+export type OutboxQueue = 'email' | 'sms' | 'scrape' | 'publish';
 export type OutboxMessage = { id: string; queue: OutboxQueue; body: string };
 
 // Kept well past the stream's 24 h retention, so a message the relay gave up on can still be replayed by hand.
