@@ -67,5 +67,9 @@ export const NOTICES: Record<string, string> = {
   scrape_job_deleted: 'Scrape job deleted.',
   scrape_run_queued: 'Run queued: refresh in a few seconds to see it.',
   scrape_run_busy: 'A run of this job is going on; runs never overlap.',
+  publish_saved: 'Publishing settings saved.',
+  publish_uploaded: 'Uploaded: it is published within seconds (see its record below).',
+  publish_requeued: 'Queued to publish again.',
+  publish_unknown: 'There is no such upload to publish again.',
 };
 export const noticeOf = (c: Context) => NOTICES[c.req.query('notice') ?? ''];

@@ -3,6 +3,7 @@
 import { featureRouter } from '../middleware/feature';
 import { accountRoutes } from './account-pages';
 import { auditPages } from './audit-pages';
+import { publishPages } from './publish-pages';
 import { adminRoutes } from './routes';
 import { scrapePages } from './scrape-pages';
 import { tenantPages } from './tenant-pages';
@@ -15,6 +16,7 @@ admin
   .route('/', userPages)
   .route('/', auditPages)
   .route('/', scrapePages)
+  .route('/', publishPages)
   .route('/', accountRoutes);
 
 export default admin;

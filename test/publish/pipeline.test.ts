@@ -49,10 +49,16 @@ async function publishingSite(extra: Record<string, unknown> = {}): Promise<Test
     ['publish'],
   );
   await saveToken(site.tenant.id, TOKEN);
+  prefix(site);
   return { ...site, repo };
 }
 
-const prefix = (site: TestTenant) => `${site.tenant.clientId}/${site.tenant.siteId}`;
+const mine: string[] = [];
+const prefix = (site: TestTenant) => {
+  const p = `${site.tenant.clientId}/${site.tenant.siteId}`;
+  if (!mine.includes(p)) mine.push(p);
+  return p;
+};
 const put = (key: string, body: string, type = 'text/markdown') =>
   s3.send(new PutObjectCommand({ Bucket: publishConfig().bucket, Key: key, Body: body, ContentType: type }));
 
@@ -69,7 +75,9 @@ async function queuedEvent(): Promise<SQSEvent> {
       );
       if (Messages.length === 0) break;
       for (const m of Messages) {
-        messages.push({ id: m.MessageId as string, body: m.Body as string });
+        // The bucket notifies one queue for the whole run: another file's uploads are not this test's.
+        if (mine.some((p) => (m.Body as string).includes(p.split('/')[0] as string)))
+          messages.push({ id: m.MessageId as string, body: m.Body as string });
         await sqs.send(new sdk.DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
       }
     }
