@@ -118,7 +118,9 @@ describe('npm run build', () => {
     for (const f of built) {
       for (const output of Object.keys(f.metafile.outputs)) {
         const code = readFileSync(resolve(root, output), 'utf8');
-        expect(code, output).not.toMatch(/\/dev\/(mail|fixtures)|fake-twilio|devMailRoutes|devFixtureRoutes/);
+        expect(code, output).not.toMatch(
+          /\/dev\/(mail|fixtures|github)|fake-twilio|fake-github|createFakeGitHub|devMailRoutes|devFixtureRoutes/,
+        );
       }
     }
     const http = built.find((f) => f.id === 'HttpFunction') as BuiltFunction;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { totpAt } from '../src/auth/mfa/totp';
-import { dynamodbSdk } from '../src/dev/aws';
+import { dynamodbSdk, s3Sdk } from '../src/dev/aws';
 import { freePort } from '../src/dev/services';
 
 const root = resolve(import.meta.dirname, '..');
@@ -127,7 +127,33 @@ describe('make dev (npm run dev)', () => {
         const listed = await fetch(`${base}/scrape/jobs/${scrapeJob}/runs`, { headers: demoKey });
         runs = ((await listed.json()) as Runs).runs;
       }
-      expect(runs[0]?.status).toBe('ok');
+      expect(runs[0]?.status, JSON.stringify(runs[0])).toBe('ok');
+
+      // Publishing: a file put in the bucket (as `aws s3 cp` would) reaches the publisher through moto's S3
+      // notification and the local queue poller, and lands as a commit in the local fake GitHub.
+      const publishLine = /s3 cp README\.md (s3:\/\/[\w-]+\/ClientCustomerC\/SiteA\/README\.md)/.exec(
+        banner,
+      )?.[1];
+      expect(publishLine, 'the publishing line in the banner').toBeDefined();
+      const s3 = new (s3Sdk().S3Client)({
+        endpoint: `http://127.0.0.1:${ports.moto}`,
+        region: 'us-east-1',
+        forcePathStyle: true,
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      });
+      const [bucket, ...key] = (publishLine as string).replace('s3://', '').split('/');
+      await s3.send(
+        new (s3Sdk().PutObjectCommand)({ Bucket: bucket, Key: key.join('/'), Body: '# Hello from make dev' }),
+      );
+      s3.destroy();
+      let committed = '';
+      for (let i = 0; i < 60 && !committed.includes('README.html'); i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        committed = await (await fetch(`${base}/dev/github`)).text();
+      }
+      expect(committed).toContain('README.html');
+      const page = await (await fetch(`${base}/dev/github/demo/site/main/README.html`)).text();
+      expect(page).toContain('Hello from make dev');
       expect(runs[0]?.pages[0]?.fields.espresso_price).toMatchObject({ currency: 'EUR' });
 
       // The demo key is stored hashed with the dev platform's own pepper, in its own DynamoDB.

@@ -54,7 +54,8 @@ async function main() {
 
   // This orchestrator seeds every table; each function below gets only its own variables.
   Object.assign(process.env, platform.env);
-  const { seedDemoTenant, seedDemoSecrets, seedDemoScrapeJob, DEMO, DEMO_USER } = await import('./seed');
+  const { seedDemoTenant, seedDemoSecrets, seedDemoScrapeJob, seedDemoPublishing, DEMO, DEMO_USER } =
+    await import('./seed');
   await seedDemoTenant();
   const admin = await localConsoleAdmin();
 
@@ -68,6 +69,7 @@ async function main() {
   }
   const demoSecrets = await seedDemoSecrets();
   const demoScrape = await seedDemoScrapeJob(`http://localhost:${ports.http}`);
+  await seedDemoPublishing();
   watchTemplates();
   const run = (id: string, script: string, ...args: string[]) => {
     const child = spawn(
@@ -114,6 +116,8 @@ async function main() {
                  as ${DEMO_USER.email} / ${DEMO_USER.password}; the reaper runs every 5 minutes
   Scrape demo    ${demoScrape ? `${url}/admin/scrape/jobs/${demoScrape.id}` : 'not seeded'}   watches ${url}/dev/fixtures/shop every minute;
                  changes are emailed to ${DEMO_USER.email} (see /dev/mail)
+  Publishing     ${url}/admin/publish (upload form), or: aws --endpoint-url http://127.0.0.1:${ports.moto} s3 cp README.md s3://${platform.functionEnv.MarkdownPublisherFunction?.PUBLISH_BUCKET}/${DEMO.clientId}/${DEMO.siteId}/README.md
+                 commits land in the local fake GitHub: ${url}/dev/github
   DynamoDB Local http://127.0.0.1:${ports.dynamodb}  (data in ${dataDir}/dynamodb${platform.createdTables.length ? `; created ${platform.createdTables.length} tables` : ''})
   moto_server    http://127.0.0.1:${ports.moto}  (SQS, SES, S3, Secrets Manager; in memory)
   Local secrets  ${dataDir}/local-secrets.json
@@ -134,6 +138,8 @@ function devEnvironment(
   if ('PUBLIC_BASE_URL' in own) env.PUBLIC_BASE_URL = `http://localhost:${ports.http}`;
   // The demo scrape job watches this server's own fixture page; in AWS the setting is refused (S44).
   if ('OUTBOUND_ALLOW_LOOPBACK' in own) env.OUTBOUND_ALLOW_LOOPBACK = 'true';
+  // The publisher commits to the fake GitHub this server runs (/dev/github), never to github.com.
+  if ('GITHUB_API_URL' in own) env.GITHUB_API_URL = `http://localhost:${ports.http}/dev/github/api`;
   if ('TWILIO_SECRET_ARN' in own) {
     for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'TWILIO_API_URL']) {
       env[name] = process.env[name];

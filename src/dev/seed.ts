@@ -23,7 +23,11 @@ export async function seedDemoTenant(): Promise<void> {
       name: DEMO.name,
       allowedOrigins: [...DEMO.allowedOrigins],
       // No reset_url/verify_url: the demo site uses the hosted pages under PUBLIC_BASE_URL (http://localhost:3000).
-      settings: { email: { product_name: 'Site A' } },
+      settings: {
+        email: { product_name: 'Site A' },
+        // Publishing to make dev's local fake GitHub (served at /dev/github), with DEMO_GITHUB_TOKEN.
+        publish: { enabled: true, repo: 'demo/site', branch: 'main', folder: '' },
+      },
       createdAt,
     }),
   );
@@ -37,6 +41,15 @@ export async function seedDemoTenant(): Promise<void> {
     status: 'active',
     createdAt,
   });
+}
+
+/** The token the local fake GitHub's demo/site repository accepts (make dev only). */
+export const DEMO_GITHUB_TOKEN = 'github_pat_local_demo_0000000000000000';
+
+/** The demo site's GitHub token, in local Secrets Manager where the publisher reads it. */
+export async function seedDemoPublishing(): Promise<void> {
+  const { saveToken } = await import('../publish/token');
+  await saveToken(`${DEMO.clientId}#${DEMO.siteId}`, DEMO_GITHUB_TOKEN);
 }
 
 export const DEMO_USER = { email: 'demo@example.com', password: 'demo secret passphrase' } as const;

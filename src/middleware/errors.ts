@@ -43,7 +43,15 @@ export function notFoundHandler(app: Hono<AppEnv>): NotFoundHandler<AppEnv> {
   };
   return (c) => {
     const router = table();
-    const allowed = methods.filter((m) => router.match(m, c.req.path)[0].length > 0);
+    // A pattern the linear router cannot read (a label followed by a wildcard) must not turn a 404 into a 500.
+    const matches = (m: string) => {
+      try {
+        return router.match(m, c.req.path)[0].length > 0;
+      } catch {
+        return false;
+      }
+    };
+    const allowed = methods.filter(matches);
     if (allowed.length > 0) {
       if (allowed.includes('GET')) allowed.push('HEAD');
       return errorHandler(new MethodNotAllowedError(allowed), c);
