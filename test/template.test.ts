@@ -187,6 +187,23 @@ describe('template.yaml', () => {
     expect(granted).toContain('dynamodb:BatchWriteItem');
   });
 
+  it("S46: only MarkdownPublisherFunction may read the sites' GitHub tokens; the HTTP function may only write them", () => {
+    for (const [id, fn] of functionsOf(template)) {
+      const readsTokens = (
+        fn.Properties?.Policies as { Statement: { Action: unknown; Resource: unknown }[] }[] | undefined
+      )
+        ?.flatMap((p) => p.Statement)
+        .some(
+          (s) =>
+            JSON.stringify(s.Action).includes('GetSecretValue') &&
+            JSON.stringify(s.Resource).includes('-publish/*'),
+        );
+      expect(Boolean(readsTokens), id).toBe(id === 'MarkdownPublisherFunction');
+    }
+    const http = JSON.stringify(template.Resources.HttpFunction?.Properties?.Policies);
+    expect(http).toContain('secretsmanager:PutSecretValue');
+  });
+
   it('S40: relays the outbox stream to the queues with per-record failures, retries for a day, and a DLQ', () => {
     const relay = template.Resources.OutboxRelayFunction?.Properties as Record<string, any>;
     const [event] = Object.values(relay.Events) as { Type: string; Properties: Record<string, any> }[];

@@ -46,7 +46,7 @@ async function publishUpload(key: string) {
 }
 
 describe('publishing in the console', () => {
-  it('saves settings with a write-only token, uploads markdown, shows the commit, and previews safely', async () => {
+  it('S46: saves settings with a write-only token; uploads markdown, shows the commit, and previews safely (S45)', async () => {
     const site = await createTestTenant({ name: 'Docs Site' }, ['publish']);
     const repo = `docs-${Date.now()}`;
     github.createRepo('acme', repo, 'main', TOKEN);

@@ -148,6 +148,15 @@ describe('publishing uploads', () => {
     expect(github.history('acme', site.repo, 'main')).toHaveLength(3);
   });
 
+  it('publishes unicode and space-containing paths as they are named', async () => {
+    const site = await publishingSite();
+    await put(`${prefix(site)}/café/naïve notes.md`, '# Crème brûlée\n\n日本語のページ');
+    expect((await publisher(await queuedEvent())).batchItemFailures).toEqual([]);
+    const page = github.filesAt('acme', site.repo, 'main').get('site/café/naïve notes.html')?.toString();
+    expect(page).toContain('<h1>Crème brûlée</h1>');
+    expect(page).toContain('日本語のページ');
+  });
+
   it('50 uploads in one batch are one commit', async () => {
     const site = await publishingSite({ folder: '' });
     for (let i = 0; i < 50; i++) await put(`${prefix(site)}/p${i}.md`, `# Page ${i}`);
