@@ -17,7 +17,9 @@ import { listRecords, type PublishRecord, putRecord, releaseLease, takeLease } f
 import { renderMarkdown } from './render';
 import { publishSettings } from './settings';
 import { readToken } from './token';
-import { MARKDOWN, parseUploadKey, repoPath } from './uploads';
+import { MARKDOWN, MAX_UPLOAD_BYTES, parseUploadKey, repoPath } from './uploads';
+
+class TooLargeError extends Error {}
 
 type S3Notification = {
   Event?: string;
@@ -59,6 +61,11 @@ function changesOf(messageId: string, body: string): Map<string, Change[]> {
 async function readObject(key: string): Promise<Buffer | undefined> {
   try {
     const out = await client().send(new GetObjectCommand({ Bucket: publishConfig().bucket, Key: key }));
+    // Presigned uploads are capped by their signature; `aws s3 cp` is not, so the cap is checked here too.
+    if ((out.ContentLength ?? 0) > MAX_UPLOAD_BYTES) {
+      await out.Body?.transformToByteArray().catch(() => undefined);
+      throw new TooLargeError();
+    }
     return Buffer.from((await out.Body?.transformToByteArray()) ?? []);
   } catch (error) {
     // Deleted again before we got to it: its removal event follows.
@@ -135,7 +142,17 @@ export async function publishSite(tenantId: string, changes: Change[]): Promise<
 
   for (const change of latest.values()) {
     const previous = known.get(change.path);
-    const body = change.removed ? undefined : await readObject(change.key);
+    let body: Buffer | undefined;
+    try {
+      body = change.removed ? undefined : await readObject(change.key);
+    } catch (error) {
+      if (!(error instanceof TooLargeError)) throw error;
+      outcomes.set(change.path, {
+        status: 'failed',
+        error: `Over ${MAX_UPLOAD_BYTES / 1024 / 1024} MB; not published`,
+      });
+      continue;
+    }
     if (!body) {
       const target = previous?.target ?? repoPath(settings.folder, change.path);
       files.push({ path: target, delete: true });

@@ -9,7 +9,7 @@ export const ASSET_TYPES: Record<string, string> = {
   jpeg: 'image/jpeg',
   gif: 'image/gif',
   webp: 'image/webp',
-  svg: 'image/svg+xml',
+  // No SVG: it can carry script, and the pages' origin would run it (S45).
   css: 'text/css',
   pdf: 'application/pdf',
   txt: 'text/plain',

@@ -157,6 +157,16 @@ describe('publishing uploads', () => {
     expect(page).toContain('日本語のページ');
   });
 
+  it('a file over 10 MB put straight into the bucket is recorded as failed, not read into memory or published', async () => {
+    const site = await publishingSite();
+    await put(`${prefix(site)}/huge.md`, `# Huge\n\n${'x'.repeat(11 * 1024 * 1024)}`);
+    expect((await publisher(await queuedEvent())).batchItemFailures).toEqual([]);
+    expect(await listRecords(site.tenant.id)).toMatchObject([
+      { path: 'huge.md', status: 'failed', error: 'Over 10 MB; not published' },
+    ]);
+    expect(github.filesAt('acme', site.repo, 'main').has('site/huge.html')).toBe(false);
+  });
+
   it('50 uploads in one batch are one commit', async () => {
     const site = await publishingSite({ folder: '' });
     for (let i = 0; i < 50; i++) await put(`${prefix(site)}/p${i}.md`, `# Page ${i}`);
@@ -227,6 +237,7 @@ describe('/publish API', () => {
       { path: '/etc/passwd.md', content_type: 'text/markdown', size: 10 },
       { path: 'a/./b.md', content_type: 'text/markdown', size: 10 },
       { path: 'run.exe', content_type: 'application/octet-stream', size: 10 },
+      { path: 'logo.svg', content_type: 'image/svg+xml', size: 10 },
       { path: 'pic.png', content_type: 'text/html', size: 10 },
       { path: 'big.md', content_type: 'text/markdown', size: 50 * 1024 * 1024 },
     ]) {
