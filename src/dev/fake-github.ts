@@ -91,13 +91,19 @@ export function createFakeGitHub() {
   api.post('/repos/:owner/:repo/git/trees', async (c) => {
     const body = (await c.req.json()) as {
       base_tree?: string;
-      tree: { path: string; mode: string; type: 'blob'; sha: string | null }[];
+      tree: { path: string; mode: string; type: 'blob'; sha?: string | null; content?: string }[];
     };
     const entries = new Map(
       (body.base_tree ? (trees.get(body.base_tree) ?? []) : []).map((e) => [e.path, e]),
     );
     for (const entry of body.tree) {
-      if (entry.sha === null) entries.delete(entry.path);
+      if (typeof entry.content === 'string') {
+        const content = Buffer.from(entry.content, 'utf8');
+        const sha = gitBlobSha(content);
+        blobs.set(sha, { content });
+        entries.set(entry.path, { path: entry.path, mode: entry.mode, type: 'blob', sha });
+      } else if (entry.sha === null) entries.delete(entry.path);
+      else if (entry.sha === undefined) return c.json({ message: 'a tree entry needs sha or content' }, 422);
       else if (!blobs.has(entry.sha)) return c.json({ message: `unknown blob ${entry.sha}` }, 422);
       else entries.set(entry.path, { path: entry.path, mode: entry.mode, type: 'blob', sha: entry.sha });
     }

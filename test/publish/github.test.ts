@@ -35,9 +35,24 @@ describe('commits through the Git Data API', () => {
     expect(first.changed).toBe(50);
     expect(github.history('acme', target.repo, 'main')).toHaveLength(2);
     expect(github.filesAt('acme', target.repo, 'main').size).toBe(50);
+    // Text rides inside the tree: two content-creating requests for 50 pages (GitHub's secondary limit is ~80/min).
+    const posts = github.calls.filter((c) => c.method === 'POST' && c.path.includes(`/${target.repo}/`));
+    expect(posts.map((c) => c.path.split('/git/')[1])).toEqual(['trees', 'commits']);
     const again = await commitFiles(target, files, 'Publish 50 pages', baseUrl);
     expect(again).toEqual({ changed: 0 });
     expect(github.history('acme', target.repo, 'main')).toHaveLength(2);
+  });
+
+  it('sends binary files as blobs, byte for byte', async () => {
+    const target = repo();
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff, 0xfe, 0x01]);
+    expect((await commitFiles(target, [{ path: 'img/a.png', content: png }], 'image', baseUrl)).changed).toBe(
+      1,
+    );
+    expect(github.filesAt('acme', target.repo, 'main').get('img/a.png')?.equals(png)).toBe(true);
+    expect(
+      github.calls.some((c) => c.method === 'POST' && c.path.endsWith(`/${target.repo}/git/blobs`)),
+    ).toBe(true);
   });
 
   it('skips unchanged files, writes changed ones and deletes removed ones, in one commit', async () => {
@@ -77,7 +92,7 @@ describe('commits through the Git Data API', () => {
 
   it('waits out Retry-After on a secondary rate limit, then succeeds', async () => {
     const target = repo();
-    github.failNext(403, { headers: { 'retry-after': '1' }, match: /^POST .*\/git\/blobs/ });
+    github.failNext(403, { headers: { 'retry-after': '1' }, match: /^POST .*\/git\/trees/ });
     const started = Date.now();
     expect((await commitFiles(target, [file('r.html', 'r')], 'limited', baseUrl)).changed).toBe(1);
     expect(Date.now() - started).toBeGreaterThanOrEqual(900);
