@@ -17,6 +17,7 @@ import {
   lineChartSvg,
   numericSeries,
   type RunRecord,
+  runFor,
   runNow,
   runsFor,
   type ScrapeJob,
@@ -120,7 +121,8 @@ async function jobPage(
         .map((r) => runView(r, many)),
       charts,
       last_snapshot:
-        lastSnapshot && `${jobPath(job.id)}/runs/${encodeURIComponent(lastSnapshot.runId)}/snapshot`,
+        lastSnapshot &&
+        `${jobPath(job.id)}/runs/${encodeURIComponent(lastSnapshot.runId)}/snapshot?at=${encodeURIComponent(lastSnapshot.scheduledFor)}`,
       values: extra.values ?? formOf(job),
       errors: extra.errors ?? {},
       webhook_secret: extra.webhookSecret,
@@ -205,7 +207,10 @@ export const scrapePages = new Hono<AppEnv>()
   })
   .get('/scrape/jobs/:id/runs/:run/snapshot', async (c) => {
     const { job, tenant } = await managedJob(c);
-    const run = (await runsFor(tenant, job.id, 200)).find((r) => r.runId === c.req.param('run'));
+    const at = c.req.query('at') ?? '';
+    const run = /^[\d:.TZ-]{1,40}$/.test(at)
+      ? await runFor(tenant, job.id, at, c.req.param('run'))
+      : undefined;
     const key = run?.pages.find((p) => p.snapshotKey)?.snapshotKey;
     if (!key) throw new NotFoundError('No snapshot for this run');
     return c.redirect(await snapshotLink(key), 303);

@@ -5,6 +5,7 @@
 // browses the commits and serves the committed files.
 import { createHash } from 'node:crypto';
 import { Hono } from 'hono';
+import { escapeHtml } from '../core/html';
 import { gitBlobSha } from '../publish/github';
 
 type Blob = { content: Buffer };
@@ -152,20 +153,22 @@ export function createFakeGitHub() {
     return out;
   }
 
-  const esc = (t: string) => t.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
   app.get('/dev/github', (c) => {
     const sections = [...repos].map(([name, repo]) =>
       [...repo.refs.keys()].map((ref) => {
         const [owner, r] = name.split('/') as [string, string];
         const branch = ref.replace(/^heads\//, '');
         const files = [...filesAt(owner, r, branch).keys()];
-        return `<h2>${esc(name)} · ${esc(branch)}</h2><ul>${history(owner, r, branch)
+        return `<h2>${escapeHtml(name)} · ${escapeHtml(branch)}</h2><ul>${history(owner, r, branch)
           .map(
             (cm) =>
-              `<li><code>${cm.sha.slice(0, 7)}</code> ${esc(cm.message)} <small>${cm.date}</small></li>`,
+              `<li><code>${cm.sha.slice(0, 7)}</code> ${escapeHtml(cm.message)} <small>${cm.date}</small></li>`,
           )
           .join('')}</ul><h3>Files</h3><ul>${files
-          .map((f) => `<li><a href="/dev/github/${esc(name)}/${esc(branch)}/${esc(f)}">${esc(f)}</a></li>`)
+          .map(
+            (f) =>
+              `<li><a href="/dev/github/${escapeHtml(name)}/${escapeHtml(branch)}/${escapeHtml(f)}">${escapeHtml(f)}</a></li>`,
+          )
           .join('')}</ul>`;
       }),
     );

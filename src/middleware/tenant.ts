@@ -1,10 +1,11 @@
 // Resolves the calling site from its x-api-key header (never the query string, S14) into c.var.tenantKey, and
 // refuses a key without the scope the route needs (403).
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../app-env';
-import { ForbiddenError } from '../core/errors';
+import type { AppEnv, AuthContext } from '../app-env';
+import { ForbiddenError, NotFoundError } from '../core/errors';
 import type { Scope } from '../core/scopes';
 import { type ResolvedApiKey, type TenantResolver, tenantResolver } from '../core/tenants';
+import { authenticate } from './authenticate';
 
 /** A valid key of the site that lacks the route's scope: the key is live (its holder knows that already). */
 export function assertScope(resolved: ResolvedApiKey, scope: Scope): void {
@@ -27,5 +28,20 @@ export const requireTenant = ({
     assertScope(resolved, scope);
     c.set('tenantKey', resolved);
     c.set('tenant', resolved.tenant);
+    await next();
+  };
+
+/**
+ * The site's servers (its key with `scope`) or one of its people (Authorization: Bearer, a user the role check
+ * lets in). Anyone else is told there is nothing here (404), as for another site's records.
+ */
+export const requireKeyOrRole = (
+  scope: Scope,
+  allowed: (user: AuthContext['user'], tenantId: string) => boolean,
+): MiddlewareHandler<AppEnv> =>
+  async function requireKeyOrRole(c, next) {
+    if (!c.req.header('authorization')) return requireTenant({ scope })(c, next);
+    const auth = await authenticate(c);
+    if (!allowed(auth.user, auth.tenant.id)) throw new NotFoundError();
     await next();
   };

@@ -1,6 +1,8 @@
 // A site's page layout. Sites write their own, so it is not a template language that can run code (nunjucks can
 // reach the Function constructor): a layout is HTML with {{ placeholders }} filled in, every value escaped except
 // `content`, which is the renderer's sanitised HTML.
+import { escapeHtml } from '../core/html';
+
 export const PLACEHOLDERS = ['title', 'content', 'date', 'site_name', 'base_url', 'index_url'] as const;
 export type LayoutValues = Record<(typeof PLACEHOLDERS)[number], string>;
 
@@ -34,12 +36,6 @@ footer{color:#9aa5b1;font-size:.85rem;padding-bottom:2rem}
 </html>
 `;
 
-const escape = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string,
-  );
-
 /** Placeholders the layout uses that do not exist: the console refuses such a layout with their names. */
 export function unknownPlaceholders(layout: string): string[] {
   const used = [...layout.matchAll(/\{\{\s*([\w.]+)\s*\}\}/g)].map((m) => m[1] as string);
@@ -50,6 +46,6 @@ export function applyLayout(layout: string, values: LayoutValues): string {
   return layout.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => {
     if (!Object.hasOwn(values, name)) return whole;
     const value = values[name as keyof LayoutValues];
-    return name === 'content' ? value : escape(value);
+    return name === 'content' ? value : escapeHtml(value);
   });
 }

@@ -9,6 +9,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { WORKER_LIMITS } from '../core/aws-limits';
 import { clock } from '../core/clock';
 import { getTenantById } from '../core/db/tenants';
+import { escapeHtml } from '../core/html';
 import { logger } from '../core/log';
 import { githubConfig, publishConfig } from './config';
 import { commitFiles, type FileChange, PublishAuthError } from './github';
@@ -74,12 +75,6 @@ async function readObject(key: string): Promise<Buffer | undefined> {
   }
 }
 
-const escape = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string,
-  );
-
 function indexPage(
   pages: PublishRecord[],
   folder: string,
@@ -94,10 +89,10 @@ function indexPage(
   const items = sorted
     .map(
       (p) =>
-        `<li><a href="${escape(relative(p.target ?? ''))}">${escape(p.title ?? p.path)}</a>${p.date ? ` <time>${escape(p.date)}</time>` : ''}</li>`,
+        `<li><a href="${escapeHtml(relative(p.target ?? ''))}">${escapeHtml(p.title ?? p.path)}</a>${p.date ? ` <time>${escapeHtml(p.date)}</time>` : ''}</li>`,
     )
     .join('\n');
-  const content = `<h1>${escape(siteName)}</h1>\n<ul class="pages">\n${items}\n</ul>`;
+  const content = `<h1>${escapeHtml(siteName)}</h1>\n<ul class="pages">\n${items}\n</ul>`;
   return applyLayout(layout, {
     title: siteName,
     content,

@@ -1,31 +1,19 @@
 // /publish: authors' uploads without AWS credentials (a presigned PUT, limited in size and type), the records of
 // what happened to each path, a preview of a page, and re-publishing one. Callers: the site's key with the
 // `publish` scope, or a signed-in user with the publisher (or site admin) role.
-import type { MiddlewareHandler } from 'hono';
 import * as z from 'zod';
-import type { AppEnv } from '../app-env';
-import { NotFoundError } from '../core/errors';
 import { canPublish } from '../core/roles';
 import { defineRoute } from '../docs';
-import { authenticate } from '../middleware/authenticate';
 import { featureRouter } from '../middleware/feature';
 import { jsonOnly } from '../middleware/json-body';
 import { noStore } from '../middleware/no-store';
-import { requireTenant } from '../middleware/tenant';
+import { requireKeyOrRole } from '../middleware/tenant';
 import { parseBody } from '../middleware/validate';
 import { previewPage, recordsOf, republish, uploadUrl } from './service';
 import { MAX_UPLOAD_BYTES } from './uploads';
 
 const publish = featureRouter('/publish');
 publish.use('*', noStore(), jsonOnly());
-
-const requirePublisher = (): MiddlewareHandler<AppEnv> =>
-  async function requirePublisher(c, next) {
-    if (!c.req.header('authorization')) return requireTenant({ scope: 'publish' })(c, next);
-    const auth = await authenticate(c);
-    if (!canPublish(auth.user, auth.tenant.id)) throw new NotFoundError();
-    await next();
-  };
 
 const callers = ['apiKey', 'bearer'] as const;
 const uploadBody = z.strictObject({
@@ -59,7 +47,7 @@ defineRoute(
       },
     },
   },
-  requirePublisher(),
+  requireKeyOrRole('publish', canPublish),
   async (c) => c.json(await uploadUrl(c.var.tenant, await parseBody(c, uploadBody)), 201),
 );
 
@@ -77,7 +65,7 @@ defineRoute(
       200: { description: 'Records', schema: z.object({ records: z.array(z.object({}).passthrough()) }) },
     },
   },
-  requirePublisher(),
+  requireKeyOrRole('publish', canPublish),
   async (c) => c.json({ records: await recordsOf(c.var.tenant) }),
 );
 
@@ -99,7 +87,7 @@ defineRoute(
       },
     },
   },
-  requirePublisher(),
+  requireKeyOrRole('publish', canPublish),
   async (c) => c.json(previewPage(c.var.tenant, (await parseBody(c, previewBody)).markdown)),
 );
 
@@ -116,7 +104,7 @@ defineRoute(
     body: republishBody,
     responses: { 202: { description: 'Queued', schema: z.object({ status: z.literal('queued') }) } },
   },
-  requirePublisher(),
+  requireKeyOrRole('publish', canPublish),
   async (c) => {
     await republish(c.var.tenant, (await parseBody(c, republishBody)).path);
     return c.json({ status: 'queued' as const }, 202);

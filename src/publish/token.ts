@@ -5,9 +5,12 @@ import { publishConfig } from './config';
 
 const secretName = (tenantId: string) => `${publishConfig().secretPrefix}${tenantId.replace('#', '/')}`;
 
+let sm: import('@aws-sdk/client-secrets-manager').SecretsManagerClient | undefined;
+/** The SDK loads on first use (only the console's publishing page and the publisher need it), one client kept. */
 async function client() {
   const sdk = await import('@aws-sdk/client-secrets-manager');
-  return { sdk, sm: new sdk.SecretsManagerClient(REQUEST_PATH_LIMITS) };
+  sm ??= new sdk.SecretsManagerClient(REQUEST_PATH_LIMITS);
+  return { sdk, sm };
 }
 
 /** Stores (or replaces) the site's token. */
@@ -18,8 +21,6 @@ export async function saveToken(tenantId: string, token: string): Promise<void> 
   } catch (error) {
     if ((error as Error).name !== 'ResourceNotFoundException') throw error;
     await sm.send(new sdk.CreateSecretCommand({ Name: secretName(tenantId), SecretString: token }));
-  } finally {
-    sm.destroy();
   }
 }
 
@@ -32,8 +33,6 @@ export async function hasToken(tenantId: string): Promise<boolean> {
   } catch (error) {
     if ((error as Error).name === 'ResourceNotFoundException') return false;
     throw error;
-  } finally {
-    sm.destroy();
   }
 }
 
@@ -46,7 +45,5 @@ export async function readToken(tenantId: string): Promise<string | undefined> {
   } catch (error) {
     if ((error as Error).name === 'ResourceNotFoundException') return undefined;
     throw error;
-  } finally {
-    sm.destroy();
   }
 }

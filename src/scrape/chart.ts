@@ -1,5 +1,6 @@
 // A line chart of a numeric field over time, as server-side SVG: no script, nothing for the console's CSP to
 // allow, and every label escaped (S45). Each page of a job is its own line.
+import { escapeHtml } from '../core/html';
 import type { RunRecord } from './store';
 
 export type Series = { label: string; points: { at: number; value: number }[] };
@@ -8,12 +9,6 @@ const W = 640;
 const H = 220;
 const PAD = { left: 56, right: 16, top: 16, bottom: 36 };
 const COLOURS = ['#2563eb', '#db2777', '#059669', '#d97706', '#7c3aed'];
-
-const escape = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch] as string,
-  );
 
 /** The numeric value of a field in a run (numbers, and prices by amount). */
 function numberOf(value: unknown): number | undefined {
@@ -64,20 +59,20 @@ export function lineChartSvg(title: string, series: Series[]): string {
     const dots = s.points
       .map(
         (p) =>
-          `<circle cx="${x(p.at).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="3" fill="${colour}"><title>${escape(`${time(p.at)}: ${short(p.value)}`)}</title></circle>`,
+          `<circle cx="${x(p.at).toFixed(1)}" cy="${y(p.value).toFixed(1)}" r="3" fill="${colour}"><title>${escapeHtml(`${time(p.at)}: ${short(p.value)}`)}</title></circle>`,
       )
       .join('');
     return `<path d="${path}" fill="none" stroke="${colour}" stroke-width="2"/>${dots}`;
   });
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escape(title)}" class="chart">`,
-    `<title>${escape(title)}</title>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" role="img" aria-label="${escapeHtml(title)}" class="chart">`,
+    `<title>${escapeHtml(title)}</title>`,
     ...ticks.map(
       (v) =>
-        `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e7eb"/><text x="${PAD.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#4b5563">${escape(short(v))}</text>`,
+        `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#e5e7eb"/><text x="${PAD.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#4b5563">${escapeHtml(short(v))}</text>`,
     ),
-    `<text x="${PAD.left}" y="${H - 10}" font-size="11" fill="#4b5563">${escape(time(minT))}</text>`,
-    `<text x="${W - PAD.right}" y="${H - 10}" text-anchor="end" font-size="11" fill="#4b5563">${escape(time(maxT))}</text>`,
+    `<text x="${PAD.left}" y="${H - 10}" font-size="11" fill="#4b5563">${escapeHtml(time(minT))}</text>`,
+    `<text x="${W - PAD.right}" y="${H - 10}" text-anchor="end" font-size="11" fill="#4b5563">${escapeHtml(time(maxT))}</text>`,
     ...lines,
     '</svg>',
   ].join('');

@@ -1,13 +1,12 @@
 // The scrape feature's public face, for the console.
 export { describeChanges, showValue } from './changes';
 export { lineChartSvg, numericSeries } from './chart';
-export { FIELD_TYPES, type JobInput, jobInput, type ScrapeJob } from './job';
+export { type JobInput, jobInput, type ScrapeJob } from './job';
 export {
   createJobFor,
   deleteJobFor,
-  jobFor,
   jobsFor,
-  rotateWebhookSecret,
+  runFor,
   runNow,
   runsFor,
   updateJobFor,

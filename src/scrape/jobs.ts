@@ -14,6 +14,7 @@ import {
   createJob,
   deleteJob,
   getJob,
+  getRun,
   listJobs,
   listRuns,
   setWebhookSecret,
@@ -91,6 +92,12 @@ export async function runNow(tenant: Tenant, id: string): Promise<void> {
   });
   if (outcome === 'busy') throw new ConflictError('A run of this job is going on', 'run_in_progress');
   if (outcome === 'gone') throw notFound();
+}
+
+/** One run of a job of the site (the console's link to its raw page names it by when it was due and its id). */
+export async function runFor(tenant: Tenant, id: string, scheduledFor: string, runId: string) {
+  await jobFor(tenant, id);
+  return getRun(id, scheduledFor, runId);
 }
 
 export async function runsFor(tenant: Tenant, id: string, limit = 50) {

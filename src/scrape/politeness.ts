@@ -10,7 +10,7 @@ const DAY = 86_400;
 const DEFAULT_DELAY_MS = 1_000;
 const MAX_DELAY_MS = 30_000;
 /** Waiting longer than this for a slot, the run gives the message back to the queue instead. */
-export const MAX_WAIT_MS = 20_000;
+const MAX_WAIT_MS = 20_000;
 const BOT = 'lambdalith-scraper';
 
 export class HostBusyError extends Error {

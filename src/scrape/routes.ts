@@ -1,16 +1,12 @@
 // /scrape: a site's scrape jobs and their runs. Callers are the site's servers (x-api-key with the `scrape` scope)
 // or a site admin (Authorization: Bearer, a user with the tenant_admin role on that site).
-import type { MiddlewareHandler } from 'hono';
 import * as z from 'zod';
-import type { AppEnv } from '../app-env';
-import { NotFoundError } from '../core/errors';
 import { canManageTenant } from '../core/roles';
 import { defineRoute } from '../docs';
-import { authenticate } from '../middleware/authenticate';
 import { featureRouter } from '../middleware/feature';
 import { jsonOnly } from '../middleware/json-body';
 import { noStore } from '../middleware/no-store';
-import { requireTenant } from '../middleware/tenant';
+import { requireKeyOrRole } from '../middleware/tenant';
 import { parseBody, parseQuery } from '../middleware/validate';
 import { jobInput } from './job';
 import {
@@ -28,15 +24,6 @@ import {
 const scrape = featureRouter('/scrape');
 scrape.use('*', noStore(), jsonOnly());
 
-/** The site's key with the scrape scope, or a site admin's token (its site is the site). */
-const requireScrapeCaller = (): MiddlewareHandler<AppEnv> =>
-  async function requireScrapeCaller(c, next) {
-    if (!c.req.header('authorization')) return requireTenant({ scope: 'scrape' })(c, next);
-    const auth = await authenticate(c);
-    if (!canManageTenant(auth.user, auth.tenant.id)) throw new NotFoundError();
-    await next();
-  };
-
 const callers = ['apiKey', 'bearer'] as const;
 const jobSchema = z.object({ id: z.string(), name: z.string() }).passthrough();
 const id = (c: { req: { param: (name: string) => string | undefined } }) => c.req.param('id') ?? '';
@@ -52,7 +39,7 @@ defineRoute(
     security: [...callers],
     responses: { 200: { description: 'Jobs', schema: z.object({ jobs: z.array(jobSchema) }) } },
   },
-  requireScrapeCaller(),
+  requireKeyOrRole('scrape', canManageTenant),
   async (c) => c.json({ jobs: (await jobsFor(c.var.tenant)).map(jobView) }),
 );
 
@@ -76,7 +63,7 @@ defineRoute(
       409: { description: 'The site has the most jobs it may have' },
     },
   },
-  requireScrapeCaller(),
+  requireKeyOrRole('scrape', canManageTenant),
   async (c) => {
     const { job, webhookSecret } = await createJobFor(c.var.tenant, await parseBody(c, jobInput));
     return c.json({ job: jobView(job), ...(webhookSecret ? { webhook_secret: webhookSecret } : {}) }, 201);
@@ -94,7 +81,7 @@ defineRoute(
     security: [...callers],
     responses: { 200: { description: 'The job', schema: jobSchema } },
   },
-  requireScrapeCaller(),
+  requireKeyOrRole('scrape', canManageTenant),
   async (c) => c.json(jobView(await jobFor(c.var.tenant, id(c)))),
 );
 
@@ -115,7 +102,7 @@ defineRoute(
       },
     },
   },
-  requireScrapeCaller(),
+  requireKeyOrRole('scrape', canManageTenant),
   async (c) => {
     const { job, webhookSecret } = await updateJobFor(c.var.tenant, id(c), await parseBody(c, jobInput));
     return c.json({ job: jobView(job), ...(webhookSecret ? { webhook_secret: webhookSecret } : {}) });
@@ -133,7 +120,7 @@ defineRoute(
     security: [...callers],
     responses: { 204: { description: 'Deleted' } },
   },
-  requireScrapeCaller(),
+  requireKeyOrRole('scrape', canManageTenant),
   async (c) => {
     await deleteJobFor(c.var.tenant, id(c));
     return c.body(null, 204);
@@ -154,7 +141,7 @@ defineRoute(
       409: { description: 'A run of this job is going on' },
     },
   },
-  requireScrapeCaller(),
+  requireKeyOrRole('scrape', canManageTenant),
   async (c) => {
     await runNow(c.var.tenant, id(c));
     return c.json({ status: 'queued' as const }, 202);
@@ -172,7 +159,7 @@ defineRoute(
     security: [...callers],
     responses: { 200: { description: 'Rotated', schema: z.object({ webhook_secret: z.string() }) } },
   },
-  requireScrapeCaller(),
+  requireKeyOrRole('scrape', canManageTenant),
   async (c) => c.json({ webhook_secret: (await rotateWebhookSecret(c.var.tenant, id(c))).webhookSecret }),
 );
 
@@ -191,7 +178,7 @@ defineRoute(
       200: { description: 'Runs', schema: z.object({ runs: z.array(z.object({}).passthrough()) }) },
     },
   },
-  requireScrapeCaller(),
+  requireKeyOrRole('scrape', canManageTenant),
   async (c) => {
     const { limit } = parseQuery(c, runsQuery);
     const runs = await runsFor(c.var.tenant, id(c), limit);

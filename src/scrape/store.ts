@@ -5,6 +5,7 @@
 // a job never overlap.
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../core/config';
+import { batchGetConsistent } from '../core/db/batch-get';
 import { documentClient } from '../core/db/client';
 import { conditionally } from '../core/db/conditions';
 import type { RunChanges } from './changes';
@@ -85,11 +86,11 @@ export async function listJobs(tenantId: string): Promise<ScrapeJob[]> {
       ExpressionAttributeValues: { ':t': tenantId },
     }),
   );
-  // The index projects keys only: read each job (a site has at most LIMITS.jobsPerSite).
-  const found = await Promise.all(Items.map((item) => getJob(item.id as string)));
-  return found
-    .filter((job): job is ScrapeJob => job !== undefined)
-    .sort((a, b) => a.name.localeCompare(b.name));
+  // The index projects keys only: the jobs themselves in one BatchGetItem (a site has at most 50).
+  const found = await batchGetConsistent({
+    [jobs()]: Items.map((item) => ({ pk: jobPk(item.id as string) })),
+  });
+  return (found[jobs()] ?? []).map(jobOf).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** A new definition; the schedule restarts from `nextRun`. The state a run keeps (baseline, failures) stays. */
@@ -309,8 +310,16 @@ export async function listRuns(jobId: string, limit = 50): Promise<RunRecord[]> 
   return Items.map((item) => item.run as RunRecord);
 }
 
-export async function getRun(jobId: string, runId: string): Promise<RunRecord | undefined> {
-  return (await listRuns(jobId, 200)).find((run) => run.runId === runId);
+/** One run, by the key its record has (when it was due, and its id). */
+export async function getRun(
+  jobId: string,
+  scheduledFor: string,
+  runId: string,
+): Promise<RunRecord | undefined> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: results(), Key: { pk: jobPk(jobId), sk: runSk(scheduledFor, runId) } }),
+  );
+  return Item?.run as RunRecord | undefined;
 }
 
 export type HostRecord = { robots?: string; robotsFetchedAt?: number; nextSlotMs?: number };

@@ -12,7 +12,7 @@ import {
 import { clock } from '../core/clock';
 import { tables } from '../core/config';
 import { documentClient } from '../core/db/client';
-import { isConditionFailed } from '../core/db/conditions';
+import { cancellationCodes, isConditionFailed } from '../core/db/conditions';
 import { secretKeyPk } from '../core/db/secret-keys';
 
 export type StoredMessage = {
@@ -56,11 +56,6 @@ const CURSOR_PK = 'reaper#cursor';
 export const expiryBucket = (expiresAt: number) => String(Math.floor(expiresAt / 3600));
 /** Receipts outlive their message by this long, so a sender can still ask. */
 const RECEIPT_DAYS = 30;
-
-const cancellationCodes = (error: unknown) =>
-  ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map(
-    (r) => r.Code ?? 'None',
-  );
 
 const storageChange = (owner: string, bytes: number, count: number): TransactItem => ({
   Update: {

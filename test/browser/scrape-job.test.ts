@@ -68,6 +68,13 @@ describe('scrape jobs in the console', () => {
     ).toBeGreaterThan(0);
     expect(await page.locator('main img').count()).toBe(0);
     await page.screenshot({ path: resolve(ARTIFACTS, 'scrape-job.png'), fullPage: true });
+    // The last raw page: a presigned S3 link, served as text.
+    const raw = await page.request.get(
+      `${app.base}${await page.getByRole('link', { name: 'Last raw page' }).getAttribute('href')}`,
+    );
+    expect(raw.status()).toBe(200);
+    expect(raw.headers()['content-type']).toMatch(/^text\/plain/);
+    expect(await raw.text()).toContain('$9.75');
     expect(problems).toEqual([]);
     await page.close();
     await fixture.close();

@@ -275,7 +275,8 @@ describe('a scrape run', () => {
       job: { id: created.job.id, name: 'Widget price' },
       pages: [{ fields: { price: { amount: 4, currency: 'GBP' } } }],
     });
-    expect(await getRun(created.job.id, (await listRuns(created.job.id))[0]?.runId as string)).toMatchObject({
+    const [last] = await listRuns(created.job.id);
+    expect(await getRun(created.job.id, last?.scheduledFor as string, last?.runId as string)).toMatchObject({
       notified: ['webhook'],
     });
   });

@@ -1,12 +1,12 @@
 // S45: what a scraped page says is shown as text wherever it is rendered: the console's job page (runs, changes),
 // the chart, and the notice email. An XSS corpus goes in as the page's text; no tag or handler comes out.
-import * as cheerio from 'cheerio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformAdmin } from '../../src/admin/bootstrap';
 import { createApp } from '../../src/app';
 import { renderEmail } from '../../src/email/render';
 import { lineChartSvg } from '../../src/scrape/chart';
 import { consoleBrowser } from '../support/console';
+import { activeContent } from '../support/html';
 import { client, withKey } from '../support/http';
 import { uniqueEmail } from '../support/users';
 import { fixtureSite, runQueuedScrapes, scrapeSite } from './support';
@@ -21,24 +21,6 @@ const CORPUS = [
 ];
 /** The corpus as a page's text: entity-encoded in the HTML, so it is text once parsed, as a hostile page would. */
 const encoded = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-/** What got through as markup: scripts, frames, images, on* handlers, javascript: or data: links. */
-function activeContent(html: string): string[] {
-  const $ = cheerio.load(html);
-  const found: string[] = [];
-  $('script, iframe, img, object, embed').each((_, el) => {
-    found.push(`<${el.tagName}>`);
-  });
-  $('*').each((_, node) => {
-    const el = node as { tagName?: string; attribs?: Record<string, string> };
-    for (const [name, value] of Object.entries(el.attribs ?? {})) {
-      if (/^on/i.test(name)) found.push(`${el.tagName}[${name}]`);
-      if (/^(href|src|xlink:href)$/i.test(name) && /^\s*(javascript|data):/i.test(value))
-        found.push(`${name}=${value}`);
-    }
-  });
-  return found;
-}
-
 const app = createApp();
 let fixture: Awaited<ReturnType<typeof fixtureSite>>;
 

@@ -15,3 +15,7 @@ export async function conditionally(write: () => Promise<unknown>): Promise<bool
     throw error;
   }
 }
+
+/** The per-item reasons DynamoDB gives for a cancelled transaction, in the order of its items. */
+export const cancellationCodes = (error: unknown): (string | undefined)[] =>
+  ((error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((r) => r.Code);

@@ -6,7 +6,7 @@ import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dy
 import { tables } from '../config';
 import type { PasswordWrapped, RecoveryWrapped } from '../key-wrap';
 import { documentClient } from './client';
-import { isConditionFailed } from './conditions';
+import { cancellationCodes, isConditionFailed } from './conditions';
 
 export type SecretKey = {
   userId: string;
@@ -85,8 +85,7 @@ export async function createSecretKey(key: Omit<SecretKey, 'storedBytes' | 'mess
       }),
     );
   } catch (error) {
-    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-    if (reasons?.[0]?.Code === 'ConditionalCheckFailed') throw new SecretKeyExistsError();
+    if (cancellationCodes(error)[0] === 'ConditionalCheckFailed') throw new SecretKeyExistsError();
     throw error;
   }
 }
@@ -175,8 +174,7 @@ export async function replaceSecretKey(
     );
     return true;
   } catch (error) {
-    const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-    if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
+    if (cancellationCodes(error).includes('ConditionalCheckFailed')) return false;
     throw error;
   }
 }
