@@ -16,7 +16,7 @@ md.use(taskLists, { enabled: false });
 md.validateLink = (url: string) => {
   const trimmed = url.trim();
   // A scheme other than http(s) or mailto (javascript:, data:, vbscript:, file:) is refused, however spelt.
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed.replace(/[\u0000-\u0020]/g, ''))?.[1]?.toLowerCase();
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed.replace(/[\p{Cc}\s]/gu, ''))?.[1]?.toLowerCase();
   if (scheme && !['http', 'https', 'mailto'].includes(scheme)) return false;
   return SAFE_URL.test(trimmed) || scheme !== undefined;
 };

@@ -22,7 +22,7 @@ export function sitePath(path: string): string | undefined {
   if (clean.length === 0 || clean.length > 300 || clean.startsWith('/') || clean.includes('\\'))
     return undefined;
   const segments = clean.split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..' || /[\u0000-\u001f<>:"|?*]/.test(s)))
+  if (segments.some((s) => s === '' || s === '.' || s === '..' || /[\p{Cc}<>:"|?*]/u.test(s)))
     return undefined;
   const ext = /\.([a-z0-9]+)$/i.exec(clean)?.[1]?.toLowerCase();
   return ext && Object.hasOwn(ASSET_TYPES, ext) ? clean : undefined;

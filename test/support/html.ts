@@ -12,7 +12,7 @@ export function activeContent(html: string, elements = 'script, iframe, img, obj
     const el = node as { tagName?: string; attribs?: Record<string, string> };
     for (const [name, value] of Object.entries(el.attribs ?? {})) {
       if (/^on/i.test(name)) found.push(`${el.tagName}[${name}]`);
-      const url = value.replace(/[\s\u0000]/g, '');
+      const url = value.replace(/[\s\p{Cc}]/gu, '');
       if (/^(href|src|xlink:href)$/i.test(name) && /^(javascript|vbscript|data):/i.test(url)) {
         found.push(`${name}=${value}`);
       }
