@@ -4,6 +4,7 @@ import { queuesConfig } from '../src/admin/config';
 import { createApp } from '../src/app';
 import { smsDelivery } from '../src/auth/mfa/config';
 import { assertConfig, tablesFor } from '../src/core/config';
+import { errorReportingConfig } from '../src/core/error-reporting';
 import { tokenConfig } from '../src/core/jwt';
 import { outboundPolicy } from '../src/core/outbound/policy';
 import { scryptConfig } from '../src/core/passwords';
@@ -12,6 +13,7 @@ import { apiKeyConfig } from '../src/core/tenants';
 import { emailConfig } from '../src/email/config';
 import { httpConfig } from '../src/http-config';
 import { createHttpHandler } from '../src/lambda/http-handler';
+import { logsConfig } from '../src/logs/config';
 import { publishConfig } from '../src/publish/config';
 import { snapshotsConfig } from '../src/scrape/config';
 
@@ -33,6 +35,7 @@ export const config = [
     'SCRAPE_JOBS_TABLE',
     'SCRAPE_RESULTS_TABLE',
     'PUBLISH_RECORDS_TABLE',
+    'STATS_TABLE',
   ),
   tokenConfig,
   apiKeyConfig,
@@ -46,6 +49,8 @@ export const config = [
   publishConfig,
   // Scrape job URLs are checked against the same rules the worker fetches by (S44).
   outboundPolicy,
+  errorReportingConfig,
+  logsConfig,
 ];
 assertConfig(config);
 

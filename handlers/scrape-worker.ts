@@ -1,5 +1,8 @@
 // Lambda entry for ScrapeQueue: fetches, extracts, compares and notifies, one run per message.
 import { assertConfig, tablesFor } from '../src/core/config';
+import { errorReportingConfig } from '../src/core/error-reporting';
+import { logFeature } from '../src/core/log';
+import { withMetrics } from '../src/core/metrics';
 import { outboundPolicy } from '../src/core/outbound/policy';
 import { dataKeyConfig } from '../src/core/sealed';
 import { snapshotsConfig } from '../src/scrape/config';
@@ -12,11 +15,14 @@ export const config = [
     'SCRAPE_HOSTS_TABLE',
     'IDEMPOTENCY_TABLE',
     'OUTBOX_TABLE',
+    'STATS_TABLE',
   ),
   dataKeyConfig,
   snapshotsConfig,
   outboundPolicy,
+  errorReportingConfig,
 ];
 assertConfig(config);
+logFeature('scrape');
 
-export const handler = createScrapeWorker();
+export const handler = withMetrics(createScrapeWorker());

@@ -260,6 +260,32 @@ describe('make dev (npm run dev)', () => {
         true,
       );
 
+      // Every function's lines reach its own log group in moto, as Lambda ships them; the console's Logs page
+      // reads them there, and the dashboard counts what the workers did.
+      const session = {
+        cookie: enrolled.headers
+          .getSetCookie()
+          .find((c) => c.startsWith('__Host-lambdalith_admin='))
+          ?.split(';')[0] as string,
+      };
+      const consolePage = async (path: string, wanted: RegExp) => {
+        let html = '';
+        for (let i = 0; i < 30 && !wanted.test(html); i++) {
+          if (i) await new Promise((r) => setTimeout(r, 500));
+          html = await (await fetch(`${base}${path}`, { headers: session })).text();
+        }
+        return html;
+      };
+      expect(await consolePage('/admin/logs?function=EmailWorkerFunction&range=15m', /email sent/)).toMatch(
+        /<td>EmailWorkerFunction<\/td><td>INFO<\/td><td>email sent<\/td>/,
+      );
+      expect(
+        await consolePage('/admin/logs?function=HttpFunction&q=%2Fhealth%2Fready&range=15m', /health\/ready/),
+      ).toMatch(/<td>HttpFunction<\/td><td>INFO<\/td><td>request<\/td>/);
+      expect(
+        await consolePage('/admin', /data-counter="emails_sent"><figcaption>Emails sent <strong>[1-9]/),
+      ).toMatch(/data-counter="emails_sent"><figcaption>Emails sent <strong>[1-9]/);
+
       // Each function runs in its own process, with its own template environment: the email worker has its
       // sender and suppression table but none of the HTTP function's secrets.
       expect(banner).toMatch(
@@ -340,7 +366,7 @@ describe('npm run invoke', () => {
     );
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(
-      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction, LocalHttpApiFunction, EmailWorkerFunction, SmsWorkerFunction, OutboxRelayFunction, SecretReaperFunction, ScraperFunction, ScrapeWorkerFunction, MarkdownPublisherFunction\)/,
+      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction, LocalHttpApiFunction, EmailWorkerFunction, SmsWorkerFunction, OutboxRelayFunction, SecretReaperFunction, ScraperFunction, ScrapeWorkerFunction, MarkdownPublisherFunction, StatsAggregatorFunction\)/,
     );
   });
 });

@@ -3,6 +3,7 @@
 import { featureRouter } from '../middleware/feature';
 import { accountRoutes } from './account-pages';
 import { auditPages } from './audit-pages';
+import { logsPages } from './logs-pages';
 import { publishPages } from './publish-pages';
 import { adminRoutes } from './routes';
 import { scrapePages } from './scrape-pages';
@@ -15,6 +16,7 @@ admin
   .route('/', tenantPages)
   .route('/', userPages)
   .route('/', auditPages)
+  .route('/', logsPages)
   .route('/', scrapePages)
   .route('/', publishPages)
   .route('/', accountRoutes);

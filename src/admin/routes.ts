@@ -3,7 +3,9 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { audit } from '../core/audit';
 import { listAuditEvents } from '../core/db/audit-log';
+import { ALL_TENANTS } from '../core/db/stats';
 import { AppError, ValidationError } from '../core/errors';
+import { isPlatformAdmin } from '../core/roles';
 import { assertCsrf } from '../middleware/csrf';
 import { readForm } from '../middleware/form-body';
 import { requestMeta } from '../middleware/request-meta';
@@ -12,7 +14,7 @@ import { currentConsoleAdmin, endConsoleSession, startConsoleSession } from './c
 import { consoleEnrollmentAgain, finishConsoleEnrollment, startConsoleEnrollment } from './mfa-enrollment';
 import { renderConsole } from './render';
 import { signInToConsole } from './sign-in';
-import { dashboardStats } from './stats';
+import { dashboardStats, RANGES } from './stats';
 import { managedTenants } from './tenant-pages';
 
 /** S36: after sign-in, go only to a console path of ours, never to a URL the query string names. */
@@ -108,8 +110,12 @@ export const adminRoutes = new Hono<AppEnv>()
   .get('/', requireConsole(), async (c) => {
     const admin = c.var.admin;
     const tenants = await managedTenants(c);
+    // Every site at once for platform admins; a tenant admin's dashboard is their site's.
+    const asked = tenants.find((t) => t.id === c.req.query('site'));
+    const scope = asked?.id ?? (isPlatformAdmin(admin) ? ALL_TENANTS : admin.tenantId);
+    const range = RANGES.find((r) => r === c.req.query('range')) ?? '24h';
     const [stats, perTenant] = await Promise.all([
-      dashboardStats(tenants),
+      dashboardStats(tenants, { scope, range }),
       Promise.all(tenants.slice(0, 20).map((t) => listAuditEvents(t.id, 10))),
     ]);
     const events = perTenant
@@ -122,5 +128,7 @@ export const adminRoutes = new Hono<AppEnv>()
       nav: 'dashboard',
       stats,
       events,
+      ranges: RANGES,
+      all_sites: isPlatformAdmin(admin),
     });
   });

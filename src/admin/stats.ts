@@ -1,54 +1,163 @@
-// The dashboard's figures: users per site, sign-ins, failures and lockouts in the last 24 hours, email queues.
+// The dashboard's figures: per site and overall, over 24 hours (by hour) or 7 days (by day), read from the
+// Stats table's hourly counters (one Query per scope, at most 168 items) and never from the audit log. Plus the
+// live gauges: users, MFA adoption, and the email and SMS queues.
 
 import { smsDelivery } from '../auth';
 import { clock } from '../core/clock';
-import { queryAuditEvents } from '../core/db/audit-log';
+import {
+  ALL_TENANTS,
+  type Counter,
+  type Counts,
+  type HourCounts,
+  hourOf,
+  readCounts,
+} from '../core/db/stats';
 import type { Tenant } from '../core/db/tenants';
-import { countUsers } from '../core/db/users';
+import { countUsersAndMfa } from '../core/db/users';
+import { barChartSvg } from '../stats/bar-chart';
 import { queuesConfig } from './config';
 import { queueDepth } from './queue-depth';
 
-export type SiteStats = {
-  tenant: Tenant;
-  users: number;
-  signIns: number;
-  failures: number;
-  lockouts: number;
-};
+export const RANGES = ['24h', '7d'] as const;
+export type Range = (typeof RANGES)[number];
 
-// Enough for a dashboard; beyond it the figure reads "1000+".
-const MAX_EVENTS = 1000;
+/** The charts, grouped as the dashboard shows them. */
+export const CHART_GROUPS: { title: string; charts: [Counter, string][] }[] = [
+  {
+    title: 'Sign-in',
+    charts: [
+      ['sign_ins', 'Sign-ins'],
+      ['sign_in_failures', 'Failed sign-ins'],
+      ['lockouts', 'Lockouts'],
+      ['token_reuse', 'Refresh-token reuse detected'],
+      ['mfa_enrolled', 'MFA factors added'],
+      ['mfa_removed', 'MFA factors removed'],
+    ],
+  },
+  {
+    title: 'Email and SMS',
+    charts: [
+      ['emails_sent', 'Emails sent'],
+      ['emails_failed', 'Email attempts failed'],
+      ['emails_dead_lettered', 'Emails dead-lettered'],
+      ['sms_sent', 'SMS sent'],
+      ['sms_failed', 'SMS attempts failed'],
+      ['sms_dead_lettered', 'SMS dead-lettered'],
+    ],
+  },
+  {
+    title: 'Secret messages',
+    charts: [
+      ['secrets_received', 'Received'],
+      ['secrets_opened', 'Opened'],
+      ['secrets_expired', 'Expired unread'],
+    ],
+  },
+  {
+    title: 'Scraping and publishing',
+    charts: [
+      ['scrape_runs', 'Scrape runs'],
+      ['scrape_failures', 'Scrape runs failed'],
+      ['publishes', 'Publishes'],
+      ['publish_failures', 'Publishes failed'],
+    ],
+  },
+];
+const BAD: ReadonlySet<Counter> = new Set([
+  'sign_in_failures',
+  'lockouts',
+  'token_reuse',
+  'emails_failed',
+  'emails_dead_lettered',
+  'sms_failed',
+  'sms_dead_lettered',
+  'scrape_failures',
+  'publish_failures',
+]);
 
-async function lastDayCounts(tenantId: string) {
-  const since = new Date(clock.now() - 86_400_000).toISOString();
-  const counts = { signIns: 0, failures: 0, lockouts: 0, capped: false };
-  let after: string | undefined;
-  let seen = 0;
-  do {
-    const page = await queryAuditEvents(tenantId, { from: since, limit: 200, after });
-    for (const e of page.events) {
-      if (e.event === 'authn_login_success' || e.event === 'admin_login_success') counts.signIns++;
-      else if (e.event === 'authn_login_fail') counts.failures++;
-      else if (e.event === 'authn_login_lock') counts.lockouts++;
-    }
-    seen += page.events.length;
-    after = page.next;
-  } while (after && seen < MAX_EVENTS);
-  counts.capped = Boolean(after);
-  return counts;
+const HOUR = 3_600_000;
+
+/** The buckets of a range, oldest first: 24 hours, or 7 UTC days (each the hour-key prefix it sums). */
+function bucketsOf(range: Range, now: number): { key: string; label: string }[] {
+  if (range === '24h')
+    return Array.from({ length: 24 }, (_, i) => {
+      const hour = hourOf(now - (23 - i) * HOUR);
+      return { key: hour, label: `${hour.replace('T', ' ')}:00` };
+    });
+  return Array.from({ length: 7 }, (_, i) => {
+    const day = hourOf(now - (6 - i) * 24 * HOUR).slice(0, 10);
+    return { key: day, label: day };
+  });
 }
 
-/** Figures are computed live, so the dashboard covers this many sites; the Sites page lists them all. */
+function firstHour(range: Range, now: number): string {
+  return range === '24h' ? hourOf(now - 23 * HOUR) : `${hourOf(now - 6 * 24 * HOUR).slice(0, 10)}T00`;
+}
+
+const total = (hours: HourCounts[], counter: Counter) =>
+  hours.reduce((n, h) => n + (h.counts[counter] ?? 0), 0);
+
+function chartsOf(hours: HourCounts[], range: Range, now: number) {
+  const buckets = bucketsOf(range, now);
+  const per = (counter: Counter) =>
+    buckets.map((b) => ({
+      label: b.label,
+      value: hours.filter((h) => h.hour.startsWith(b.key)).reduce((n, h) => n + (h.counts[counter] ?? 0), 0),
+    }));
+  const span = range === '24h' ? 'per hour, last 24 hours' : 'per day, last 7 days';
+  return CHART_GROUPS.map((group) => ({
+    title: group.title,
+    charts: group.charts.map(([counter, label]) => {
+      const sum = total(hours, counter);
+      return {
+        counter,
+        label,
+        total: sum,
+        alert: BAD.has(counter) && sum > 0,
+        svg: barChartSvg(
+          `${label} ${span}: ${sum} in all`,
+          per(counter),
+          BAD.has(counter) ? '#dc2626' : '#2563eb',
+        ),
+      };
+    }),
+  }));
+}
+
+/** Figures per site are read live, so the table covers this many sites; the Sites page lists them all. */
 export const DASHBOARD_SITES = 25;
 
-export async function dashboardStats(tenants: Tenant[]) {
-  const sites = await Promise.all(
-    tenants.slice(0, DASHBOARD_SITES).map(async (tenant): Promise<SiteStats & { capped: boolean }> => {
-      const id = tenant.id;
-      const [users, day] = await Promise.all([countUsers(id), lastDayCounts(id)]);
-      return { tenant, users, ...day };
-    }),
-  );
+export type SiteStats = { tenant: Tenant; users: number; withMfa: number; totals: Counts };
+
+/**
+ * `scope` is a site's id, or every site at once (platform admins only). The site table gives each managed site's
+ * totals over the same range.
+ */
+export async function dashboardStats(tenants: Tenant[], { scope, range }: { scope: string; range: Range }) {
+  const now = clock.now();
+  const [from, to] = [firstHour(range, now), hourOf(now)];
+  const [hours, sites] = await Promise.all([
+    readCounts(scope, from, to),
+    Promise.all(
+      tenants.slice(0, DASHBOARD_SITES).map(async (tenant): Promise<SiteStats> => {
+        const [people, siteHours] = await Promise.all([
+          countUsersAndMfa(tenant.id),
+          readCounts(tenant.id, from, to),
+        ]);
+        const totals = Object.fromEntries(
+          (['sign_ins', 'sign_in_failures', 'lockouts', 'token_reuse'] as Counter[]).map((c) => [
+            c,
+            total(siteHours, c),
+          ]),
+        );
+        return { tenant, ...people, totals };
+      }),
+    ),
+  ]);
+  const inScope = scope === ALL_TENANTS ? sites : sites.filter((s) => s.tenant.id === scope);
+  const users = inScope.reduce((n, s) => n + s.users, 0);
+  const withMfa = inScope.reduce((n, s) => n + s.withMfa, 0);
+
   const { emailQueueUrl, emailDlqUrl, smsQueueUrl, smsDlqUrl } = queuesConfig();
   const sms = smsDelivery();
   const [queued, failed, textsQueued, textsFailed] = await Promise.all(
@@ -57,6 +166,10 @@ export async function dashboardStats(tenants: Tenant[]) {
     ),
   );
   return {
+    range,
+    scope,
+    groups: chartsOf(hours, range, now),
+    mfa: { users, withMfa, percent: users ? Math.round((withMfa / users) * 100) : 0 },
     sites,
     totalSites: tenants.length,
     emails: { queued, failed },

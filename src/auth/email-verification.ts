@@ -32,7 +32,7 @@ export async function sendVerificationEmail(
   const link = linkWithToken(siteSettings(tenant).verify_url, '/verify-email', token);
   if (!link) {
     logger.error('tenant has no verify_url and PUBLIC_BASE_URL is unset; verification email not sent', {
-      tenant_id: tenant.id,
+      tenant: tenant.id,
     });
     return false;
   }

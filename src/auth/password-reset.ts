@@ -47,7 +47,7 @@ export async function requestPasswordReset(tenant: Tenant, email: string, meta: 
   const link = resetLink(tenant, token);
   if (!link) {
     logger.error('tenant has no reset_url and PUBLIC_BASE_URL is unset; reset email not sent', {
-      tenant_id: tenantId,
+      tenant: tenantId,
     });
     await audit(meta, {
       tenantId,

@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { tenantResolver } from '../core/tenants';
 import { defineRoute } from '../docs';
+import { actFor } from '../middleware/acting-tenant';
 import {
   apiKeyTenantId,
   assertCookieOrigin,
@@ -154,7 +155,7 @@ defineRoute(
       const { issued, tenant } = await rotateRefresh(presented, requestMeta(c), {
         // Refused requests must not spend the token: a cross-site POST could otherwise burn it.
         beforeRotating: async (tenant) => {
-          c.set('tenant', tenant);
+          actFor(c, tenant);
           await assertSameTenantAsKey(c, tenant.id);
           if (fromCookie) assertCookieOrigin(c, tenant);
         },
@@ -305,7 +306,7 @@ defineRoute(
     } else {
       const resolved = await tenantResolver().resolve(c.req.header('x-api-key'));
       assertScope(resolved, 'auth');
-      c.set('tenant', resolved.tenant);
+      actFor(c, resolved.tenant);
       const { email } = await parseBody(c, verifyResendBody.required());
       await resendVerification(resolved.tenant, email, meta);
     }

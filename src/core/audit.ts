@@ -18,7 +18,7 @@ export async function audit(meta: RequestMeta, input: AuditInput): Promise<void>
   logger.info('audit', {
     audit_event: entry.event,
     outcome: entry.outcome,
-    tenant_id: entry.tenantId,
+    tenant: entry.tenantId,
     user_id: entry.userId,
     ip: entry.ip,
     request_id: entry.requestId,

@@ -172,6 +172,7 @@ export const tableEnvDefaults = {
   SCRAPE_RESULTS_TABLE: 'ScrapeResults',
   SCRAPE_HOSTS_TABLE: 'ScrapeHosts',
   PUBLISH_RECORDS_TABLE: 'PublishRecords',
+  STATS_TABLE: 'Stats',
 } as const;
 
 export const tables = configSlice(
@@ -196,6 +197,7 @@ export const tables = configSlice(
     scrapeResults: e.SCRAPE_RESULTS_TABLE,
     scrapeHosts: e.SCRAPE_HOSTS_TABLE,
     publishRecords: e.PUBLISH_RECORDS_TABLE,
+    stats: e.STATS_TABLE,
   }),
 );
 

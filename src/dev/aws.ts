@@ -10,6 +10,8 @@ export const s3Sdk = (): typeof import('@aws-sdk/client-s3') => require('@aws-sd
 export const sesSdk = (): typeof import('@aws-sdk/client-ses') => require('@aws-sdk/client-ses');
 export const dynamodbStreamsSdk = (): typeof import('@aws-sdk/client-dynamodb-streams') =>
   require('@aws-sdk/client-dynamodb-streams');
+export const logsSdk = (): typeof import('@aws-sdk/client-cloudwatch-logs') =>
+  require('@aws-sdk/client-cloudwatch-logs');
 export const secretsSdk = (): typeof import('@aws-sdk/client-secrets-manager') =>
   require('@aws-sdk/client-secrets-manager');
 
@@ -27,4 +29,5 @@ export const localAwsEnv = (ports: { dynamodb: number; moto: number }) => ({
   AWS_ENDPOINT_URL_SES: `http://127.0.0.1:${ports.moto}`,
   AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${ports.moto}`,
   AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${ports.moto}`,
+  AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: `http://127.0.0.1:${ports.moto}`,
 });

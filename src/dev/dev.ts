@@ -7,6 +7,7 @@ import { writeBrowserScripts } from './browser-scripts';
 import { writeEmbeds } from './embed-templates';
 import { eventDrivenFunctions } from './event-sources';
 import { startLocalPlatform } from './local-platform';
+import { createLogShipper, type LogShipper } from './log-shipper';
 import { generateSecretValues } from './provision';
 import { stopProcess } from './services';
 import { loadTemplate } from './template';
@@ -38,12 +39,14 @@ async function main() {
     secretValues: localSecretValues(),
   });
   const children: ChildProcess[] = [];
+  const shippers: LogShipper[] = [];
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\n[dev] stopping...');
     await Promise.all(children.map((child) => stopProcess(child)));
+    await Promise.all(shippers.map((s) => s.stop().catch(() => undefined)));
     await platform.stop();
     console.log('[dev] stopped: app, DynamoDB Local and moto_server');
     process.exit(code);
@@ -54,6 +57,13 @@ async function main() {
 
   // This orchestrator seeds every table; each function below gets only its own variables.
   Object.assign(process.env, platform.env);
+  // Each function's log group, by logical id (HttpFunction's LOG_GROUPS, as the Logs page reads them).
+  const groups = new Map(
+    (platform.functionEnv.HttpFunction?.LOG_GROUPS ?? '')
+      .split(',')
+      .map((pair) => pair.split('=') as [string, string]),
+  );
+  const logGroupOf = (id: string) => groups.get(id);
   const { seedDemoTenant, seedDemoSecrets, seedDemoScrapeJob, seedDemoPublishing, DEMO, DEMO_USER } =
     await import('./seed');
   await seedDemoTenant();
@@ -80,11 +90,26 @@ async function main() {
         env: {
           ...devEnvironment(platform.functionEnv[id] ?? {}, twilioConfigured),
           PORT: String(ports.http),
+          // Lambda names the function on every log line (AWS_LAMBDA_FUNCTION_NAME); locally, its logical id.
+          LAMBDALITH_FUNCTION: id,
         },
-        stdio: 'inherit',
+        stdio: ['inherit', 'pipe', 'pipe'],
       },
     );
     children.push(child);
+    // As Lambda does: the terminal sees every line, and so does the function's log group (the console's Logs page).
+    const group = logGroupOf(id);
+    const shipper = group ? createLogShipper(group) : undefined;
+    if (shipper) shippers.push(shipper);
+    for (const [from, to] of [
+      [child.stdout, process.stdout],
+      [child.stderr, process.stderr],
+    ] as const) {
+      from?.on('data', (chunk: Buffer) => {
+        to.write(chunk);
+        shipper?.write(chunk.toString('utf8'));
+      });
+    }
     child.once('exit', (code, signal) => {
       if (stopping) return;
       // Ctrl-C reaches the whole process group, so a child may die of it before our own handler runs.
@@ -105,6 +130,7 @@ async function main() {
   Functions      HttpFunction, ${workers.join(', ')}: each in its own process with its own environment
   Health         ${url}/health   ${url}/health/ready
   Mail           ${url}/dev/mail   (every email sent locally; links clickable)
+  Logs           ${url}/admin/logs   (every function's lines, shipped to moto's CloudWatch Logs)
   API docs       ${url}/docs   (OpenAPI: ${url}/openapi.json)
   JWKS           ${url}/.well-known/jwks.json
   Console        ${url}/admin   ${admin.email} / ${admin.password}
@@ -119,7 +145,7 @@ async function main() {
   Publishing     ${url}/admin/publish (upload form), or: aws --endpoint-url http://127.0.0.1:${ports.moto} s3 cp README.md s3://${platform.functionEnv.MarkdownPublisherFunction?.PUBLISH_BUCKET}/${DEMO.clientId}/${DEMO.siteId}/README.md
                  commits land in the local fake GitHub: ${url}/dev/github
   DynamoDB Local http://127.0.0.1:${ports.dynamodb}  (data in ${dataDir}/dynamodb${platform.createdTables.length ? `; created ${platform.createdTables.length} tables` : ''})
-  moto_server    http://127.0.0.1:${ports.moto}  (SQS, SES, S3, Secrets Manager; in memory)
+  moto_server    http://127.0.0.1:${ports.moto}  (SQS, SES, S3, Secrets Manager, CloudWatch Logs; in memory)
   Local secrets  ${dataDir}/local-secrets.json
   Ctrl-C stops everything.  Wipe local data: make clean-data
 `);

@@ -2,6 +2,7 @@
 import { localAwsEnv } from './aws';
 import {
   createBuckets,
+  createLogGroups,
   createQueues,
   createTables,
   localNames,
@@ -62,6 +63,7 @@ export async function startLocalPlatform({
     await putSecrets(template, names, secretValues);
     await createQueues(template, names);
     await createBuckets(template, names);
+    await createLogGroups(template, names);
     await verifySenderIdentity(template);
 
     const functionEnv = Object.fromEntries(

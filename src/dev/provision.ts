@@ -2,7 +2,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { CreateTableInput } from '@aws-sdk/client-dynamodb';
-import { dynamodbSdk, s3Sdk, secretsSdk, sesSdk, sqsSdk } from './aws';
+import { dynamodbSdk, logsSdk, s3Sdk, secretsSdk, sesSdk, sqsSdk } from './aws';
 import {
   envVarFor,
   type FunctionProperties,
@@ -17,6 +17,7 @@ const TABLE_TYPES = ['AWS::DynamoDB::Table'];
 const SECRET_TYPES = ['AWS::SecretsManager::Secret'];
 const QUEUE_TYPES = ['AWS::SQS::Queue'];
 const BUCKET_TYPES = ['AWS::S3::Bucket'];
+const LOG_GROUP_TYPES = ['AWS::Logs::LogGroup'];
 /** moto's default account; local ARNs and queue URLs use it. */
 const LOCAL_ACCOUNT = '123456789012';
 
@@ -37,6 +38,11 @@ export function localNames(t: Template, env: Record<string, string | undefined> 
   // Bucket names are lowercase, 3-63 characters.
   for (const [id] of resourcesOfType(t, ...BUCKET_TYPES)) names[id] = `lambdalith-local-${id.toLowerCase()}`;
   for (const id of scheduleDeadLetterQueues(t)) names[id] = id;
+  // Log groups keep their template names, with the local stack name: the console's Logs page reads the same ones.
+  for (const [id, group] of resourcesOfType(t, ...LOG_GROUP_TYPES)) {
+    const name = group.Properties?.LogGroupName as { 'Fn::Sub'?: string } | string;
+    names[id] = typeof name === 'string' ? name : localSub(name?.['Fn::Sub'] ?? `/local/${id}`, names);
+  }
   return names;
 }
 
@@ -110,6 +116,27 @@ export async function createBuckets(t: Template, names: LocalNames): Promise<voi
           },
         }),
       );
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+/** Creates the template's log groups in moto's CloudWatch Logs, with their retention. */
+export async function createLogGroups(t: Template, names: LocalNames): Promise<void> {
+  const sdk = logsSdk();
+  const client = new sdk.CloudWatchLogsClient({});
+  try {
+    for (const [id, group] of resourcesOfType(t, ...LOG_GROUP_TYPES)) {
+      const logGroupName = names[id] as string;
+      try {
+        await client.send(new sdk.CreateLogGroupCommand({ logGroupName }));
+      } catch (error) {
+        if ((error as Error).name !== 'ResourceAlreadyExistsException') throw error;
+      }
+      const days = t.Parameters?.LogRetentionDays?.Default;
+      if (group.Properties?.RetentionInDays && days)
+        await client.send(new sdk.PutRetentionPolicyCommand({ logGroupName, retentionInDays: Number(days) }));
     }
   } finally {
     client.destroy();

@@ -72,7 +72,7 @@ export async function processEmailJob(job: EmailJob): Promise<JobResult> {
     logger.warn('email not sent: recipient suppressed', {
       job_id: job.id,
       template: job.template,
-      tenant_id: tenantId,
+      tenant: tenantId,
     });
     return { status: 'suppressed' };
   }
@@ -88,13 +88,13 @@ export async function processEmailJob(job: EmailJob): Promise<JobResult> {
   const outcome = await sendEmail(email.from ?? emailConfig().from, to, rendered, email.reply_to);
   if (outcome.status === 'rejected') {
     await suppressAddress(tenantId, to, outcome.reason);
-    logger.warn('email rejected permanently; recipient suppressed', { job_id: job.id, tenant_id: tenantId });
+    logger.warn('email rejected permanently; recipient suppressed', { job_id: job.id, tenant: tenantId });
     return { status: 'rejected' };
   }
   logger.info('email sent', {
     job_id: job.id,
     template: job.template,
-    tenant_id: tenantId,
+    tenant: tenantId,
     ses_message_id: outcome.messageId,
   });
   return { status: 'sent', messageId: outcome.messageId };

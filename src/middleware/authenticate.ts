@@ -11,6 +11,7 @@ import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../c
 import { tokens } from '../core/jwt';
 import { sessionCap } from '../core/session-caps';
 import { invalidApiKey, tenantResolver } from '../core/tenants';
+import { actFor } from './acting-tenant';
 
 export const AUTH_COOKIE = 'auth_token';
 
@@ -101,7 +102,7 @@ export async function authenticate(c: Context<AppEnv>): Promise<AuthContext> {
     throw notAuthenticated();
   }
   await assertSameTenantAsKey(c, claims.aud);
-  c.set('tenant', tenant);
+  actFor(c, tenant);
   if (presented.via === 'cookie') assertCookieOrigin(c, tenant);
   const auth: AuthContext = {
     claims,

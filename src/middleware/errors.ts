@@ -4,6 +4,7 @@ import { HTTPException } from 'hono/http-exception';
 import { LinearRouter } from 'hono/router/linear-router';
 import type { AppEnv } from '../app-env';
 import { isDependencyFailure } from '../core/aws-limits';
+import { reportError } from '../core/error-reporting';
 import { AppError, MethodNotAllowedError, NotFoundError, ServiceUnavailableError } from '../core/errors';
 import { logger } from '../core/log';
 
@@ -21,8 +22,12 @@ export const errorHandler: ErrorHandler<AppEnv> = (error, c) => {
     return c.json({ detail: error.message || 'Bad request', code: 'bad_request' }, error.status);
   }
   const requestId = c.get('requestId');
-  (c.get('log') ?? logger).error('unhandled error', { error });
-  return c.json({ detail: 'Internal server error', code: 'internal_error', request_id: requestId }, 500);
+  const route = c.req.routePath;
+  (c.get('log') ?? logger).error('unhandled error', { error, route });
+  // The request id in the answer is what an operator pastes into the console's Logs page (or Sentry's search).
+  const answer = () =>
+    c.json({ detail: 'Internal server error', code: 'internal_error', request_id: requestId }, 500);
+  return reportError(error, { requestId, tenant: c.get('tenant')?.id, route }).then(answer);
 };
 
 /**

@@ -34,6 +34,7 @@ export type Feature = { name: string; prefixes: string[]; load: () => Promise<Fe
 export function lazyFeature(feature: Feature): Handler<AppEnv> {
   let router: Promise<FeatureRouter> | undefined;
   return async (c: Context<AppEnv>) => {
+    c.var.log?.annotate({ feature: feature.name });
     router ??= feature.load().catch((error) => {
       router = undefined;
       throw error;

@@ -5,6 +5,7 @@ import type { AppEnv, AuthContext } from '../app-env';
 import { ForbiddenError, NotFoundError } from '../core/errors';
 import type { Scope } from '../core/scopes';
 import { type ResolvedApiKey, type TenantResolver, tenantResolver } from '../core/tenants';
+import { actFor } from './acting-tenant';
 import { authenticate } from './authenticate';
 
 /** A valid key of the site that lacks the route's scope: the key is live (its holder knows that already). */
@@ -27,7 +28,7 @@ export const requireTenant = ({
     const resolved = await (resolver ?? tenantResolver()).resolve(c.req.header(header));
     assertScope(resolved, scope);
     c.set('tenantKey', resolved);
-    c.set('tenant', resolved.tenant);
+    actFor(c, resolved.tenant);
     await next();
   };
 

@@ -9,8 +9,11 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { WORKER_LIMITS } from '../core/aws-limits';
 import { clock } from '../core/clock';
 import { getTenantById } from '../core/db/tenants';
+import { reportError } from '../core/error-reporting';
 import { escapeHtml } from '../core/html';
 import { logger } from '../core/log';
+import { addLatencyMetric } from '../core/metrics';
+import { count } from '../core/stats';
 import { githubConfig, publishConfig } from './config';
 import { commitFiles, type FileChange, PublishAuthError } from './github';
 import { applyLayout, DEFAULT_LAYOUT } from './layout';
@@ -232,12 +235,15 @@ export async function publishSite(tenantId: string, changes: Change[]): Promise<
           : {};
       await record(path, { ...outcome, ...commit });
     }
-    logger.info('published', { tenant_id: tenantId, files: files.length, commit: result.sha ?? 'unchanged' });
+    // A publish is a batch committed (or found already there); a retried batch counts once more, as it ran again.
+    await count(tenantId, { publishes: 1 });
+    logger.info('published', { tenant: tenantId, files: files.length, commit: result.sha ?? 'unchanged' });
   } catch (error) {
     if (!(error instanceof PublishAuthError)) throw error;
     for (const [path, outcome] of outcomes)
       await record(path, { ...outcome, status: 'failed', error: error.message });
-    logger.warn('publishing refused by GitHub', { tenant_id: tenantId, error: error.message });
+    await count(tenantId, { publish_failures: 1 });
+    logger.warn('publishing refused by GitHub', { tenant: tenantId, error: error.message });
   }
 }
 
@@ -258,10 +264,14 @@ export function createPublisher() {
         for (const id of ids) failed.add(id);
         continue;
       }
+      const started = clock.now();
       try {
         await publishSite(tenantId, changes);
+        addLatencyMetric('PublishDuration', clock.now() - started);
       } catch (error) {
-        logger.error('publishing failed; SQS will retry', { tenant_id: tenantId, error: error as Error });
+        await count(tenantId, { publish_failures: 1 });
+        await reportError(error, { feature: 'publish', tenant: tenantId });
+        logger.error('publishing failed; SQS will retry', { tenant: tenantId, error: error as Error });
         for (const id of ids) failed.add(id);
       } finally {
         await releaseLease(tenantId, holder);

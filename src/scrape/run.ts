@@ -4,7 +4,9 @@
 // first run, on "failing" once after N failures in a row, and on recovery), and record the run.
 import { clock } from '../core/clock';
 import { logger } from '../core/log';
+import { addLatencyMetric } from '../core/metrics';
 import { OutboundError, outboundFetch, type Resolver } from '../core/outbound/fetch';
+import { count } from '../core/stats';
 import { compareRuns, describeChanges, hasChanges, type RunChanges, showValue } from './changes';
 import { extractPage } from './extract';
 import type { PageValues, ScrapeJob } from './job';
@@ -125,7 +127,10 @@ export async function runScrape(message: RunMessage, resolver?: Resolver): Promi
     failingNotified: ok ? false : job.state.failingNotified || notice?.event === 'scrape.failing',
     ...(ok ? { baseline: values } : {}),
   });
+  await count(job.tenantId, { scrape_runs: 1, ...(ok ? {} : { scrape_failures: 1 }) });
+  addLatencyMetric('ScrapeRunDuration', run.durationMs);
   logger.info('scrape run finished', {
+    tenant: job.tenantId,
     job_id: job.id,
     run_id: message.id,
     status: run.status,

@@ -37,7 +37,7 @@ export function parseSmsJob(body: string): SmsJob {
 }
 
 export async function processSmsJob(job: SmsJob): Promise<SmsResult> {
-  const fields = { job_id: job.id, tenant_id: job.tenant_id };
+  const fields = { job_id: job.id, tenant: job.tenant_id };
   // A code nobody can use any more is not worth a message (or the confusion of a late one).
   if (job.expires_at <= clock.seconds()) {
     logger.warn('SMS dropped: expired before it could be sent', fields);

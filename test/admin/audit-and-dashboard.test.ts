@@ -5,6 +5,7 @@ import { putAuditEvent } from '../../src/core/db/audit-log';
 import { setUserRoles, userIdOf } from '../../src/core/db/users';
 import { consoleBrowser } from '../support/console';
 import { client, withKey } from '../support/http';
+import { countAuditEvents } from '../support/stats';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 import { registerAndLogin, uniqueEmail } from '../support/users';
 
@@ -43,12 +44,15 @@ describe('console: dashboard and audit log', () => {
     await setUserRoles(userIdOf(site.tenant.clientId, site.tenant.siteId, admin.email), ['tenant_admin']);
     const browser = consoleBrowser(app);
     await browser.signIn(admin.email, admin.password);
+    await countAuditEvents();
     const { html } = await browser.get('/admin');
-    // users, sign-ins (2 API logins + this admin's API and console sign-ins), failures, lockouts, status
-    expect(rowOf(html, 'Audited Site')).toEqual(['3', '4', '2', '0', 'active']);
-    expect(html).toMatch(/<strong>\d+<\/strong> queued/);
+    // users, with MFA (the admin's authenticator for the console), sign-ins (2 API logins + this admin's API and
+    // console sign-ins), failures, lockouts,
+    // refresh-token reuse, status
+    expect(rowOf(html, 'Audited Site')).toEqual(['3', '1', '4', '2', '0', '0', 'active']);
+    expect(html).toMatch(/<strong>\d+<\/strong> emails queued/);
     // SMS is configured in the tests (the fake Twilio), so its queue shows too.
-    expect(html).toMatch(/SMS codes:<\/span><span><strong>\d+<\/strong> queued/);
+    expect(html).toMatch(/<strong>\d+<\/strong> SMS queued/);
   });
 
   it('filters by event, by user and by date range', async () => {

@@ -1,5 +1,5 @@
 // Runs before each test file: points the AWS SDK and the app's config at the run's local services, gives the
-// file its own Outbox table (with its stream) and its own email and SMS queues, so parallel files never relay or
+// file its own Outbox and Stats tables (the first with its stream) and its own email and SMS queues, so parallel files never relay or
 // receive each other's messages, and its own fake Twilio Messages API for the SMS worker.
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
@@ -23,9 +23,17 @@ sqs.destroy();
 
 const template = loadTemplate();
 process.env.OUTBOX_TABLE = `Outbox-${randomUUID()}`;
+// Its own dashboard counters too: each file counts the shared audit stream itself (support/stats.ts).
+process.env.STATS_TABLE = `Stats-${randomUUID()}`;
 await createTables(
-  { ...template, Resources: { OutboxTable: template.Resources.OutboxTable as never } },
-  { OutboxTable: process.env.OUTBOX_TABLE },
+  {
+    ...template,
+    Resources: {
+      OutboxTable: template.Resources.OutboxTable as never,
+      StatsTable: template.Resources.StatsTable as never,
+    },
+  },
+  { OutboxTable: process.env.OUTBOX_TABLE, StatsTable: process.env.STATS_TABLE },
 );
 
 const twilio = await startFakeTwilio();

@@ -8,6 +8,7 @@ import { credentialStamp, getUser } from '../../core/db/users';
 import { UnauthorizedError } from '../../core/errors';
 import { TOKEN_TYPES, tokens } from '../../core/jwt';
 import { tenantResolver } from '../../core/tenants';
+import { actFor } from '../../middleware/acting-tenant';
 import { assertSameTenantAsKey, authenticate, presentedToken } from '../../middleware/authenticate';
 import type { EnrollmentUse } from './challenge';
 import { type Enroller, enrollerOf } from './enroll';
@@ -49,7 +50,7 @@ export async function enrollerFromEnrollmentToken(token: string, use: Enrollment
 async function enrollerFromToken(c: Context<AppEnv>, token: string): Promise<Enroller> {
   const enroller = await enrollerFromEnrollmentToken(token, 'api');
   await assertSameTenantAsKey(c, enroller.tenantId);
-  c.set('tenant', enroller.tenant);
+  actFor(c, enroller.tenant);
   return enroller;
 }
 

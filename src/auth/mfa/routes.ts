@@ -8,6 +8,7 @@ import { FACTORS } from '../../core/db/user-factors';
 import { getUser } from '../../core/db/users';
 import { NotFoundError } from '../../core/errors';
 import { defineRoute } from '../../docs';
+import { actFor } from '../../middleware/acting-tenant';
 import { activeUser, apiKeyTenantId, requireUser } from '../../middleware/authenticate';
 import type { FeatureRouter } from '../../middleware/feature';
 import { hasBody } from '../../middleware/json-body';
@@ -324,7 +325,7 @@ export function defineMfaRoutes(router: FeatureRouter): void {
         requestMeta(c),
         { expectedTenantId: await apiKeyTenantId(c) },
       );
-      c.set('tenant', tenant);
+      actFor(c, tenant);
       return c.json(signedInBody(c, tenant, user, issued));
     },
   );

@@ -281,6 +281,31 @@ export async function countUsers(tenantId: string): Promise<number> {
   return count;
 }
 
+/** A site's accounts, and how many have a second factor (TOTP, SMS or email codes): the dashboard's MFA adoption. */
+export async function countUsersAndMfa(tenantId: string): Promise<{ users: number; withMfa: number }> {
+  let users = 0;
+  let withMfa = 0;
+  let ExclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'tenant-index',
+        KeyConditionExpression: 'tenant_id = :t',
+        ExpressionAttributeValues: { ':t': tenantId },
+        ProjectionExpression: 'mfa_totp_secret, mfa_sms_phone, mfa_email',
+        ExclusiveStartKey,
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      users++;
+      if (item.mfa_totp_secret || item.mfa_sms_phone || item.mfa_email === true) withMfa++;
+    }
+    ExclusiveStartKey = out.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return { users, withMfa };
+}
+
 /** Every account with this email, across tenants (the email-index GSI; eventually consistent). */
 export async function findUsersByEmail(email: string): Promise<User[]> {
   const { Items = [] } = await documentClient.send(
