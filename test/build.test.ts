@@ -80,11 +80,13 @@ describe('npm run build', () => {
     const inputs = [...loaded].flatMap((o) => Object.keys(outputs[o]?.inputs ?? {}));
     expect(
       inputs.filter((i) =>
-        /node_modules\/(zod|nunjucks|qrcode|otplib|cheerio|robots-parser|undici|@hpke|markdown-it|yaml)\//.test(
+        /node_modules\/(zod|nunjucks|qrcode|otplib|cheerio|robots-parser|undici|@hpke|markdown-it|yaml|@aws-sdk\/client-cloudwatch-logs)\//.test(
           i,
         ),
       ),
     ).toEqual([]);
+    // The error tracker's sender loads only when there is an error to send; the logs reader, on the Logs page.
+    expect(inputs.filter((i) => /src\/(core\/sentry-envelope|logs\/query)\.ts$/.test(i))).toEqual([]);
     // A feature's config slice is checked at init; nothing else of it loads before a request reaches it.
     const featureCode = inputs.filter((i) =>
       /^src\/(auth|admin|users|email|pages|secrets|scrape|publish|docs\/openapi)\//.test(i),
@@ -107,6 +109,11 @@ describe('npm run build', () => {
     const octokit = (id: string) => inputsOf(id).filter((i) => /node_modules\/@octokit\//.test(i));
     expect(octokit('HttpFunction')).toEqual([]);
     expect(octokit('MarkdownPublisherFunction').length).toBeGreaterThan(0);
+    // Metrics (EMF) in the workers; the HTTP function's come from metric filters on its access lines.
+    const metrics = (id: string) => inputsOf(id).filter((i) => /node_modules\/@aws-lambda-powertools\/metrics\//.test(i));
+    expect(metrics('HttpFunction')).toEqual([]);
+    expect(metrics('StatsAggregatorFunction').length).toBeGreaterThan(0);
+    expect(metrics('EmailWorkerFunction').length).toBeGreaterThan(0);
     // Job URLs are checked without undici; snapshot links are signed without the S3 client (its XML protocol
     // would land in the chunks every cold start reads).
     expect(

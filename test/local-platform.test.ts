@@ -11,7 +11,14 @@ describe('local platform', () => {
   it('has created every table of template.yaml under the config default names, with keys, GSIs and TTL', async () => {
     const sdk = dynamodbSdk();
     const client = new sdk.DynamoDBClient({});
-    const { TableNames = [] } = await client.send(new sdk.ListTablesCommand({}));
+    // Test files add tables of their own (Outbox, Stats): past 100, ListTables pages.
+    const TableNames: string[] = [];
+    let ExclusiveStartTableName: string | undefined;
+    do {
+      const page = await client.send(new sdk.ListTablesCommand({ ExclusiveStartTableName }));
+      TableNames.push(...(page.TableNames ?? []));
+      ExclusiveStartTableName = page.LastEvaluatedTableName;
+    } while (ExclusiveStartTableName);
     for (const [id, resource] of resourcesOfType(template, 'AWS::DynamoDB::Table')) {
       const name = names[id] as string;
       expect(TableNames).toContain(name);

@@ -116,7 +116,10 @@ export const adminRoutes = new Hono<AppEnv>()
     const range = RANGES.find((r) => r === c.req.query('range')) ?? '24h';
     const [stats, perTenant] = await Promise.all([
       dashboardStats(tenants, { scope, range }),
-      Promise.all(tenants.slice(0, 20).map((t) => listAuditEvents(t.id, 10))),
+      // The chosen site's recent events, or every managed site's.
+      Promise.all(
+        (asked ? [asked] : tenants.slice(0, 20)).map((t) => listAuditEvents(t.id, asked ? 25 : 10)),
+      ),
     ]);
     const events = perTenant
       .flat()

@@ -14,7 +14,7 @@ import {
 } from '../core/db/stats';
 import type { Tenant } from '../core/db/tenants';
 import { countUsersAndMfa } from '../core/db/users';
-import { barChartSvg } from '../stats/bar-chart';
+import { barChartSvg } from '../stats';
 import { queuesConfig } from './config';
 import { queueDepth } from './queue-depth';
 

@@ -193,7 +193,8 @@ export async function queryLogs(q: LogQuery): Promise<LogPage> {
   const lines = pages
     .flatMap(({ fn, out }) => (out.events ?? []).map((e) => lineOf(e, fn)))
     .filter((line) => matches(line, q))
-    .sort((a, b) => a.timestamp - b.timestamp || a.id.localeCompare(b.id));
+    // Stable: lines of one millisecond keep the order their group returned them in.
+    .sort((a, b) => a.timestamp - b.timestamp);
   const next: Cursor = Object.fromEntries(
     pages
       .filter(({ out }) => 'nextToken' in out && out.nextToken)

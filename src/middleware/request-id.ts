@@ -16,4 +16,13 @@ export const requestId = ({ header = 'x-request-id' } = {}): MiddlewareHandler<A
     c.set('log', requestLogger(id));
     c.header(header, id);
     await next();
+    // A feature's router answers with a Response of its own, which does not carry what was set above.
+    if (!c.res.headers.has(header)) {
+      try {
+        c.res.headers.set(header, id);
+      } catch {
+        c.res = new Response(c.res.body, c.res);
+        c.res.headers.set(header, id);
+      }
+    }
   };
