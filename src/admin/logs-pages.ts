@@ -117,6 +117,7 @@ const view = (page: LogPage) =>
                   'message',
                   'timestamp',
                   'service',
+                  'sampling_rate',
                   'request_id',
                   'tenant',
                   'feature',

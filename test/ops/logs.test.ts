@@ -119,6 +119,13 @@ describe('logs: FilterLogEvents over the functions’ own groups (moto)', () => 
     expect(seen).toEqual(Array.from({ length: 120 }, (_, i) => `${marker} scheduler line ${i}`));
   });
 
+  it('50 searches at once all answer in full (each instance keeps at most three calls in flight)', async () => {
+    const pages = await Promise.all(
+      Array.from({ length: 50 }, () => queryLogs({ functions: [], level: 'WARN', text: marker, ...window() })),
+    );
+    expect(new Set(pages.map((p) => p.lines.length))).toEqual(new Set([2]));
+  });
+
   it('S43: what reached the logs holds no password, token or API key', async () => {
     const all = await queryLogs({ functions: ['HttpFunction'], ...window(), limit: 1000 });
     const text = all.lines.map((l) => l.raw).join('\n');

@@ -12,6 +12,8 @@ export async function countAuditEvents(): Promise<void> {
     tableName: tables().audit,
     handler: createStatsAggregator(),
     filters: [{ eventName: ['INSERT'] }],
+    // The whole run's audit events are on this stream, thousands by the later files: read them in big batches.
+    batchSize: 1000,
   });
-  for (let pass = 0; pass < 20 && (await source.pollOnce()) > 0; pass++);
+  for (let pass = 0; pass < 500 && (await source.pollOnce()) > 0; pass++);
 }
