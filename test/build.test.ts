@@ -110,7 +110,8 @@ describe('npm run build', () => {
     expect(octokit('HttpFunction')).toEqual([]);
     expect(octokit('MarkdownPublisherFunction').length).toBeGreaterThan(0);
     // Metrics (EMF) in the workers; the HTTP function's come from metric filters on its access lines.
-    const metrics = (id: string) => inputsOf(id).filter((i) => /node_modules\/@aws-lambda-powertools\/metrics\//.test(i));
+    const metrics = (id: string) =>
+      inputsOf(id).filter((i) => /node_modules\/@aws-lambda-powertools\/metrics\//.test(i));
     expect(metrics('HttpFunction')).toEqual([]);
     expect(metrics('StatsAggregatorFunction').length).toBeGreaterThan(0);
     expect(metrics('EmailWorkerFunction').length).toBeGreaterThan(0);

@@ -35,7 +35,13 @@ describe('operations in the console', () => {
     const shipper = createLogShipper(logsConfig().groups.get('HttpFunction') as string);
     shipper.write(
       await captureOutput(async () => {
-        logger.info('request', { request_id: requestId, tenant: site.tenant.id, method: 'GET', path: '/user/me', status: 200 });
+        logger.info('request', {
+          request_id: requestId,
+          tenant: site.tenant.id,
+          method: 'GET',
+          path: '/user/me',
+          status: 200,
+        });
         logger.error('dependency failed', { request_id: requestId, tenant: site.tenant.id });
       }),
     );
@@ -55,9 +61,13 @@ describe('operations in the console', () => {
     await expect(signIns.locator('figcaption strong').textContent()).resolves.toBe('12');
     // 24 hourly bars, two of them drawn (this hour and the last), each with its figure in a tooltip.
     await expect(signIns.locator('svg rect').count()).resolves.toBe(24);
-    const drawn = await signIns.locator('svg rect').evaluateAll((rects) =>
-      rects.filter((r) => Number(r.getAttribute('height')) > 0).map((r) => r.querySelector('title')?.textContent),
-    );
+    const drawn = await signIns
+      .locator('svg rect')
+      .evaluateAll((rects) =>
+        rects
+          .filter((r) => Number(r.getAttribute('height')) > 0)
+          .map((r) => r.querySelector('title')?.textContent),
+      );
     expect(drawn).toHaveLength(2);
     expect(drawn.at(-1)).toMatch(/: 7$/);
     const box = await signIns.locator('svg').boundingBox();

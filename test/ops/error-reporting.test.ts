@@ -55,14 +55,22 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
 
-const envelopeOf = (r: Received) => r.body.trim().split('\n').map((line) => JSON.parse(line));
+const envelopeOf = (r: Received) =>
+  r.body
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 
 describe('error tracking (SENTRY_DSN)', () => {
   it('S34/S43: reports an unhandled error with request id, tenant and route, and none of the request', async () => {
     received.length = 0;
     const res = await app.request('/__test/explode', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${bearerToken}`, 'x-api-key': apiKey },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${bearerToken}`,
+        'x-api-key': apiKey,
+      },
       body: JSON.stringify({ email: 'victim@example.com', password: PASSWORD }),
     });
     expect(res.status).toBe(500);
@@ -105,7 +113,9 @@ describe('error tracking (SENTRY_DSN)', () => {
 
   it('scrubs emails, JWTs, bearer tokens and long secrets from messages', () => {
     expect(
-      scrub('user bob@example.org sent eyJhbGciOi.eyJzdWIiOiIx.sig with Bearer abc.def and k_ABCDEFGHIJKLMNOPQRSTUVWXYZ123456'),
+      scrub(
+        'user bob@example.org sent eyJhbGciOi.eyJzdWIiOiIx.sig with Bearer abc.def and k_ABCDEFGHIJKLMNOPQRSTUVWXYZ123456',
+      ),
     ).toBe('user [email] sent [jwt] with Bearer [redacted] and [redacted]');
   });
 });

@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformAdmin } from '../../src/admin/bootstrap';
 import { createApp } from '../../src/app';
-import { logger } from '../../src/core/log';
 import { setUserRoles, userIdOf } from '../../src/core/db/users';
+import { logger } from '../../src/core/log';
 import { createLogShipper } from '../../src/dev/log-shipper';
 import { logsConfig } from '../../src/logs/config';
 import { queryLogs } from '../../src/logs/query';
@@ -47,7 +47,11 @@ beforeAll(async () => {
   const http = await captureOutput(async () => {
     const user = await registerAndLogin(app, a.apiKey);
     secrets.push(user.password, user.token, user.refreshToken, a.apiKey, b.apiKey);
-    const login = await api.post('/auth/login', { email: user.email, password: user.password }, withKey(a.apiKey));
+    const login = await api.post(
+      '/auth/login',
+      { email: user.email, password: user.password },
+      withKey(a.apiKey),
+    );
     secrets.push(login.body.token, login.body.refresh_token);
     loginRequestId = login.headers.get('x-request-id') as string;
     await registerAndLogin(app, b.apiKey);
@@ -55,7 +59,11 @@ beforeAll(async () => {
     const boom = await api.get('/__test/boom');
     expect(boom.status).toBe(500);
     // S34: the 500 carries the request id and nothing of what went wrong.
-    expect(boom.body).toEqual({ detail: 'Internal server error', code: 'internal_error', request_id: expect.any(String) });
+    expect(boom.body).toEqual({
+      detail: 'Internal server error',
+      code: 'internal_error',
+      request_id: expect.any(String),
+    });
     boomRequestId = boom.body.request_id;
     logger.warn(`${marker} warning of site A`, { tenant: a.tenant.id });
     logger.error(`${marker} error of site B`, { tenant: b.tenant.id });
@@ -86,10 +94,15 @@ describe('logs: FilterLogEvents over the functions’ own groups (moto)', () => 
     const byTenant = await queryLogs({ functions: ['HttpFunction'], tenant: a.tenant.id, ...window() });
     expect(byTenant.lines.length).toBeGreaterThan(3);
     expect(byTenant.lines.every((l) => l.tenant === a.tenant.id && l.function === 'HttpFunction')).toBe(true);
-    expect(byTenant.lines.some((l) => l.message === 'request' && l.fields?.path === '/auth/login')).toBe(true);
+    expect(byTenant.lines.some((l) => l.message === 'request' && l.fields?.path === '/auth/login')).toBe(
+      true,
+    );
 
     const warnings = await queryLogs({ functions: [], level: 'WARN', text: marker, ...window() });
-    expect(warnings.lines.map((l) => l.message).sort()).toEqual([`${marker} error of site B`, `${marker} warning of site A`]);
+    expect(warnings.lines.map((l) => l.message).sort()).toEqual([
+      `${marker} error of site B`,
+      `${marker} warning of site A`,
+    ]);
 
     const oneRequest = await queryLogs({ functions: [], requestId: loginRequestId, ...window() });
     expect(oneRequest.lines.length).toBeGreaterThanOrEqual(2);
@@ -101,7 +114,12 @@ describe('logs: FilterLogEvents over the functions’ own groups (moto)', () => 
 
     const text = await queryLogs({ functions: ['HttpFunction'], text: `${marker} warning`, ...window() });
     expect(text.lines.map((l) => l.message)).toEqual([`${marker} warning of site A`]);
-    const before = await queryLogs({ functions: [], text: marker, from: started - 3_600_000, to: started - 1000 });
+    const before = await queryLogs({
+      functions: [],
+      text: marker,
+      from: started - 3_600_000,
+      to: started - 1000,
+    });
     expect(before.lines).toEqual([]);
   });
 
@@ -121,7 +139,9 @@ describe('logs: FilterLogEvents over the functions’ own groups (moto)', () => 
 
   it('50 searches at once all answer in full (each instance keeps at most three calls in flight)', async () => {
     const pages = await Promise.all(
-      Array.from({ length: 50 }, () => queryLogs({ functions: [], level: 'WARN', text: marker, ...window() })),
+      Array.from({ length: 50 }, () =>
+        queryLogs({ functions: [], level: 'WARN', text: marker, ...window() }),
+      ),
     );
     expect(new Set(pages.map((p) => p.lines.length))).toEqual(new Set([2]));
   });
@@ -136,7 +156,9 @@ describe('logs: FilterLogEvents over the functions’ own groups (moto)', () => 
 
 describe('console: Logs page', () => {
   it('shows a platform admin any site’s lines, with request ids linking to that request’s lines', async () => {
-    const { res, html } = await root.get(`/admin/logs?range=15m&q=${encodeURIComponent(marker)}&function=HttpFunction`);
+    const { res, html } = await root.get(
+      `/admin/logs?range=15m&q=${encodeURIComponent(marker)}&function=HttpFunction`,
+    );
     expect(res.status).toBe(200);
     expect(html).toContain(`${marker} warning of site A`);
     expect(html).toContain(`${marker} error of site B`);
@@ -146,7 +168,9 @@ describe('console: Logs page', () => {
   });
 
   it('a tenant admin sees only their own site’s lines, whatever the link asks for', async () => {
-    const own = await siteAdmin.get(`/admin/logs?range=15m&q=${encodeURIComponent(marker)}&function=HttpFunction`);
+    const own = await siteAdmin.get(
+      `/admin/logs?range=15m&q=${encodeURIComponent(marker)}&function=HttpFunction`,
+    );
     expect(own.res.status).toBe(200);
     expect(own.html).toContain(`${marker} warning of site A`);
     expect(own.html).not.toContain(`${marker} error of site B`);
@@ -159,7 +183,9 @@ describe('console: Logs page', () => {
   });
 
   it('pages with a link that keeps the filters', async () => {
-    const first = await root.get(`/admin/logs?range=15m&function=ScraperFunction&q=${encodeURIComponent(marker)}`);
+    const first = await root.get(
+      `/admin/logs?range=15m&function=ScraperFunction&q=${encodeURIComponent(marker)}`,
+    );
     const next = /href="\/admin\/logs\?([^"]+)">Next page/.exec(first.html)?.[1]?.replaceAll('&amp;', '&');
     expect(next).toContain('cursor=');
     expect(next).toContain(`q=${encodeURIComponent(marker)}`);

@@ -56,8 +56,16 @@ describe('dashboard counters', () => {
   it('S42: sign-ins, failures, lockouts and refresh-token reuse reach the counters from the audit stream', async () => {
     const user = await registerAndLogin(app, site.apiKey);
     for (let i = 0; i < 2; i++)
-      await api.post('/auth/login', { email: user.email, password: 'not the password' }, withKey(site.apiKey));
-    const rotated = await api.post('/auth/token/refresh', { refresh_token: user.refreshToken }, withKey(site.apiKey));
+      await api.post(
+        '/auth/login',
+        { email: user.email, password: 'not the password' },
+        withKey(site.apiKey),
+      );
+    const rotated = await api.post(
+      '/auth/token/refresh',
+      { refresh_token: user.refreshToken },
+      withKey(site.apiKey),
+    );
     expect(rotated.status).toBe(200);
     // The spent token replayed: reuse detected, the session revoked (S13).
     await api.post('/auth/token/refresh', { refresh_token: user.refreshToken }, withKey(site.apiKey));
@@ -96,7 +104,9 @@ describe('dashboard counters', () => {
     // What the unwrapped aggregator of the tests above buffered goes out first (in Lambda every entry is wrapped).
     await captureOutput(() => withMetrics(async () => undefined)());
     const output = await captureOutput(async () => {
-      await aggregate({ Records: [auditRecord(tenant, 'authn_login_lock', `${Date.now()}`.padStart(21, '0'))] });
+      await aggregate({
+        Records: [auditRecord(tenant, 'authn_login_lock', `${Date.now()}`.padStart(21, '0'))],
+      });
     });
     const emf = output
       .split('\n')
@@ -123,10 +133,15 @@ describe('dashboard counters', () => {
     expect((await counted(id, 'emails_sent')) - sentBefore).toBe(1);
 
     // A job that can never be opened fails each time, and on its last receive goes to the DLQ.
-    const broken = JSON.stringify({ ...JSON.parse(job?.raw as string), id: randomUUID(), sealed: 'v1.broken' });
+    const broken = JSON.stringify({
+      ...JSON.parse(job?.raw as string),
+      id: randomUUID(),
+      sealed: 'v1.broken',
+    });
     const last = sqsEventOf([{ id: `m-${randomUUID()}`, body: broken }]);
-    (last.Records[0] as { attributes: { ApproximateReceiveCount: string } }).attributes.ApproximateReceiveCount =
-      String(EMAIL_MAX_RECEIVES);
+    (
+      last.Records[0] as { attributes: { ApproximateReceiveCount: string } }
+    ).attributes.ApproximateReceiveCount = String(EMAIL_MAX_RECEIVES);
     const failedBefore = await counted(id, 'emails_failed');
     const deadBefore = await counted(id, 'emails_dead_lettered');
     expect((await worker(last, lambdaContext('EmailWorkerFunction'))).batchItemFailures).toHaveLength(1);
@@ -153,10 +168,11 @@ describe('dashboard counters', () => {
 
 it('keeps EMAIL_MAX_RECEIVES equal to the queue redrive (the dead-letter count depends on it)', async () => {
   const { loadTemplate } = await import('../../src/dev/template');
-  const queue = loadTemplate().Resources.EmailQueue?.Properties as { RedrivePolicy: { maxReceiveCount: number } };
+  const queue = loadTemplate().Resources.EmailQueue?.Properties as {
+    RedrivePolicy: { maxReceiveCount: number };
+  };
   expect(queue.RedrivePolicy.maxReceiveCount).toBe(EMAIL_MAX_RECEIVES);
   const { SMS_MAX_RECEIVES } = await import('../../src/sms/worker');
   const sms = loadTemplate().Resources.SmsQueue?.Properties as { RedrivePolicy: { maxReceiveCount: number } };
   expect(sms.RedrivePolicy.maxReceiveCount).toBe(SMS_MAX_RECEIVES);
 });
-

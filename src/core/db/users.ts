@@ -260,27 +260,6 @@ export async function listUsers(
   return { users, next: out.LastEvaluatedKey?.email as string | undefined };
 }
 
-/** How many users a site has (a count query over the tenant-index). */
-export async function countUsers(tenantId: string): Promise<number> {
-  let count = 0;
-  let ExclusiveStartKey: Record<string, unknown> | undefined;
-  do {
-    const out = await documentClient.send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: 'tenant-index',
-        KeyConditionExpression: 'tenant_id = :t',
-        ExpressionAttributeValues: { ':t': tenantId },
-        Select: 'COUNT',
-        ExclusiveStartKey,
-      }),
-    );
-    count += out.Count ?? 0;
-    ExclusiveStartKey = out.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
-  return count;
-}
-
 /** A site's accounts, and how many have a second factor (TOTP, SMS or email codes): the dashboard's MFA adoption. */
 export async function countUsersAndMfa(tenantId: string): Promise<{ users: number; withMfa: number }> {
   let users = 0;
