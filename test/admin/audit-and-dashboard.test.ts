@@ -44,7 +44,7 @@ describe('console: dashboard and audit log', () => {
     await setUserRoles(userIdOf(site.tenant.clientId, site.tenant.siteId, admin.email), ['tenant_admin']);
     const browser = consoleBrowser(app);
     await browser.signIn(admin.email, admin.password);
-    await countAuditEvents();
+    await countAuditEvents(site.tenant.id);
     const { html } = await browser.get('/admin');
     // users, with MFA (the admin's authenticator for the console), sign-ins (2 API logins + this admin's API and
     // console sign-ins), failures, lockouts,

@@ -69,13 +69,13 @@ describe('dashboard counters', () => {
     expect(rotated.status).toBe(200);
     // The spent token replayed: reuse detected, the session revoked (S13).
     await api.post('/auth/token/refresh', { refresh_token: user.refreshToken }, withKey(site.apiKey));
-    await countAuditEvents();
+    await countAuditEvents(site.tenant.id);
     const id = site.tenant.id;
     expect(await counted(id, 'sign_ins')).toBe(1);
     expect(await counted(id, 'sign_in_failures')).toBe(2);
     expect(await counted(id, 'token_reuse')).toBe(1);
     // Counted once: reading the stream again (a second poll, as after a restart) adds nothing.
-    await countAuditEvents();
+    await countAuditEvents(site.tenant.id);
     expect(await counted(id, 'sign_ins')).toBe(1);
   });
 
