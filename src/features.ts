@@ -12,7 +12,11 @@ export const FEATURES: Feature[] = [
   { name: 'secrets', prefixes: ['/secrets', '/s'], load: () => router(import('./secrets/routes')) },
   { name: 'scrape', prefixes: ['/scrape'], load: () => router(import('./scrape/routes')) },
   { name: 'publish', prefixes: ['/publish'], load: () => router(import('./publish/routes')) },
-  { name: 'pages', prefixes: ['/reset', '/verify-email'], load: () => router(import('./pages/routes')) },
+  {
+    name: 'pages',
+    prefixes: ['/reset', '/verify-email', '/magic-link'],
+    load: () => router(import('./pages/routes')),
+  },
   { name: 'admin', prefixes: ['/admin'], load: () => router(import('./admin')) },
   { name: 'docs', prefixes: ['/docs', '/openapi.json'], load: () => router(import('./docs/routes')) },
   { name: 'assets', prefixes: ['/assets'], load: () => router(import('./assets/routes')) },

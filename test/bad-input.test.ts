@@ -26,7 +26,7 @@ let site: TestTenant;
 const routes = await routeTable([health]);
 
 /** Console and hosted pages: HTML forms, swept as forms below. */
-const PAGE_PREFIXES = ['/admin', '/reset', '/verify-email', '/docs', '/assets'];
+const PAGE_PREFIXES = ['/admin', '/reset', '/verify-email', '/magic-link', '/docs', '/assets'];
 const isPage = (path: string) => PAGE_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
 const honoPath = (openApiPath: string) => openApiPath.replace(/\{(\w+)\}/g, ':$1');
 /** Whether a route pattern (`/auth/mfa/:factor`) serves a concrete path. */

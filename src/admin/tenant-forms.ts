@@ -80,6 +80,7 @@ type StoredSettings = Record<string, unknown> & {
   reset_url?: string;
   verify_url?: string;
   cookie_mode?: boolean;
+  magic_links?: boolean;
   require_verified_email?: boolean;
   duplicate_email?: string;
   password_min_length?: number;
@@ -142,6 +143,7 @@ export function tenantFromForm(
   setOrDrop(settings, 'reset_url', f.reset_url);
   setOrDrop(settings, 'verify_url', f.verify_url);
   settings.cookie_mode = field('cookie_mode') === 'on';
+  settings.magic_links = field('magic_links') === 'on';
   settings.require_verified_email = field('require_verified_email') === 'on';
   settings.duplicate_email = field('duplicate_email') === 'conflict' ? 'conflict' : 'conceal';
   settings.password_min_length = f.password_min_length;
@@ -193,6 +195,7 @@ export function formValues(t: Tenant) {
     reset_url: s.reset_url ?? '',
     verify_url: s.verify_url ?? '',
     cookie_mode: s.cookie_mode === true,
+    magic_links: s.magic_links === true,
     require_verified_email: s.require_verified_email === true,
     duplicate_email: s.duplicate_email ?? 'conceal',
     password_min_length: s.password_min_length ?? 8,

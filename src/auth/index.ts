@@ -2,6 +2,7 @@
 // Everything else in this folder is the feature's own business.
 export { confirmEmailVerification, sendVerificationEmail, tenantOfToken } from './email-verification';
 export { invalidCredentials, loginWithPassword, verifyCredentials } from './login';
+export { magicLinkTarget } from './magic-link';
 export {
   acceptTotp,
   issueEnrollmentChallenge,

@@ -22,6 +22,7 @@ import { clearSessionCookies, refreshCookie, setSessionCookies } from './cookies
 import { confirmEmailVerification, resendVerification } from './email-verification';
 import { loginWithPassword } from './login';
 import { logout } from './logout';
+import { redeemMagicLink, requestMagicLink } from './magic-link';
 import { defineMfaRoutes } from './mfa/routes';
 import { changePassword } from './password-change';
 import { confirmPasswordReset, requestPasswordReset } from './password-reset';
@@ -30,6 +31,8 @@ import { registerUser } from './register';
 import {
   loginBody,
   loginResponse,
+  magicLinkBody,
+  magicLinkVerifyBody,
   messageResponse,
   passwordChangeBody,
   refreshBody,
@@ -191,6 +194,60 @@ defineRoute(
     const { email } = await parseBody(c, resetRequestBody);
     await requestPasswordReset(c.var.tenantKey.tenant, email, requestMeta(c));
     return c.json({ message: 'If account exists, reset email sent' });
+  },
+);
+
+defineRoute(
+  auth,
+  {
+    method: 'post',
+    path: '/magic-link',
+    operationId: 'requestMagicLink',
+    tag: 'auth',
+    summary: 'Email a single-use sign-in link',
+    description:
+      "Where the site turns sign-in links on (setting magic_links). Answers the same whether or not the account exists. The email links to a hosted page whose GET changes nothing (mail scanners open links); its button sends the browser to redirect_uri with the token in the fragment (#magic_token=...), and the site's page spends it with POST /auth/magic-link/verify. 15 minutes, single use, bound to the site and redirect_uri, which must be on the site's allowed origins.",
+    security: ['apiKey'],
+    body: magicLinkBody,
+    responses: {
+      202: { description: 'Accepted', schema: messageResponse },
+      403: { description: 'The site has sign-in links off' },
+      422: { description: "redirect_uri is not a page on the site's allowed origins" },
+      429: { description: 'Too many requests' },
+    },
+  },
+  requireTenant({ scope: 'auth' }),
+  async (c) => {
+    const { email, redirect_uri } = await parseBody(c, magicLinkBody);
+    await requestMagicLink(c.var.tenantKey.tenant, email, redirect_uri, requestMeta(c));
+    return c.json({ message: 'If the account exists, a sign-in link is on its way' }, 202);
+  },
+);
+
+defineRoute(
+  auth,
+  {
+    method: 'post',
+    path: '/magic-link/verify',
+    operationId: 'verifyMagicLink',
+    tag: 'auth',
+    summary: 'Sign in with the token of an emailed link',
+    description:
+      "Spends the link's token (once; this site's links only) and answers as /auth/login does: the session, or {mfa_required, mfa_token, methods} when the user has a second factor.",
+    security: ['apiKey'],
+    body: magicLinkVerifyBody,
+    responses: {
+      200: { description: 'Signed in, or a second step (as /auth/login)' },
+      400: { description: 'Invalid, used or expired link' },
+    },
+  },
+  requireTenant({ scope: 'auth' }),
+  async (c) => {
+    const { token } = await parseBody(c, magicLinkVerifyBody);
+    const tenant = c.var.tenantKey.tenant;
+    const { user, issued, mfa } = await redeemMagicLink(tenant, token, requestMeta(c));
+    if (mfa) return c.json(mfa);
+    return c.json(signedInBody(c, tenant, user, issued));
   },
 );
 

@@ -43,6 +43,16 @@ export const passwordChangeBody = z.object({ current_password: passwordField, ne
 export const refreshBody = z.object({ refresh_token: opaqueToken.optional() });
 export const verifyConfirmBody = z.object({ token: opaqueToken });
 export const verifyResendBody = z.object({ email: emailField.optional() });
+export const magicLinkBody = z.object({
+  email: emailField,
+  redirect_uri: z
+    .string({ error: 'must be a string' })
+    .min(1, 'is required')
+    .max(2000, 'is too long')
+    .regex(NO_CONTROL, 'must not contain control or invisible characters')
+    .describe("The site's page the link's token is handed to (in the fragment: #magic_token=...)"),
+});
+export const magicLinkVerifyBody = z.object({ token: opaqueToken });
 
 export const userSummary = z.object({ user_id: z.string(), email: z.string(), name: z.string() });
 export const messageResponse = z.object({ message: z.string() });

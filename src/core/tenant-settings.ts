@@ -45,6 +45,8 @@ export const sitePageUrl = z.url({ protocol: /^https?$/, error: 'must be an http
 export const siteSettings = tenantSettings({
   /** Seed "Option A": login also sets HttpOnly auth_token and refresh_token cookies. */
   cookie_mode: z.boolean().catch(false),
+  /** Sign-in by an emailed single-use link (POST /auth/magic-link); off unless the site turns it on. */
+  magic_links: z.boolean().catch(false),
   /** Where reset links point; the token is appended as ?token=. Never derived from the Host header (S20). */
   reset_url: sitePageUrl.optional().catch(undefined),
   /** Where verification links point (?token=); the hosted page when absent. */

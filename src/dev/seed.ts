@@ -25,6 +25,8 @@ export async function seedDemoTenant(): Promise<void> {
       // No reset_url/verify_url: the demo site uses the hosted pages under PUBLIC_BASE_URL (http://localhost:3000).
       settings: {
         email: { product_name: 'Site A' },
+        // Sign-in links on, so POST /auth/magic-link works from the demo (the email shows up at /dev/mail).
+        magic_links: true,
         // Publishing to make dev's local fake GitHub (served at /dev/github), with DEMO_GITHUB_TOKEN.
         publish: { enabled: true, repo: 'demo/site', branch: 'main', folder: '' },
       },

@@ -26,6 +26,11 @@ export const EMAIL_TEMPLATES = {
     reset_url: link,
     expires_minutes: z.number().int().positive(),
   }),
+  magic_link: z.object({
+    name: text().optional(),
+    login_url: link,
+    expires_minutes: z.number().int().positive(),
+  }),
   password_changed: z.object({ name: text().optional(), changed_at: text(), reset_url: link.nullish() }),
   existing_account: z.object({ reset_url: link.nullish() }),
   mfa_code: z.object({ code: z.string().regex(/^\d{6,10}$/), expires_minutes: z.number().int().positive() }),

@@ -1,5 +1,6 @@
-// Hosted pages for sites with no page of their own: /reset (choose a new password) and /verify-email.
-import { confirmEmailVerification, confirmPasswordReset, tenantOfToken } from '../auth';
+// Hosted pages for sites with no page of their own: /reset (choose a new password), /verify-email, and the
+// landing of emailed sign-in links (/magic-link).
+import { confirmEmailVerification, confirmPasswordReset, magicLinkTarget, tenantOfToken } from '../auth';
 import { AppError, ValidationError } from '../core/errors';
 import { productNameOf, siteSettings } from '../core/tenant-settings';
 import { assertCsrf, csrfToken } from '../middleware/csrf';
@@ -17,10 +18,24 @@ const linkProblem = (kind: string) => ({
   status: 400,
 });
 
-// Two prefixes (/reset and /verify-email), so the router sits at the root with full paths.
+// Several prefixes, so the router sits at the root with full paths.
 const pages = featureRouter('/');
 
 pages
+  // A sign-in link's landing: its GET changes nothing (mail scanners open links). The button hands the token to the
+  // site's own page in the fragment, which never reaches a server log or a Referer; that page spends it.
+  .get('/magic-link', async (c) => {
+    const token = c.req.query('token') ?? '';
+    const target = TOKEN_SHAPE.test(token) ? await magicLinkTarget(token) : undefined;
+    if (!target) return messagePage(c, linkProblem('sign-in'));
+    const url = new URL(target.redirectUri);
+    url.hash = `magic_token=${token}`;
+    return renderPage(c, 'magic-link.html.njk', {
+      title: 'Sign in',
+      product_name: productNameOf(target.tenant),
+      continue_url: url.toString(),
+    });
+  })
   .get('/reset', async (c) => {
     const token = c.req.query('token') ?? '';
     const tenant = TOKEN_SHAPE.test(token) ? await tenantOfToken(token, 'password_reset') : undefined;

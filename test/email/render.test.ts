@@ -16,6 +16,11 @@ const samples: Record<keyof typeof EMAIL_TEMPLATES, Record<string, unknown>> = {
     reset_url: 'https://shop.example/reset?token=abc&x=1',
     expires_minutes: 30,
   },
+  magic_link: {
+    name: hostile,
+    login_url: 'https://auth.example/magic-link?token=abc&x=1',
+    expires_minutes: 15,
+  },
   password_changed: {
     name: hostile,
     changed_at: '2026-11-22T05:00:00Z',

@@ -5,7 +5,7 @@ import { tables } from '../config';
 import { documentClient } from './client';
 import { isConditionFailed } from './conditions';
 
-export type TokenPurpose = 'password_reset' | 'email_verification';
+export type TokenPurpose = 'password_reset' | 'email_verification' | 'magic_link';
 
 export type ResetToken = {
   tokenHash: string;
@@ -16,6 +16,8 @@ export type ResetToken = {
   createdAt: number;
   expiresAt: number;
   used: boolean;
+  /** A magic link's: the only page of the site its token is handed to. */
+  redirectUri?: string;
 };
 
 type ResetItem = {
@@ -26,6 +28,7 @@ type ResetItem = {
   created_at: number;
   ttl: number;
   used: boolean;
+  redirect_uri?: string;
 };
 
 const table = () => tables().passwordResets;
@@ -39,6 +42,7 @@ export async function putResetToken(t: ResetToken): Promise<void> {
     created_at: t.createdAt,
     ttl: t.expiresAt,
     used: t.used,
+    ...(t.redirectUri ? { redirect_uri: t.redirectUri } : {}),
   };
   await documentClient.send(new PutCommand({ TableName: table(), Item: item }));
 }
@@ -91,5 +95,6 @@ function fromItem(i: ResetItem): ResetToken {
     createdAt: i.created_at,
     expiresAt: i.ttl,
     used: i.used,
+    redirectUri: i.redirect_uri,
   };
 }
