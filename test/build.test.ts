@@ -93,6 +93,13 @@ describe('npm run build', () => {
     );
     expect(featureCode.filter((i) => !i.endsWith('/config.ts'))).toEqual([]);
     expect(Object.keys(outputs).length).toBeGreaterThan(10);
+    // A first sign-in reads the auth routes and what they import statically: never the 93 KiB list of common
+    // passwords, which only setting a password loads.
+    const authRoutes = Object.keys(outputs).find((o) => 'src/auth/routes.ts' in (outputs[o]?.inputs ?? {}));
+    visit(authRoutes as string);
+    const signIn = [...loaded].flatMap((o) => Object.keys(outputs[o]?.inputs ?? {}));
+    expect(signIn).toContain('src/auth/login.ts');
+    expect(signIn).not.toContain('src/auth/common-passwords.ts');
   });
 
   it('loads cheerio and robots-parser only in the scrape worker; the HTTP function has no HTTP client or S3 client', () => {

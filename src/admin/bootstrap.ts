@@ -41,7 +41,7 @@ export async function createPlatformAdmin({
   const normalised = email.trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(normalised))
     throw new BootstrapError(`not an email address: ${email}`);
-  const problem = passwordProblem(password, { minLength: 15, email: normalised });
+  const problem = await passwordProblem(password, { minLength: 15, email: normalised });
   if (problem) throw new BootstrapError(`password ${problem}`);
   await ensurePlatformTenant();
   const userId = userIdOf(PLATFORM_TENANT.clientId, PLATFORM_TENANT.siteId, normalised);

@@ -26,7 +26,7 @@ export async function createUserAsAdmin(
   const errors: FieldErrors = {};
   if (!/^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/.test(email) || email.length > 254)
     errors.email = 'must be a valid email address';
-  const problem = passwordProblem(input.password, {
+  const problem = await passwordProblem(input.password, {
     minLength: siteSettings(tenant).password_min_length,
     email,
     siteName: tenant.name,

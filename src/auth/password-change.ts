@@ -35,7 +35,7 @@ export async function changePassword(
   const problem =
     newPassword === currentPassword
       ? 'must differ from the current password'
-      : passwordProblem(newPassword, {
+      : await passwordProblem(newPassword, {
           minLength: siteSettings(tenant).password_min_length,
           email: user.email,
           siteName: tenant.name,

@@ -101,7 +101,7 @@ export async function confirmPasswordReset(
   if (!tenant || user?.status !== 'active' || record.createdAt < user.passwordChangedAt)
     throw invalidResetToken();
 
-  const problem = passwordProblem(newPassword, {
+  const problem = await passwordProblem(newPassword, {
     minLength: siteSettings(tenant).password_min_length,
     email: user.email,
     siteName: tenant.name,

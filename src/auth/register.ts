@@ -20,7 +20,7 @@ export type RegisterInput = { email: string; password: string; name: string };
 export async function registerUser(tenant: Tenant, input: RegisterInput, meta: RequestMeta) {
   const settings = siteSettings(tenant);
   await enforceRateLimit(tenant, REGISTRATIONS_PER_IP, meta.ip);
-  const problem = passwordProblem(input.password, {
+  const problem = await passwordProblem(input.password, {
     minLength: settings.password_min_length,
     email: input.email,
     siteName: tenant.name,
