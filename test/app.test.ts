@@ -28,6 +28,23 @@ describe('health routes (seed bodies)', () => {
   });
 });
 
+describe('request ids', () => {
+  it("every answer carries x-request-id, a feature router's and an error's included", async () => {
+    const app = createApp();
+    for (const [method, path] of [
+      ['GET', '/health'],
+      ['POST', '/auth/login'],
+      ['GET', '/user/me'],
+      ['GET', '/admin/login'],
+      ['GET', '/nope'],
+      ['GET', '/assets/admin.css'],
+    ] as const) {
+      const res = await app.request(path, { method, headers: { 'content-type': 'application/json' } });
+      expect(res.headers.get('x-request-id'), path).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+});
+
 describe('S35: security headers on every response', () => {
   const app = createApp();
   for (const path of ['/health', '/no-such-route']) {

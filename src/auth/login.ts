@@ -124,7 +124,8 @@ function assertEmailVerifiedIfRequired(tenant: Tenant, user: User): void {
   }
 }
 
-export type PasswordStep =
+/** What a first factor (a password, a sign-in link) leads to: the session, or the second step the user owes. */
+export type SignInStep =
   | { user: User; issued: IssuedTokens; mfa?: undefined }
   | {
       user: User;
@@ -139,7 +140,7 @@ export async function loginWithPassword(
   email: string,
   password: string,
   meta: RequestMeta,
-): Promise<PasswordStep> {
+): Promise<SignInStep> {
   return withCredentials(tenant, email, password, meta, async (user) => {
     const tenantId = tenant.id;
     try {
@@ -154,12 +155,22 @@ export async function loginWithPassword(
       });
       throw error;
     }
-    // S22: with a second factor, the password step yields only the challenge: no session, no token, no cookie.
-    if (factorsOf(user).length > 0) return { user, mfa: await issueMfaChallenge(user, tenantId) };
-    // The site's policy says this user needs a factor: the password only earns the right to enroll one.
-    if (mustUseMfa(tenant, user)) return { user, mfa: await issueEnrollmentChallenge(user, tenantId) };
-    return { user, issued: await signIn(user, tenant, meta) };
+    return afterFirstFactor(tenant, user, meta);
   });
+}
+
+/** The session, or the second step the user owes after a first factor (S22). */
+export async function afterFirstFactor(
+  tenant: Tenant,
+  user: User,
+  meta: RequestMeta,
+  detail?: Record<string, string>,
+): Promise<SignInStep> {
+  // S22: with a second factor, the first yields only the challenge: no session, no token, no cookie.
+  if (factorsOf(user).length > 0) return { user, mfa: await issueMfaChallenge(user, tenant.id) };
+  // The site's policy says this user needs a factor: the first only earns the right to enroll one.
+  if (mustUseMfa(tenant, user)) return { user, mfa: await issueEnrollmentChallenge(user, tenant.id) };
+  return { user, issued: await signIn(user, tenant, meta, detail) };
 }
 
 /** S4: a hash made with weaker parameters is replaced while we hold the plaintext. */

@@ -8,7 +8,6 @@ import { clock } from '../core/clock';
 import { randomToken, sha256Hex } from '../core/crypto';
 import { consumeResetToken, getLiveResetToken, putResetToken } from '../core/db/password-resets';
 import type { Tenant } from '../core/db/tenants';
-import { factorsOf } from '../core/db/user-factors';
 import { getUser, userIdOf } from '../core/db/users';
 import { BadRequestError, ForbiddenError, ServiceUnavailableError, ValidationError } from '../core/errors';
 import { logger } from '../core/log';
@@ -17,10 +16,7 @@ import { sitePageUrl, siteSettings } from '../core/tenant-settings';
 import { tenantResolver } from '../core/tenants';
 import { enqueueTenantEmail } from '../email';
 import { linkWithToken } from './links';
-import type { PasswordStep } from './login';
-import { issueEnrollmentChallenge, issueMfaChallenge } from './mfa/challenge';
-import { mustUseMfa } from './mfa/policy';
-import { signIn } from './session-tokens';
+import { afterFirstFactor, type SignInStep } from './login';
 
 export const MAGIC_LINK_TTL_SECONDS = 15 * 60;
 export const MAGIC_LINK_REQUESTS_PER_IP = { name: 'magic-ip', max: 20, windowSeconds: 900 };
@@ -104,11 +100,7 @@ export async function magicLinkTarget(
 }
 
 /** Spends a link (one winner under concurrency) and signs in, or asks for the second factor. */
-export async function redeemMagicLink(
-  tenant: Tenant,
-  token: string,
-  meta: RequestMeta,
-): Promise<PasswordStep> {
+export async function redeemMagicLink(tenant: Tenant, token: string, meta: RequestMeta): Promise<SignInStep> {
   const tokenHash = sha256Hex(token);
   const record = await getLiveResetToken(tokenHash, clock.seconds(), 'magic_link');
   // Another site's link is not this site's to spend: the same answer as an unknown one, and it stays unspent.
@@ -117,7 +109,5 @@ export async function redeemMagicLink(
   if (user?.status !== 'active') throw invalidMagicLink();
   if (!(await consumeResetToken(tokenHash, clock.seconds(), 'magic_link'))) throw invalidMagicLink();
   // S22: a second factor still stands between the link and a session.
-  if (factorsOf(user).length > 0) return { user, mfa: await issueMfaChallenge(user, tenant.id) };
-  if (mustUseMfa(tenant, user)) return { user, mfa: await issueEnrollmentChallenge(user, tenant.id) };
-  return { user, issued: await signIn(user, tenant, meta, { method: 'magic_link' }) };
+  return afterFirstFactor(tenant, user, meta, { method: 'magic_link' });
 }

@@ -46,7 +46,7 @@ import {
   verifyResendBody,
 } from './schemas';
 import { tokenBody } from './session-tokens';
-import { signedInBody } from './signed-in';
+import { signInStepAnswer } from './signed-in';
 
 const auth = featureRouter('/auth');
 auth.use(noStore(), jsonOnly());
@@ -109,9 +109,7 @@ defineRoute(
   async (c) => {
     const { email, password } = await parseBody(c, loginBody);
     const tenant = c.var.tenantKey.tenant;
-    const { user, issued, mfa } = await loginWithPassword(tenant, email, password, requestMeta(c));
-    if (mfa) return c.json(mfa);
-    return c.json(signedInBody(c, tenant, user, issued));
+    return signInStepAnswer(c, tenant, await loginWithPassword(tenant, email, password, requestMeta(c)));
   },
 );
 
@@ -245,9 +243,7 @@ defineRoute(
   async (c) => {
     const { token } = await parseBody(c, magicLinkVerifyBody);
     const tenant = c.var.tenantKey.tenant;
-    const { user, issued, mfa } = await redeemMagicLink(tenant, token, requestMeta(c));
-    if (mfa) return c.json(mfa);
-    return c.json(signedInBody(c, tenant, user, issued));
+    return signInStepAnswer(c, tenant, await redeemMagicLink(tenant, token, requestMeta(c)));
   },
 );
 

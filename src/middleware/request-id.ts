@@ -14,15 +14,8 @@ export const requestId = ({ header = 'x-request-id' } = {}): MiddlewareHandler<A
     const id = lambdaId ?? (supplied && SAFE_ID.test(supplied) ? supplied : crypto.randomUUID());
     c.set('requestId', id);
     c.set('log', requestLogger(id));
-    c.header(header, id);
     await next();
-    // A feature's router answers with a Response of its own, which does not carry what was set above.
-    if (!c.res.headers.has(header)) {
-      try {
-        c.res.headers.set(header, id);
-      } catch {
-        c.res = new Response(c.res.body, c.res);
-        c.res.headers.set(header, id);
-      }
-    }
+    // Set on the answer once it exists: a header set before would be lost when a feature's router answers with a
+    // Response of its own (middleware/feature.ts); after, hono copies the answer if its headers are immutable.
+    c.header(header, id);
   };

@@ -1,39 +1,26 @@
 import { resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createPlatformAdmin } from '../../src/admin/bootstrap';
 import { totpAt } from '../../src/auth/mfa/totp';
-import { ARTIFACTS, launchBrowser, serveApp } from '../support/browser';
+import { ARTIFACTS, browserAndApp, consoleErrors } from '../support/browser';
 import { resetTokenFor } from '../support/queued-jobs';
 import { createTestTenant } from '../support/tenants';
 import { uniqueEmail } from '../support/users';
 
-let browser: Browser;
-let app: Awaited<ReturnType<typeof serveApp>>;
+// Hosted pages link here: set before the app is served (its configuration is read once).
+process.env.PUBLIC_BASE_URL = 'http://localhost';
+const session = browserAndApp();
 const PASSWORD = 'browser console passphrase';
-
-beforeAll(async () => {
-  process.env.PUBLIC_BASE_URL = 'http://localhost';
-  browser = await launchBrowser();
-  app = await serveApp();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
 
 describe('in Chromium', () => {
   it('/docs shows every operation from assets served by the app itself, with nothing blocked by the CSP', async () => {
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
+    const page = await session.browser.newPage();
+    const problems = consoleErrors(page);
     const offsite: string[] = [];
     page.on('request', (r) => {
-      if (!r.url().startsWith(app.base) && !r.url().startsWith('data:')) offsite.push(r.url());
+      if (!r.url().startsWith(session.app.base) && !r.url().startsWith('data:')) offsite.push(r.url());
     });
-    await page.goto(`${app.base}/docs`);
+    await page.goto(`${session.app.base}/docs`);
     await page.locator('.opblock').first().waitFor();
     expect(await page.locator('.opblock-summary-path', { hasText: '/auth/login' }).count()).toBeGreaterThan(
       0,
@@ -48,12 +35,12 @@ describe('in Chromium', () => {
     const email = uniqueEmail('operator');
     await createPlatformAdmin({ email, password: PASSWORD });
     await createTestTenant({ name: 'Browser Site' });
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     const blocked: string[] = [];
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) blocked.push(m.text());
     });
-    await page.goto(`${app.base}/admin`);
+    await page.goto(`${session.app.base}/admin`);
     expect(new URL(page.url()).pathname).toBe('/admin/login');
     await page.screenshot({ path: resolve(ARTIFACTS, 'admin-login.png'), fullPage: true });
 
@@ -86,7 +73,7 @@ describe('in Chromium', () => {
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await page.goto(`${app.base}/admin`);
+    await page.goto(`${session.app.base}/admin`);
     expect(new URL(page.url()).pathname).toBe('/admin/login');
 
     // Signing in again: the password alone is refused; with the app's code it works.
@@ -107,20 +94,20 @@ describe('in Chromium', () => {
     const site = await createTestTenant({ name: 'Hosted Browser Site' });
     const email = uniqueEmail('hosted');
     const json = { 'content-type': 'application/json', 'x-api-key': site.apiKey };
-    await fetch(`${app.base}/auth/register`, {
+    await fetch(`${session.app.base}/auth/register`, {
       method: 'POST',
       headers: json,
       body: JSON.stringify({ email, password: 'original passphrase' }),
     });
-    await fetch(`${app.base}/auth/password-reset`, {
+    await fetch(`${session.app.base}/auth/password-reset`, {
       method: 'POST',
       headers: json,
       body: JSON.stringify({ email }),
     });
     const token = await resetTokenFor(email);
 
-    const page = await browser.newPage();
-    await page.goto(`${app.base}/reset?token=${token}`);
+    const page = await session.browser.newPage();
+    await page.goto(`${session.app.base}/reset?token=${token}`);
     await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
     await page.screenshot({ path: resolve(ARTIFACTS, 'hosted-reset.png'), fullPage: true });
     await page.getByLabel('New password', { exact: true }).fill('password1');
@@ -132,7 +119,7 @@ describe('in Chromium', () => {
     await page.getByRole('button', { name: 'Set new password' }).click();
     await page.getByRole('heading', { name: 'Password changed' }).waitFor();
     await page.screenshot({ path: resolve(ARTIFACTS, 'hosted-reset-done.png'), fullPage: true });
-    const login = await fetch(`${app.base}/auth/login`, {
+    const login = await fetch(`${session.app.base}/auth/login`, {
       method: 'POST',
       headers: json,
       body: JSON.stringify({ email, password: 'a fresh browser passphrase' }),

@@ -1,23 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { createPlatformAdmin } from '../../src/admin/bootstrap';
-import { ARTIFACTS, launchBrowser, serveApp, signInWithAuthenticator } from '../support/browser';
+import { ARTIFACTS, browserAndApp, signInWithAuthenticator } from '../support/browser';
 import { uniqueEmail } from '../support/users';
 
-let browser: Browser;
-let app: Awaited<ReturnType<typeof serveApp>>;
+const session = browserAndApp();
 const PASSWORD = 'journey console passphrase';
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  app = await serveApp();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
 
 const nav = (page: Page, name: string) =>
   page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name });
@@ -28,9 +18,9 @@ describe('the console in Chromium', () => {
   it('sign in, create a site, issue a key, register a user with it, disable them, see it refused and audited', async () => {
     const admin = uniqueEmail('journey');
     await createPlatformAdmin({ email: admin, password: PASSWORD });
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
 
-    await signInWithAuthenticator(page, app.base, admin, PASSWORD, new Map());
+    await signInWithAuthenticator(page, session.app.base, admin, PASSWORD, new Map());
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     await shot(page, 'dashboard');
 
@@ -55,7 +45,7 @@ describe('the console in Chromium', () => {
     // The site's backend registers a user with that key.
     const email = uniqueEmail('journey-user');
     const json = { 'content-type': 'application/json', 'x-api-key': apiKey };
-    const registered = await fetch(`${app.base}/auth/register`, {
+    const registered = await fetch(`${session.app.base}/auth/register`, {
       method: 'POST',
       headers: json,
       body: JSON.stringify({ email, password: 'journey user passphrase' }),
@@ -74,7 +64,7 @@ describe('the console in Chromium', () => {
     await page.getByText('User disabled and signed out everywhere.').waitFor();
     await shot(page, 'user');
 
-    const login = await fetch(`${app.base}/auth/login`, {
+    const login = await fetch(`${session.app.base}/auth/login`, {
       method: 'POST',
       headers: json,
       body: JSON.stringify({ email, password: 'journey user passphrase' }),
@@ -97,7 +87,7 @@ describe('the console in Chromium', () => {
     await shot(page, 'audit');
 
     // The seed's reset form, from the console.
-    await page.goto(`${app.base}/admin/password-reset`);
+    await page.goto(`${session.app.base}/admin/password-reset`);
     await page.getByRole('heading', { name: 'Send a password reset' }).waitFor();
     await shot(page, 'password-reset');
     await page.close();

@@ -1,30 +1,19 @@
 // The console's dashboard charts and Logs page in Chromium: counters drawn as SVG under the console's CSP, a log
 // search by request id from moto's CloudWatch Logs, and the request link followed.
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createPlatformAdmin } from '../../src/admin/bootstrap';
 import { addCounts } from '../../src/core/db/stats';
 import { logger } from '../../src/core/log';
 import { createLogShipper } from '../../src/dev/log-shipper';
 import { logsConfig } from '../../src/logs/config';
-import { ARTIFACTS, launchBrowser, serveApp, signInWithAuthenticator } from '../support/browser';
+import { ARTIFACTS, browserAndApp, consoleErrors, signInWithAuthenticator } from '../support/browser';
 import { captureOutput } from '../support/logs';
 import { createTestTenant } from '../support/tenants';
 import { uniqueEmail } from '../support/users';
 
-let browser: Browser;
-let app: Awaited<ReturnType<typeof serveApp>>;
+const session = browserAndApp();
 const PASSWORD = 'operations console passphrase';
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  app = await serveApp();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
 
 describe('operations in the console', () => {
   it('draws the dashboard counters as charts and finds a request’s log lines', async () => {
@@ -49,14 +38,11 @@ describe('operations in the console', () => {
 
     const admin = uniqueEmail('ops-admin');
     await createPlatformAdmin({ email: admin, password: PASSWORD });
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    await signInWithAuthenticator(page, app.base, admin, PASSWORD, new Map());
+    const page = await session.browser.newPage();
+    const problems = consoleErrors(page);
+    await signInWithAuthenticator(page, session.app.base, admin, PASSWORD, new Map());
 
-    await page.goto(`${app.base}/admin?site=${encodeURIComponent(site.tenant.id)}&range=24h`);
+    await page.goto(`${session.app.base}/admin?site=${encodeURIComponent(site.tenant.id)}&range=24h`);
     const signIns = page.locator('figure[data-counter="sign_ins"]');
     await expect(signIns.locator('figcaption strong').textContent()).resolves.toBe('12');
     // 24 hourly bars, two of them drawn (this hour and the last), each with its figure in a tooltip.

@@ -4,19 +4,17 @@
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { serve } from '@hono/node-server';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformAdmin } from '../../src/admin/bootstrap';
 import { createFakeGitHub } from '../../src/dev/fake-github';
 import { publishConfig } from '../../src/publish/config';
 import { createPublisher } from '../../src/publish/publisher';
-import { ARTIFACTS, launchBrowser, serveApp, signInWithAuthenticator } from '../support/browser';
+import { ARTIFACTS, browserAndApp, consoleErrors, signInWithAuthenticator } from '../support/browser';
 import { sqsEventOf } from '../support/sqs-events';
 import { createTestTenant } from '../support/tenants';
 import { uniqueEmail } from '../support/users';
 
-let browser: Browser;
-let app: Awaited<ReturnType<typeof serveApp>>;
+const session = browserAndApp();
 const github = createFakeGitHub();
 let gh: ReturnType<typeof serve>;
 const PASSWORD = 'publish console passphrase';
@@ -26,12 +24,8 @@ beforeAll(async () => {
   gh = serve({ fetch: github.app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise((r) => gh.once('listening', r));
   process.env.GITHUB_API_URL = `http://127.0.0.1:${(gh.address() as AddressInfo).port}/dev/github/api`;
-  browser = await launchBrowser();
-  app = await serveApp();
 }, 60_000);
 afterAll(async () => {
-  await browser?.close();
-  await app?.close();
   await new Promise<void>((r) => gh.close(() => r()));
 });
 
@@ -52,13 +46,10 @@ describe('publishing in the console', () => {
     github.createRepo('acme', repo, 'main', TOKEN);
     const admin = uniqueEmail('publish-admin');
     await createPlatformAdmin({ email: admin, password: PASSWORD });
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
-    await signInWithAuthenticator(page, app.base, admin, PASSWORD, new Map());
-    await page.goto(`${app.base}/admin/publish?tenant=${encodeURIComponent(site.tenant.id)}`);
+    const page = await session.browser.newPage();
+    const problems = consoleErrors(page);
+    await signInWithAuthenticator(page, session.app.base, admin, PASSWORD, new Map());
+    await page.goto(`${session.app.base}/admin/publish?tenant=${encodeURIComponent(site.tenant.id)}`);
 
     await page.getByLabel('Publish uploads to GitHub').check();
     await page.getByLabel('Repository').fill(`acme/${repo}`);

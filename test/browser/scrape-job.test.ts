@@ -2,27 +2,16 @@
 // changes, its page shows the runs, the changes and a chart of the price drawn as SVG under the console's CSP;
 // scraped text that looks like markup stays text (S45).
 import { resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createPlatformAdmin } from '../../src/admin/bootstrap';
 import { fixtureSite, runQueuedScrapes, scrapeSite, shopPage } from '../scrape/support';
-import { ARTIFACTS, launchBrowser, serveApp, signInWithAuthenticator } from '../support/browser';
+import { ARTIFACTS, browserAndApp, consoleErrors, signInWithAuthenticator } from '../support/browser';
 import { uniqueEmail } from '../support/users';
 
-let browser: Browser;
-let app: Awaited<ReturnType<typeof serveApp>>;
+const session = browserAndApp();
 const PASSWORD = 'scrape console passphrase';
 /** Text on the scraped page that reads as markup once decoded. */
 const XSS = '&lt;img src=x onerror=alert(1)&gt;';
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  app = await serveApp();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-});
 
 describe('scrape jobs in the console', () => {
   it('creates a job, runs it, and shows runs, changes and a price chart', async () => {
@@ -30,17 +19,14 @@ describe('scrape jobs in the console', () => {
     const fixture = await fixtureSite({ '/item': shopPage('$10.00', XSS) });
     const admin = uniqueEmail('scrape-admin');
     await createPlatformAdmin({ email: admin, password: PASSWORD });
-    const page = await browser.newPage();
-    const problems: string[] = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(m.text());
-    });
+    const page = await session.browser.newPage();
+    const problems = consoleErrors(page);
     page.on('dialog', (d) => {
       problems.push(`dialog: ${d.message()}`);
       void d.dismiss();
     });
-    await signInWithAuthenticator(page, app.base, admin, PASSWORD, new Map());
-    await page.goto(`${app.base}/admin/scrape?tenant=${encodeURIComponent(site.tenant.id)}`);
+    await signInWithAuthenticator(page, session.app.base, admin, PASSWORD, new Map());
+    await page.goto(`${session.app.base}/admin/scrape?tenant=${encodeURIComponent(site.tenant.id)}`);
     await page.getByLabel('Name', { exact: true }).fill('Widget watch');
     await page.getByLabel('URLs', { exact: true }).fill(`${fixture.base}/item`);
     await page.getByLabel('Schedule', { exact: true }).fill('rate(1 hour)');
@@ -70,7 +56,7 @@ describe('scrape jobs in the console', () => {
     await page.screenshot({ path: resolve(ARTIFACTS, 'scrape-job.png'), fullPage: true });
     // The last raw page: a presigned S3 link, served as text.
     const raw = await page.request.get(
-      `${app.base}${await page.getByRole('link', { name: 'Last raw page' }).getAttribute('href')}`,
+      `${session.app.base}${await page.getByRole('link', { name: 'Last raw page' }).getAttribute('href')}`,
     );
     expect(raw.status()).toBe(200);
     expect(raw.headers()['content-type']).toMatch(/^text\/plain/);

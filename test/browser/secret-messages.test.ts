@@ -1,24 +1,13 @@
 // The hosted secret-message pages in Chromium: a message sealed in the browser on /s/{inbox} is read on /secrets,
 // decrypted in the browser, and gone from the server afterwards; no plaintext is ever posted, no CSP violation.
 import { resolve } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { recipient, secretsSite } from '../secrets/support';
-import { ARTIFACTS, launchBrowser, serveApp } from '../support/browser';
+import { ARTIFACTS, browserAndApp } from '../support/browser';
 import { bearer, client } from '../support/http';
 
-let browser: Browser;
-let server: Awaited<ReturnType<typeof serveApp>>;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  server = await serveApp();
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const session = browserAndApp();
 
 describe('secret messages in Chromium', () => {
   it('sealed on /s/{inbox}, opened on /secrets in the browser, then gone', async () => {
@@ -26,7 +15,7 @@ describe('secret messages in Chromium', () => {
     const site = await secretsSite();
     const to = await recipient(app, site.apiKey);
     const marker = `browser secret ${Date.now()}`;
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     const problems: string[] = [];
     page.on('console', (m) => {
       if (m.type() === 'error') problems.push(`${m.text()} ${m.location().url}`);
@@ -40,7 +29,7 @@ describe('secret messages in Chromium', () => {
       if (r.method() === 'POST') posted.push(r.postData() ?? '');
     });
 
-    await page.goto(`${server.base}/s/${to.inbox}`);
+    await page.goto(`${session.app.base}/s/${to.inbox}`);
     await page.fill('#text', marker);
     await page.click('button[type=submit]');
     await page.locator('#status.success').waitFor();
@@ -50,7 +39,7 @@ describe('secret messages in Chromium', () => {
     expect(posted.join('\n')).not.toContain(marker);
     expect(posted.join('\n')).toContain('"envelope":"v1.');
 
-    await page.goto(`${server.base}/secrets?site=${encodeURIComponent(site.tenant.id)}`);
+    await page.goto(`${session.app.base}/secrets?site=${encodeURIComponent(site.tenant.id)}`);
     await page.fill('#email', to.email);
     await page.fill('#password', to.password);
     await page.click('#sign-in button[type=submit]');
@@ -71,9 +60,9 @@ describe('secret messages in Chromium', () => {
     const app = createApp();
     const site = await secretsSite();
     const to = await recipient(app, site.apiKey);
-    const page = await browser.newPage();
+    const page = await session.browser.newPage();
     for (const path of [`/s/${to.inbox}`, `/secrets?site=${encodeURIComponent(site.tenant.id)}`]) {
-      const res = await page.goto(`${server.base}${path}`);
+      const res = await page.goto(`${session.app.base}${path}`);
       expect(res?.status()).toBe(200);
       expect(res?.headers()['content-security-policy']).toContain("script-src 'self'");
       expect(await page.content()).not.toMatch(/<script>(?!<\/script>)/);

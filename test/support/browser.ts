@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../../src/app';
 import { totpAt } from '../../src/auth/mfa/totp';
 import { freePort } from '../../src/dev/services';
@@ -26,6 +27,29 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/** A test file's browser and served app: started before its tests, closed after them. */
+export function browserAndApp(): { browser: Browser; app: { base: string; close(): Promise<void> } } {
+  const session = {} as ReturnType<typeof browserAndApp>;
+  beforeAll(async () => {
+    session.browser = await launchBrowser();
+    session.app = await serveApp();
+  }, 60_000);
+  afterAll(async () => {
+    await session.browser?.close();
+    await session.app?.close();
+  });
+  return session;
+}
+
+/** What the page reports as errors (CSP violations, failed scripts), collected for a final `toEqual([])`. */
+export function consoleErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  return errors;
 }
 
 /** The real app on http://localhost:<port> (localhost counts as secure, so __Host- cookies work over http). */
