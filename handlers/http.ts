@@ -3,6 +3,7 @@
 import { queuesConfig } from '../src/admin/config';
 import { createApp } from '../src/app';
 import { smsDelivery } from '../src/auth/mfa/config';
+import { oauthConfig } from '../src/auth/oauth/config';
 import { assertConfig, tablesFor } from '../src/core/config';
 import { errorReportingConfig } from '../src/core/error-reporting';
 import { tokenConfig } from '../src/core/jwt';
@@ -36,6 +37,8 @@ export const config = [
     'SCRAPE_RESULTS_TABLE',
     'PUBLISH_RECORDS_TABLE',
     'STATS_TABLE',
+    'IDENTITIES_TABLE',
+    'AUTH_FLOWS_TABLE',
   ),
   tokenConfig,
   apiKeyConfig,
@@ -51,6 +54,7 @@ export const config = [
   outboundPolicy,
   errorReportingConfig,
   logsConfig,
+  oauthConfig,
 ];
 assertConfig(config);
 

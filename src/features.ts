@@ -6,6 +6,12 @@ const router = (module: Promise<{ default: FeatureRouter }>) => module.then((m) 
 
 export const FEATURES: Feature[] = [
   { name: 'keys', prefixes: ['/.well-known'], load: () => router(import('./keys/routes')) },
+  // Before /auth and /user: the first stub whose prefix matches answers.
+  {
+    name: 'oauth',
+    prefixes: ['/auth/oauth', '/user/identities'],
+    load: () => router(import('./auth/oauth/routes')),
+  },
   { name: 'auth', prefixes: ['/auth'], load: () => router(import('./auth/routes')) },
   { name: 'user', prefixes: ['/user'], load: () => router(import('./users/routes')) },
   { name: 'email', prefixes: ['/email'], load: () => router(import('./email/routes')) },

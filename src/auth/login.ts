@@ -17,6 +17,7 @@ import { siteSettings } from '../core/tenant-settings';
 import { issueEnrollmentChallenge, issueMfaChallenge } from './mfa/challenge';
 import { mustUseMfa } from './mfa/policy';
 import { type IssuedTokens, signIn } from './session-tokens';
+import { passkeySecondFactor } from './sign-in-methods';
 import { recordLoginFailure, resetLoginFailures, takeLoginAttempt } from './throttle';
 
 /** RFC 5321's limit; the API's schemas enforce it, forms that take any text (the console) rely on this. */
@@ -100,7 +101,8 @@ async function checkPassword(
   meta: RequestMeta,
 ): Promise<User> {
   const tenantId = tenant.id;
-  const matches = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
+  // An account without a password (made through a provider) costs the same hash as a wrong one (S6).
+  const matches = await verifyPassword(password, user?.passwordHash || (await dummyPasswordHash()));
   if (!user || !matches || user.status !== 'active') {
     const reason = !user ? 'unknown_user' : !matches ? 'wrong_password' : 'disabled';
     const lockedNow = await recordLoginFailure(budget);
@@ -167,7 +169,9 @@ export async function afterFirstFactor(
   detail?: Record<string, string>,
 ): Promise<SignInStep> {
   // S22: with a second factor, the first yields only the challenge: no session, no token, no cookie.
-  if (factorsOf(user).length > 0) return { user, mfa: await issueMfaChallenge(user, tenant.id) };
+  if (factorsOf(user).length > 0 || passkeySecondFactor(tenant, user)) {
+    return { user, mfa: await issueMfaChallenge(user, tenant) };
+  }
   // The site's policy says this user needs a factor: the first only earns the right to enroll one.
   if (mustUseMfa(tenant, user)) return { user, mfa: await issueEnrollmentChallenge(user, tenant.id) };
   return { user, issued: await signIn(user, tenant, meta, detail) };

@@ -9,10 +9,10 @@ import { randomToken, sha256Hex } from '../core/crypto';
 import { consumeResetToken, getLiveResetToken, putResetToken } from '../core/db/password-resets';
 import type { Tenant } from '../core/db/tenants';
 import { getUser, userIdOf } from '../core/db/users';
-import { BadRequestError, ForbiddenError, ServiceUnavailableError, ValidationError } from '../core/errors';
+import { BadRequestError, ForbiddenError, ServiceUnavailableError } from '../core/errors';
 import { logger } from '../core/log';
 import { enforceRateLimit, withinRateLimit } from '../core/rate-limit';
-import { sitePageUrl, siteSettings } from '../core/tenant-settings';
+import { assertSitePage, siteSettings } from '../core/tenant-settings';
 import { tenantResolver } from '../core/tenants';
 import { enqueueTenantEmail } from '../email';
 import { linkWithToken } from './links';
@@ -30,12 +30,7 @@ const invalidMagicLink = () =>
 export function assertMagicLinkTarget(tenant: Tenant, redirectUri: string): void {
   if (!siteSettings(tenant).magic_links)
     throw new ForbiddenError('This site does not offer sign-in links', 'magic_links_disabled');
-  const page = sitePageUrl.safeParse(redirectUri);
-  if (!page.success || !tenant.allowedOrigins.includes(new URL(redirectUri).origin)) {
-    throw new ValidationError([
-      { field: 'redirect_uri', message: "must be an https page on one of the site's allowed origins" },
-    ]);
-  }
+  assertSitePage(tenant, redirectUri);
 }
 
 /** Emails a sign-in link when the account exists and is active; looks the same either way. */

@@ -29,7 +29,10 @@ export const nameField = z
   .max(100, 'must be at most 100 characters')
   .regex(NO_CONTROL, 'must not contain control or invisible characters');
 
-const opaqueToken = z.string({ error: 'must be a string' }).min(1, 'is required').max(512, 'is too long');
+export const opaqueToken = z
+  .string({ error: 'must be a string' })
+  .min(1, 'is required')
+  .max(512, 'is too long');
 
 export const registerBody = z.object({
   email: emailField,
@@ -43,14 +46,17 @@ export const passwordChangeBody = z.object({ current_password: passwordField, ne
 export const refreshBody = z.object({ refresh_token: opaqueToken.optional() });
 export const verifyConfirmBody = z.object({ token: opaqueToken });
 export const verifyResendBody = z.object({ email: emailField.optional() });
+/** A page of the site's that a sign-in hands its result to (checked against the allowed origins). */
+export const redirectUriField = z
+  .string({ error: 'must be a string' })
+  .min(1, 'is required')
+  .max(2000, 'is too long')
+  .regex(NO_CONTROL, 'must not contain control or invisible characters');
 export const magicLinkBody = z.object({
   email: emailField,
-  redirect_uri: z
-    .string({ error: 'must be a string' })
-    .min(1, 'is required')
-    .max(2000, 'is too long')
-    .regex(NO_CONTROL, 'must not contain control or invisible characters')
-    .describe("The site's page the link's token is handed to (in the fragment: #magic_token=...)"),
+  redirect_uri: redirectUriField.describe(
+    "The site's page the link's token is handed to (in the fragment: #magic_token=...)",
+  ),
 });
 export const magicLinkVerifyBody = z.object({ token: opaqueToken });
 

@@ -173,6 +173,8 @@ export const tableEnvDefaults = {
   SCRAPE_HOSTS_TABLE: 'ScrapeHosts',
   PUBLISH_RECORDS_TABLE: 'PublishRecords',
   STATS_TABLE: 'Stats',
+  IDENTITIES_TABLE: 'Identities',
+  AUTH_FLOWS_TABLE: 'AuthFlows',
 } as const;
 
 export const tables = configSlice(
@@ -198,6 +200,8 @@ export const tables = configSlice(
     scrapeHosts: e.SCRAPE_HOSTS_TABLE,
     publishRecords: e.PUBLISH_RECORDS_TABLE,
     stats: e.STATS_TABLE,
+    identities: e.IDENTITIES_TABLE,
+    authFlows: e.AUTH_FLOWS_TABLE,
   }),
 );
 

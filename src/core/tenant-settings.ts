@@ -3,6 +3,7 @@
 // reads (tenantSettings); these are the ones the core and the sign-in flows share.
 import * as z from 'zod';
 import type { Tenant } from './db/tenants';
+import { ValidationError } from './errors';
 
 /** An integer setting within bounds, else its default. */
 export const int = (min: number, max: number, fallback: number) =>
@@ -41,6 +42,18 @@ export const sitePageUrl = z.url({ protocol: /^https?$/, error: 'must be an http
   const { protocol, hostname } = new URL(url);
   return protocol === 'https:' || LOOPBACK_HOSTS.has(hostname);
 }, 'must be https (http only for localhost)');
+
+/**
+ * A page of the site's own that a sign-in hands a token or code to (a sign-in link, an OAuth result): https (plain
+ * http on this machine) and on one of the site's allowed origins; anything else is a 422 before any work.
+ */
+export function assertSitePage(tenant: Tenant, url: string, field = 'redirect_uri'): void {
+  if (!sitePageUrl.safeParse(url).success || !tenant.allowedOrigins.includes(new URL(url).origin)) {
+    throw new ValidationError([
+      { field, message: "must be an https page on one of the site's allowed origins" },
+    ]);
+  }
+}
 
 export const siteSettings = tenantSettings({
   /** Seed "Option A": login also sets HttpOnly auth_token and refresh_token cookies. */

@@ -1,6 +1,6 @@
 // Resolves the calling site from its x-api-key header (never the query string, S14) into c.var.tenantKey, and
 // refuses a key without the scope the route needs (403).
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv, AuthContext } from '../app-env';
 import { ForbiddenError, NotFoundError } from '../core/errors';
 import type { Scope } from '../core/scopes';
@@ -15,6 +15,20 @@ export function assertScope(resolved: ResolvedApiKey, scope: Scope): void {
   }
 }
 
+/** The site whose key (with `scope`) the request carries, for routes that take a key or a session. */
+export async function siteOfKey(
+  c: Context<AppEnv>,
+  scope: Scope,
+  header = 'x-api-key',
+  resolver: TenantResolver = tenantResolver(),
+) {
+  const resolved = await resolver.resolve(c.req.header(header));
+  assertScope(resolved, scope);
+  c.set('tenantKey', resolved);
+  actFor(c, resolved.tenant);
+  return resolved;
+}
+
 export const requireTenant = ({
   scope,
   header = 'x-api-key',
@@ -25,10 +39,7 @@ export const requireTenant = ({
   resolver?: TenantResolver;
 }): MiddlewareHandler<AppEnv> =>
   async function requireTenant(c, next) {
-    const resolved = await (resolver ?? tenantResolver()).resolve(c.req.header(header));
-    assertScope(resolved, scope);
-    c.set('tenantKey', resolved);
-    actFor(c, resolved.tenant);
+    await siteOfKey(c, scope, header, resolver);
     await next();
   };
 

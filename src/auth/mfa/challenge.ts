@@ -15,6 +15,7 @@ import { unseal } from '../../core/sealed';
 import { tenantResolver } from '../../core/tenants';
 import { enqueueTenantEmail } from '../../email';
 import { type IssuedTokens, signIn } from '../session-tokens';
+import { passkeySecondFactor } from '../sign-in-methods';
 import { recordLoginFailure, resetLoginFailures, takeLoginAttempt } from '../throttle';
 import { sendCodeByEmail, sendCodeBySms } from './deliver';
 import { RECENT_SIGN_IN_SECONDS } from './enroll';
@@ -28,25 +29,26 @@ export const MFA_TOKEN_SECONDS = 300;
 /** S24: about five tries per challenge; after that the challenge is dead and the password step starts over. */
 export const MFA_ATTEMPTS = 5;
 
-export type MfaMethod = Factor | 'recovery_code';
+export type MfaMethod = Factor | 'passkey' | 'recovery_code';
 export type EnrollmentUse = 'api' | 'console';
 
-export const methodsOf = (user: User): MfaMethod[] => [
+export const methodsOf = (user: User, tenant: Tenant): MfaMethod[] => [
   ...factorsOf(user),
+  ...(passkeySecondFactor(tenant, user) ? (['passkey'] as const) : []),
   ...(user.mfa.recoveryHashes.length ? (['recovery_code'] as const) : []),
 ];
 
 /** S22: after the password, only this: a short-lived, single-use token that can do nothing but finish MFA. */
-export async function issueMfaChallenge(user: User, tenantId: string) {
+export async function issueMfaChallenge(user: User, tenant: Tenant) {
   const mfaToken = await tokens().sign({
     kind: 'mfa',
     subject: user.userId,
-    audience: tenantId,
+    audience: tenant.id,
     ttlSeconds: MFA_TOKEN_SECONDS,
     // Bound to the credentials as they are now: a password reset or factor change kills it (S16).
     claims: { cs: credentialStamp(user) },
   });
-  return { mfa_required: true as const, mfa_token: mfaToken, methods: methodsOf(user) };
+  return { mfa_required: true as const, mfa_token: mfaToken, methods: methodsOf(user, tenant) };
 }
 
 /**

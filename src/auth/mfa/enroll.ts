@@ -23,6 +23,7 @@ import { seal, unseal } from '../../core/sealed';
 import { productNameOf } from '../../core/tenant-settings';
 import { activeUser } from '../../middleware/authenticate';
 import { verifyCredentials } from '../login';
+import { RECENT_SIGN_IN_SECONDS } from '../recent-sign-in';
 import { sendCodeByEmail, sendCodeBySms, smsAvailable } from './deliver';
 import { acceptCode } from './one-time-codes';
 import { mustUseMfa } from './policy';
@@ -31,7 +32,7 @@ import { mfaSettings } from './settings';
 import { matchTotp, newTotpSecret, qrSvg, totpUri } from './totp';
 
 /** S27: changing factors needs a sign-in within 10 minutes, or the current password in the request. */
-export const RECENT_SIGN_IN_SECONDS = 600;
+export { RECENT_SIGN_IN_SECONDS };
 
 /** Who is changing factors: from an access token's session, or from an enrollment-only token. */
 export type Enroller = {

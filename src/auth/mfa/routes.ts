@@ -266,7 +266,7 @@ export function defineMfaRoutes(router: FeatureRouter): void {
       const user = await getUser(c.var.enroller.userId);
       const policy = mfaSettings(c.var.enroller.tenant).mfa;
       return c.json({
-        methods: user ? methodsOf(user) : [],
+        methods: user ? methodsOf(user, c.var.enroller.tenant) : [],
         recovery_codes_left: user?.mfa.recoveryHashes.length ?? 0,
         available: policy === 'off' ? [] : enrollableFactors(),
         policy,

@@ -38,6 +38,10 @@ export type User = {
    */
   liveSessions?: string[];
   consoleSessions?: string[];
+  /** Identities linked to the account (provider accounts and passkeys: src/core/db/identities.ts). */
+  linkedCount: number;
+  /** Of those, passkeys: a passkey can answer the second step where the site allows it. */
+  passkeyCount: number;
 };
 
 /**
@@ -46,8 +50,10 @@ export type User = {
  */
 export function credentialStamp(user: User): string {
   const { totpSecret = '', smsPhone = '', email = false } = user.mfa;
+  // Passkeys join only when there are some, so stamps of users without any are what they were before passkeys.
+  const passkeys = user.passkeyCount ? [user.passkeyCount] : [];
   return createHash('sha256')
-    .update([user.passwordChangedAt, user.status, totpSecret, smsPhone, email].join('\n'))
+    .update([user.passwordChangedAt, user.status, totpSecret, smsPhone, email, ...passkeys].join('\n'))
     .digest('base64url')
     .slice(0, 22);
 }
@@ -79,6 +85,8 @@ type UserItem = {
   mfa_recovery?: Set<string>;
   live_sessions?: string[];
   console_sessions?: string[];
+  linked_count?: number;
+  passkey_count?: number;
 };
 
 const table = () => tables().users;
@@ -109,6 +117,8 @@ export function newUser(
     updatedAt: now,
     passwordChangedAt: clock.now(),
     mfa: { recoveryHashes: [] },
+    linkedCount: 0,
+    passkeyCount: 0,
   };
 }
 
@@ -124,7 +134,7 @@ export async function getUser(userId: string): Promise<User | undefined> {
 export async function createUser(user: User): Promise<boolean> {
   return conditionally(() =>
     documentClient.send(
-      new PutCommand({ TableName: table(), Item: toItem(user), ConditionExpression: userDoesNotExist }),
+      new PutCommand({ TableName: table(), Item: userItem(user), ConditionExpression: userDoesNotExist }),
     ),
   );
 }
@@ -329,7 +339,8 @@ export async function setUserStatus(userId: string, status: UserStatus): Promise
   });
 }
 
-function toItem(u: User): UserItem {
+/** The stored form of a user (another table's transaction may create one). */
+export function userItem(u: User): UserItem {
   return {
     user_id: u.userId,
     tenant_id: u.tenantId,
@@ -404,6 +415,8 @@ function fromItem(i: UserItem): User {
     },
     liveSessions: i.live_sessions,
     consoleSessions: i.console_sessions,
+    linkedCount: i.linked_count ?? 0,
+    passkeyCount: i.passkey_count ?? 0,
   };
 }
 
