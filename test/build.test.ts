@@ -100,6 +100,8 @@ describe('npm run build', () => {
     const signIn = [...loaded].flatMap((o) => Object.keys(outputs[o]?.inputs ?? {}));
     expect(signIn).toContain('src/auth/login.ts');
     expect(signIn).not.toContain('src/auth/common-passwords.ts');
+    // Nor the providers' code: sign-in with Google or GitHub is a feature of its own.
+    expect(signIn.filter((i) => /src\/auth\/oauth\/(?!config)|@simplewebauthn/.test(i))).toEqual([]);
   });
 
   it('loads cheerio and robots-parser only in the scrape worker; the HTTP function has no HTTP client or S3 client', () => {
@@ -134,7 +136,7 @@ describe('npm run build', () => {
       for (const output of Object.keys(f.metafile.outputs)) {
         const code = readFileSync(resolve(root, output), 'utf8');
         expect(code, output).not.toMatch(
-          /\/dev\/(mail|fixtures|github)|fake-twilio|fake-github|createFakeGitHub|devMailRoutes|devFixtureRoutes/,
+          /\/dev\/(mail|fixtures|github|google)|fake-twilio|fake-github|createFakeGitHub|devMailRoutes|devFixtureRoutes|createLocalOidc|oidc-provider|Local Google/,
         );
       }
     }

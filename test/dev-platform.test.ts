@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { totpAt } from '../src/auth/mfa/totp';
 import { dynamodbSdk, s3Sdk } from '../src/dev/aws';
 import { freePort } from '../src/dev/services';
+import { signInAtProvider } from './support/oauth-providers';
 
 const root = resolve(import.meta.dirname, '..');
 const tsx = resolve(root, 'node_modules/tsx/dist/cli.mjs');
@@ -155,6 +156,34 @@ describe('make dev (npm run dev)', () => {
       const page = await (await fetch(`${base}/dev/github/demo/site/main/README.html`)).text();
       expect(page).toContain('Hello from make dev');
       expect(runs[0]?.pages[0]?.fields.espresso_price).toMatchObject({ currency: 'EUR' });
+
+      // "Continue with Google" and "Continue with GitHub" work from the demo site, against the local providers.
+      for (const provider of ['google', 'github']) {
+        const started = await fetch(`${base}/auth/oauth/${provider}/start`, {
+          method: 'POST',
+          headers: demoKey,
+          body: JSON.stringify({ redirect_uri: 'http://localhost:5173/signed-in' }),
+        });
+        expect(started.status, provider).toBe(200);
+        const { url } = (await started.json()) as { url: string };
+        expect(url.startsWith(`${base}/dev/${provider}`)).toBe(true);
+        const callback = await signInAtProvider(url, {
+          email: `oauth-${provider}@example.com`,
+          login: 'octo-dev',
+        });
+        const back = await fetch(callback, { redirect: 'manual' });
+        const code = new URLSearchParams(new URL(back.headers.get('location') as string).hash.slice(1)).get(
+          'oauth_code',
+        );
+        const exchanged = await fetch(`${base}/auth/oauth/exchange`, {
+          method: 'POST',
+          headers: demoKey,
+          body: JSON.stringify({ code }),
+        });
+        expect(((await exchanged.json()) as { user: { email: string } }).user.email).toBe(
+          `oauth-${provider}@example.com`,
+        );
+      }
 
       // The demo key is stored hashed with the dev platform's own pepper, in its own DynamoDB.
       const sdk = dynamodbSdk();

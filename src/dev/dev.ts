@@ -64,8 +64,15 @@ async function main() {
       .map((pair) => pair.split('=') as [string, string]),
   );
   const logGroupOf = (id: string) => groups.get(id);
-  const { seedDemoTenant, seedDemoSecrets, seedDemoScrapeJob, seedDemoPublishing, DEMO, DEMO_USER } =
-    await import('./seed');
+  const {
+    seedDemoTenant,
+    seedDemoSecrets,
+    seedDemoScrapeJob,
+    seedDemoPublishing,
+    seedDemoSignInMethods,
+    DEMO,
+    DEMO_USER,
+  } = await import('./seed');
   await seedDemoTenant();
   const admin = await localConsoleAdmin();
 
@@ -80,6 +87,7 @@ async function main() {
   const demoSecrets = await seedDemoSecrets();
   const demoScrape = await seedDemoScrapeJob(`http://localhost:${ports.http}`);
   await seedDemoPublishing();
+  await seedDemoSignInMethods();
   watchTemplates();
   const run = (id: string, script: string, ...args: string[]) => {
     const child = spawn(
@@ -166,6 +174,12 @@ function devEnvironment(
   if ('OUTBOUND_ALLOW_LOOPBACK' in own) env.OUTBOUND_ALLOW_LOOPBACK = 'true';
   // The publisher commits to the fake GitHub this server runs (/dev/github), never to github.com.
   if ('GITHUB_API_URL' in own) env.GITHUB_API_URL = `http://localhost:${ports.http}/dev/github/api`;
+  // Sign-in with Google and GitHub goes to the local OIDC server and fake GitHub this server runs.
+  if ('OAUTH_GOOGLE_ISSUER' in own) {
+    env.OAUTH_GOOGLE_ISSUER = `http://localhost:${ports.http}/dev/google`;
+    env.OAUTH_GITHUB_URL = `http://localhost:${ports.http}/dev/github`;
+    env.OAUTH_GITHUB_API_URL = `http://localhost:${ports.http}/dev/github/api`;
+  }
   if ('TWILIO_SECRET_ARN' in own) {
     for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'TWILIO_API_URL']) {
       env[name] = process.env[name];

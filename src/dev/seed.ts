@@ -27,6 +27,11 @@ export async function seedDemoTenant(): Promise<void> {
         email: { product_name: 'Site A' },
         // Sign-in links on, so POST /auth/magic-link works from the demo (the email shows up at /dev/mail).
         magic_links: true,
+        // "Continue with Google / GitHub" against make dev's local OIDC server (/dev/google) and fake GitHub.
+        oauth: {
+          google: { enabled: true, client_id: DEMO_OAUTH.google.clientId },
+          github: { enabled: true, client_id: DEMO_OAUTH.github.clientId },
+        },
         // Publishing to make dev's local fake GitHub (served at /dev/github), with DEMO_GITHUB_TOKEN.
         publish: { enabled: true, repo: 'demo/site', branch: 'main', folder: '' },
       },
@@ -52,6 +57,20 @@ export const DEMO_GITHUB_TOKEN = 'github_pat_local_demo_0000000000000000';
 export async function seedDemoPublishing(): Promise<void> {
   const { saveToken } = await import('../publish/token');
   await saveToken(`${DEMO.clientId}#${DEMO.siteId}`, DEMO_GITHUB_TOKEN);
+}
+
+/** The demo site's OAuth clients, registered with the local providers (make dev only). */
+export const DEMO_OAUTH = {
+  google: { clientId: 'lambdalith-demo.apps.local-google', secret: 'local-google-demo-secret' },
+  github: { clientId: 'Iv1.lambdalithdemo', secret: 'local-github-demo-secret' },
+} as const;
+
+/** The demo site's client secrets, in local Secrets Manager where the OAuth callback reads them. */
+export async function seedDemoSignInMethods(): Promise<void> {
+  const { clientSecrets } = await import('../auth/oauth/flow');
+  const tenantId = `${DEMO.clientId}#${DEMO.siteId}`;
+  await clientSecrets.save(tenantId, DEMO_OAUTH.google.secret, 'google');
+  await clientSecrets.save(tenantId, DEMO_OAUTH.github.secret, 'github');
 }
 
 export const DEMO_USER = { email: 'demo@example.com', password: 'demo secret passphrase' } as const;
