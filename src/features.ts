@@ -12,6 +12,11 @@ export const FEATURES: Feature[] = [
     prefixes: ['/auth/oauth', '/user/identities'],
     load: () => router(import('./auth/oauth/routes')),
   },
+  {
+    name: 'passkeys',
+    prefixes: ['/auth/passkeys', '/user/passkeys'],
+    load: () => router(import('./auth/passkeys/routes')),
+  },
   { name: 'auth', prefixes: ['/auth'], load: () => router(import('./auth/routes')) },
   { name: 'user', prefixes: ['/user'], load: () => router(import('./users/routes')) },
   { name: 'email', prefixes: ['/email'], load: () => router(import('./email/routes')) },

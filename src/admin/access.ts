@@ -53,6 +53,7 @@ export function assertManages(c: Context<AppEnv>, tenantId: string): void {
 export const NOTICES: Record<string, string> = {
   tenant_created: 'Site created.',
   tenant_saved: 'Site saved.',
+  sign_in_saved: 'Sign-in methods saved.',
   key_revoked: 'API key revoked.',
   user_disabled: 'User disabled and signed out everywhere.',
   user_enabled: 'User enabled.',

@@ -1,6 +1,8 @@
 // Console pages for sites: list and create (platform admins), edit settings, and API keys (shown once at creation).
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../app-env';
+import { clientSecrets } from '../auth/oauth/secrets';
+import { PROVIDER_NAMES } from '../auth/sign-in-methods';
 import { audit } from '../core/audit';
 import { clock } from '../core/clock';
 import {
@@ -27,6 +29,7 @@ import { apiKeyPepper, generateApiKey, hashApiKey, tenantResolver } from '../cor
 import { requestMeta } from '../middleware/request-meta';
 import { assertManages, consoleForm, noticeOf, requireConsole } from './access';
 import { renderConsole } from './render';
+import { signInFromForm, signInValues } from './sign-in-form';
 import { type FieldErrors, formValues, newTenantIds, tenantFromForm } from './tenant-forms';
 
 async function tenantOr404(c: Context<AppEnv>, id: string): Promise<Tenant> {
@@ -59,12 +62,27 @@ async function issueKey(tenant: Tenant, name: string, scopes: string[]): Promise
   return key;
 }
 
+/** Which providers have a client secret stored (asked without reading them, S46). */
+const secretsSetOf = async (tenant: Tenant) => {
+  const [google, github] = await Promise.all(PROVIDER_NAMES.map((p) => clientSecrets.has(tenant.id, p)));
+  return { google: Boolean(google), github: Boolean(github) };
+};
+
 async function tenantPage(
   c: Context<AppEnv>,
   tenant: Tenant,
-  extra: { errors?: FieldErrors; values?: unknown; newKey?: string; status?: number } = {},
+  extra: {
+    errors?: FieldErrors;
+    values?: unknown;
+    newKey?: string;
+    status?: number;
+    signInErrors?: FieldErrors;
+  } = {},
 ) {
-  const keys: ApiKeyRecord[] = await listApiKeys(tenant.id);
+  const [keys, secretsSet]: [ApiKeyRecord[], Awaited<ReturnType<typeof secretsSetOf>>] = await Promise.all([
+    listApiKeys(tenant.id),
+    secretsSetOf(tenant),
+  ]);
   return renderConsole(
     c,
     'tenant.html.njk',
@@ -79,6 +97,8 @@ async function tenantPage(
       keys,
       scopes: SCOPE_NAMES,
       new_key: extra.newKey,
+      sign_in: signInValues(tenant, secretsSet),
+      sign_in_errors: extra.signInErrors ?? {},
       notice: noticeOf(c),
     },
     extra.status ?? 200,
@@ -172,6 +192,26 @@ export const tenantPages = new Hono<AppEnv>()
       userId: c.var.admin.userId,
     });
     return c.redirect(`/admin/tenants/${encodeURIComponent(c.req.param('id'))}?notice=tenant_saved`, 303);
+  })
+  .post('/tenants/:id/sign-in', async (c) => {
+    const current = await tenantOr404(c, c.req.param('id'));
+    const field = await consoleForm(c);
+    const edited = signInFromForm(field, current, await secretsSetOf(current));
+    if (!edited.tenant) return tenantPage(c, current, { signInErrors: edited.errors, status: 422 });
+    // S46: the secrets go to Secrets Manager first, so an enabled provider never lacks its secret.
+    for (const [provider, secret] of Object.entries(edited.secrets)) {
+      await clientSecrets.save(current.id, secret, provider);
+    }
+    await putTenant(edited.tenant);
+    tenantResolver().clear();
+    await audit(requestMeta(c), {
+      tenantId: current.id,
+      event: 'admin_sign_in_methods_saved',
+      outcome: 'success',
+      userId: c.var.admin.userId,
+      detail: { secrets_replaced: Object.keys(edited.secrets).join(',') || 'none' },
+    });
+    return c.redirect(`/admin/tenants/${encodeURIComponent(current.id)}?notice=sign_in_saved#sign-in`, 303);
   })
   .post('/tenants/:id/keys', async (c) => {
     const tenant = await tenantOr404(c, c.req.param('id'));

@@ -32,6 +32,12 @@ export const signInMethods = tenantSettings({
   }),
   passkeys: nested({
     enabled: z.boolean().catch(false),
+    /** The WebAuthn RP ID: a registrable domain the site's origins share; the first origin's host when absent. */
+    rp_id: z
+      .string()
+      .regex(/^[a-z0-9.-]{1,253}$/)
+      .optional()
+      .catch(undefined),
     first_factor: z.boolean().catch(true),
     second_factor: z.boolean().catch(true),
   }),

@@ -67,7 +67,7 @@ export const DEMO_OAUTH = {
 
 /** The demo site's client secrets, in local Secrets Manager where the OAuth callback reads them. */
 export async function seedDemoSignInMethods(): Promise<void> {
-  const { clientSecrets } = await import('../auth/oauth/flow');
+  const { clientSecrets } = await import('../auth/oauth/secrets');
   const tenantId = `${DEMO.clientId}#${DEMO.siteId}`;
   await clientSecrets.save(tenantId, DEMO_OAUTH.google.secret, 'google');
   await clientSecrets.save(tenantId, DEMO_OAUTH.github.secret, 'github');

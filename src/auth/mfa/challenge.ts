@@ -8,12 +8,18 @@ import { takeUnits } from '../../core/db/counters';
 import type { Tenant } from '../../core/db/tenants';
 import { consumeRecoveryCode, consumeTotpStep, type Factor, factorsOf } from '../../core/db/user-factors';
 import { credentialStamp, getUser, type User } from '../../core/db/users';
-import { ServiceUnavailableError, UnauthorizedError, ValidationError } from '../../core/errors';
+import {
+  ForbiddenError,
+  ServiceUnavailableError,
+  UnauthorizedError,
+  ValidationError,
+} from '../../core/errors';
 import { tokens } from '../../core/jwt';
 import { logger } from '../../core/log';
 import { unseal } from '../../core/sealed';
 import { tenantResolver } from '../../core/tenants';
 import { enqueueTenantEmail } from '../../email';
+import type { AssertionJson } from '../passkeys/schemas';
 import { type IssuedTokens, signIn } from '../session-tokens';
 import { passkeySecondFactor } from '../sign-in-methods';
 import { recordLoginFailure, resetLoginFailures, takeLoginAttempt } from '../throttle';
@@ -110,9 +116,23 @@ export async function sendLoginCode(
   return { message: 'Code sent', method, ...sent };
 }
 
+/** For a user whose passkeys stand as a second factor: WebAuthn options for this sign-in's assertion. */
+export async function passkeyChallenge(
+  mfaToken: string,
+  { expectedTenantId }: { expectedTenantId?: string } = {},
+) {
+  const { tenant, user } = await openChallenge(mfaToken, expectedTenantId);
+  if (!passkeySecondFactor(tenant, user)) {
+    throw new ValidationError([{ field: 'method', message: `not one of this account's methods` }]);
+  }
+  // The WebAuthn library loads only when a passkey is the answer.
+  const { secondFactorOptions } = await import('../passkeys/ceremonies');
+  return { method: 'passkey' as const, options: await secondFactorOptions(tenant, user) };
+}
+
 export async function completeMfaLogin(
   mfaToken: string,
-  answer: { code?: string; recoveryCode?: string },
+  answer: { code?: string; recoveryCode?: string; passkey?: AssertionJson },
   meta: RequestMeta,
   { expectedTenantId }: { expectedTenantId?: string } = {},
 ): Promise<{ user: User; tenant: Tenant; issued: IssuedTokens }> {
@@ -126,14 +146,15 @@ export async function completeMfaLogin(
     throw error;
   });
 
-  const method =
-    answer.recoveryCode !== undefined
+  const method = answer.passkey
+    ? await acceptPasskey(tenant, user, answer.passkey)
+    : answer.recoveryCode !== undefined
       ? await acceptRecoveryCode(user, answer.recoveryCode)
       : await acceptCodeOf(user, answer.code ?? '');
   if (!method) {
     await recordLoginFailure(budget);
     await secondFactorRefused(user, attempt, meta, {
-      method: answer.recoveryCode !== undefined ? 'recovery_code' : 'code',
+      method: answer.passkey ? 'passkey' : answer.recoveryCode !== undefined ? 'recovery_code' : 'code',
     });
     throw invalidCode();
   }
@@ -190,6 +211,23 @@ export async function acceptTotp(user: User, code: string): Promise<boolean> {
   const step = await matchTotp(secret, code);
   // S23: once per step, even when the same code arrives twice at once.
   return step !== undefined && (await consumeTotpStep(user.userId, step));
+}
+
+/** An assertion by one of the user's passkeys, where the site lets passkeys answer this step. */
+async function acceptPasskey(
+  tenant: Tenant,
+  user: User,
+  assertion: AssertionJson,
+): Promise<MfaMethod | undefined> {
+  if (!passkeySecondFactor(tenant, user)) return undefined;
+  const { verifyAssertion } = await import('../passkeys/ceremonies');
+  try {
+    await verifyAssertion(tenant, assertion as never, 'mfa', user.userId);
+    return 'passkey';
+  } catch (error) {
+    if (error instanceof UnauthorizedError || error instanceof ForbiddenError) return undefined;
+    throw error;
+  }
 }
 
 async function acceptRecoveryCode(user: User, code: string): Promise<MfaMethod | undefined> {

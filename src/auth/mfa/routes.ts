@@ -14,9 +14,16 @@ import type { FeatureRouter } from '../../middleware/feature';
 import { hasBody } from '../../middleware/json-body';
 import { requestMeta } from '../../middleware/request-meta';
 import { parseBody } from '../../middleware/validate';
+import { assertionResponse } from '../passkeys/schemas';
 import { loginResponse } from '../schemas';
 import { signedInBody } from '../signed-in';
-import { completeMfaLogin, methodsOf, sendLoginCode, signInWithSecondFactor } from './challenge';
+import {
+  completeMfaLogin,
+  methodsOf,
+  passkeyChallenge,
+  sendLoginCode,
+  signInWithSecondFactor,
+} from './challenge';
 import {
   activateEmailCodes,
   activateSmsFactor,
@@ -46,15 +53,16 @@ const phoneSetupBody = z.object({
   current_password: currentPassword,
 });
 const mfaToken = z.string().min(1).max(4096);
-const challengeBody = z.object({ mfa_token: mfaToken, method: z.enum(['sms', 'email']) });
+const challengeBody = z.object({ mfa_token: mfaToken, method: z.enum(['sms', 'email', 'passkey']) });
 const verifyBody = z
   .object({
     mfa_token: mfaToken,
     code: z.string().max(20).optional(),
     recovery_code: z.string().max(64).optional(),
+    passkey: assertionResponse.optional().describe('The assertion from navigator.credentials.get()'),
   })
-  .refine((b) => (b.code === undefined) !== (b.recovery_code === undefined), {
-    message: 'send code or recovery_code',
+  .refine((b) => [b.code, b.recovery_code, b.passkey].filter((a) => a !== undefined).length === 1, {
+    message: 'send one of code, recovery_code or passkey',
     path: ['code'],
   });
 
@@ -295,6 +303,7 @@ export function defineMfaRoutes(router: FeatureRouter): void {
     async (c) => {
       const { mfa_token, method } = await parseBody(c, challengeBody);
       const expectedTenantId = await apiKeyTenantId(c);
+      if (method === 'passkey') return c.json(await passkeyChallenge(mfa_token, { expectedTenantId }));
       return c.json(await sendLoginCode(mfa_token, method, requestMeta(c), { expectedTenantId }), 202);
     },
   );
@@ -321,7 +330,7 @@ export function defineMfaRoutes(router: FeatureRouter): void {
       const body = await parseBody(c, verifyBody);
       const { user, tenant, issued } = await completeMfaLogin(
         body.mfa_token,
-        { code: body.code, recoveryCode: body.recovery_code },
+        { code: body.code, recoveryCode: body.recovery_code, passkey: body.passkey },
         requestMeta(c),
         { expectedTenantId: await apiKeyTenantId(c) },
       );

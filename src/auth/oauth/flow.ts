@@ -22,14 +22,13 @@ import type { Tenant } from '../../core/db/tenants';
 import { getUser, newUser, userIdOf } from '../../core/db/users';
 import { BadRequestError, ConflictError, ForbiddenError, ServiceUnavailableError } from '../../core/errors';
 import { logger } from '../../core/log';
-import { siteSecrets } from '../../core/site-secrets';
 import { assertSitePage } from '../../core/tenant-settings';
 import { tenantResolver } from '../../core/tenants';
 import { httpConfig } from '../../http-config';
 import { afterFirstFactor, type SignInStep, verifyCredentials } from '../login';
 import { enabledClientId, PROVIDER_LABELS, signInMethods } from '../sign-in-methods';
-import { oauthConfig } from './config';
 import { PROVIDERS, ProviderError, type ProviderProfile, pkceChallenge } from './providers';
+import { clientSecrets } from './secrets';
 
 /** The browser's round trip through the provider: ten minutes. */
 export const STATE_TTL_SECONDS = 600;
@@ -57,8 +56,6 @@ type Outcome =
   | { kind: 'refused'; reason: 'email_not_verified' | 'identity_in_use' | 'account_disabled' };
 type CodeData = { provider: Provider; outcome: Outcome; site_challenge?: string };
 type LinkData = { provider: Provider; user_id: string; subject: string; email: string };
-
-export const clientSecrets = siteSecrets(() => oauthConfig().secretPrefix);
 
 const callbackUrl = (provider: Provider) => {
   const base = httpConfig().publicBaseUrl;
