@@ -14,7 +14,16 @@ import { requestId } from './middleware/request-id';
 import { securityHeaders } from './middleware/security-headers';
 
 /** Console and hosted pages: same-origin only, whatever origins the sites allow (S31). */
-const PAGE_PREFIXES = ['/admin', '/assets', '/reset', '/verify-email', '/magic-link', '/docs', '/dev'];
+const PAGE_PREFIXES = [
+  '/admin',
+  '/assets',
+  '/reset',
+  '/verify-email',
+  '/magic-link',
+  '/login',
+  '/docs',
+  '/dev',
+];
 
 export function createApp(): Hono<AppEnv> {
   // Validate configuration up front: a misconfigured function fails at init, with every problem named.

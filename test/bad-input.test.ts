@@ -26,7 +26,7 @@ let site: TestTenant;
 const routes = await routeTable([health]);
 
 /** Console and hosted pages: HTML forms, swept as forms below. */
-const PAGE_PREFIXES = ['/admin', '/reset', '/verify-email', '/magic-link', '/docs', '/assets'];
+const PAGE_PREFIXES = ['/admin', '/reset', '/verify-email', '/magic-link', '/login', '/docs', '/assets'];
 const isPage = (path: string) => PAGE_PREFIXES.some((p) => path === p || path.startsWith(`${p}/`));
 const honoPath = (openApiPath: string) => openApiPath.replace(/\{(\w+)\}/g, ':$1');
 /** Whether a route pattern (`/auth/mfa/:factor`) serves a concrete path. */
@@ -228,6 +228,16 @@ describe('S32/S36: every console and hosted-page form', () => {
     'next',
     'tenant',
     'q',
+    'site',
+    'redirect_uri',
+    'code_challenge',
+    'mfa_token',
+    'methods',
+    'method',
+    'recovery_code',
+    'link_verified_emails',
+    'google_client_id',
+    'google_client_secret',
   ];
 
   it('no form answers 5xx to hostile fields, signed in or not, with or without a CSRF token', async () => {

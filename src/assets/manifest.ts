@@ -10,6 +10,8 @@ export const ASSETS = {
   // The secret-message pages' scripts, built from src/secrets/browser (npm run templates).
   'secrets-send.js': { type: 'text/javascript; charset=utf-8', source: { file: 'public/secrets-send.js' } },
   'secrets-inbox.js': { type: 'text/javascript; charset=utf-8', source: { file: 'public/secrets-inbox.js' } },
+  // The hosted sign-in page's passkey button (src/login-page/browser, with @simplewebauthn/browser).
+  'login.js': { type: 'text/javascript; charset=utf-8', source: { file: 'public/login.js' } },
   // Swagger UI for /docs, from its npm package: no CDN, so /docs works offline and under a CSP of 'self'.
   'swagger-ui/swagger-ui-bundle.js': {
     type: 'text/javascript; charset=utf-8',

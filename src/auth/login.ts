@@ -137,12 +137,24 @@ export type SignInStep =
         | Awaited<ReturnType<typeof issueEnrollmentChallenge>>;
     };
 
-export async function loginWithPassword(
+/** The first factor proven, the session not started yet: the second step owed, or nothing more to prove. */
+export type ProvenStep = { user: User; mfa?: undefined } | Extract<SignInStep, { mfa: unknown }>;
+
+/** A password sign-in: the session (or the second step). */
+export const loginWithPassword = (tenant: Tenant, email: string, password: string, meta: RequestMeta) =>
+  withPassword(tenant, email, password, meta, (user) => afterFirstFactor(tenant, user, meta));
+
+/** A password proven for a flow that starts the session elsewhere (the hosted sign-in page hands back a code). */
+export const passwordStep = (tenant: Tenant, email: string, password: string, meta: RequestMeta) =>
+  withPassword(tenant, email, password, meta, (user) => firstFactorStep(tenant, user));
+
+function withPassword<R>(
   tenant: Tenant,
   email: string,
   password: string,
   meta: RequestMeta,
-): Promise<SignInStep> {
+  then: (user: User) => Promise<R>,
+): Promise<R> {
   return withCredentials(tenant, email, password, meta, async (user) => {
     const tenantId = tenant.id;
     try {
@@ -157,7 +169,7 @@ export async function loginWithPassword(
       });
       throw error;
     }
-    return afterFirstFactor(tenant, user, meta);
+    return then(user);
   });
 }
 
@@ -168,13 +180,19 @@ export async function afterFirstFactor(
   meta: RequestMeta,
   detail?: Record<string, string>,
 ): Promise<SignInStep> {
+  const step = await firstFactorStep(tenant, user);
+  return step.mfa ? step : { user, issued: await signIn(user, tenant, meta, detail) };
+}
+
+/** What a proven first factor still owes: a second factor, enrolling one, or nothing. */
+export async function firstFactorStep(tenant: Tenant, user: User): Promise<ProvenStep> {
   // S22: with a second factor, the first yields only the challenge: no session, no token, no cookie.
   if (factorsOf(user).length > 0 || passkeySecondFactor(tenant, user)) {
     return { user, mfa: await issueMfaChallenge(user, tenant) };
   }
   // The site's policy says this user needs a factor: the first only earns the right to enroll one.
   if (mustUseMfa(tenant, user)) return { user, mfa: await issueEnrollmentChallenge(user, tenant.id) };
-  return { user, issued: await signIn(user, tenant, meta, detail) };
+  return { user };
 }
 
 /** S4: a hash made with weaker parameters is replaced while we hold the plaintext. */

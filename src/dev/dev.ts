@@ -223,6 +223,7 @@ function watchTemplates() {
   watch(resolve(root, 'src/secrets'), { recursive: true }, (_, file) => {
     if (file && (file.startsWith('browser') || file === 'envelope.ts')) rebuild();
   }).unref();
+  watch(resolve(root, 'src/login-page/browser'), rebuild).unref();
 }
 
 main().catch((error: Error) => {

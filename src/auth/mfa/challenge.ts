@@ -130,12 +130,28 @@ export async function passkeyChallenge(
   return { method: 'passkey' as const, options: await secondFactorOptions(tenant, user) };
 }
 
+export type SecondFactorAnswer = { code?: string; recoveryCode?: string; passkey?: AssertionJson };
+
 export async function completeMfaLogin(
   mfaToken: string,
-  answer: { code?: string; recoveryCode?: string; passkey?: AssertionJson },
+  answer: SecondFactorAnswer,
+  meta: RequestMeta,
+  options: { expectedTenantId?: string } = {},
+): Promise<{ user: User; tenant: Tenant; issued: IssuedTokens }> {
+  const { user, tenant, method } = await passSecondFactor(mfaToken, answer, meta, options);
+  return { user, tenant, issued: await signIn(user, tenant, meta, { mfa: method }) };
+}
+
+/**
+ * The second step, checked and its challenge spent (one answer wins), without starting the session: the API signs
+ * in at once, the hosted sign-in page hands the site a code.
+ */
+export async function passSecondFactor(
+  mfaToken: string,
+  answer: SecondFactorAnswer,
   meta: RequestMeta,
   { expectedTenantId }: { expectedTenantId?: string } = {},
-): Promise<{ user: User; tenant: Tenant; issued: IssuedTokens }> {
+): Promise<{ user: User; tenant: Tenant; method: MfaMethod }> {
   const { claims, tenant, user } = await openChallenge(mfaToken, expectedTenantId);
   await takeChallengeTry(claims.jti);
   // Per user across challenges, never reset by a correct password: at most ~10 wrong codes per 15 minutes.
@@ -160,8 +176,8 @@ export async function completeMfaLogin(
   }
   await Promise.all([resetLoginFailures(budget), secondFactorAccepted(attempt)]);
   if (method === 'recovery_code') await recoveryCodeUsed(user, tenant, meta);
-  const issued = await signInWithSecondFactor(user, tenant, claims, meta, method);
-  return { user, tenant, issued };
+  if (!(await spendToken(claims.jti, claims.exp))) throw deadChallenge();
+  return { user, tenant, method };
 }
 
 /** S24: about five tries per challenge, taken before the code is checked; then it is dead. */

@@ -26,6 +26,7 @@ import { assertSitePage } from '../../core/tenant-settings';
 import { tenantResolver } from '../../core/tenants';
 import { httpConfig } from '../../http-config';
 import { afterFirstFactor, type SignInStep, verifyCredentials } from '../login';
+import { signIn } from '../session-tokens';
 import { enabledClientId, PROVIDER_LABELS, signInMethods } from '../sign-in-methods';
 import { PROVIDERS, ProviderError, type ProviderProfile, pkceChallenge } from './providers';
 import { clientSecrets } from './secrets';
@@ -53,8 +54,11 @@ type Outcome =
   | { kind: 'sign_in'; user_id: string; subject: string }
   | { kind: 'linked'; user_id: string }
   | { kind: 'link_required'; user_id: string; subject: string; email: string }
-  | { kind: 'refused'; reason: 'email_not_verified' | 'identity_in_use' | 'account_disabled' };
-type CodeData = { provider: Provider; outcome: Outcome; site_challenge?: string };
+  | { kind: 'refused'; reason: 'email_not_verified' | 'identity_in_use' | 'account_disabled' }
+  /** Every factor already proven (on the hosted sign-in page): the exchange starts the session. */
+  | { kind: 'session'; user_id: string; method: string };
+/** What a code stands for; `provider` is set for every outcome of a provider's callback. */
+type CodeData = { provider?: Provider; outcome: Outcome; site_challenge?: string };
 type LinkData = { provider: Provider; user_id: string; subject: string; email: string };
 
 const callbackUrl = (provider: Provider) => {
@@ -290,8 +294,27 @@ const REFUSALS: Record<Extract<Outcome, { kind: 'refused' }>['reason'], () => Er
   account_disabled: () => new ForbiddenError('This account cannot sign in', 'account_disabled'),
 };
 
+/**
+ * A one-time code for a sign-in the hosted page completed (all factors proven): the site exchanges it like a
+ * provider's, so it handles one kind of answer.
+ */
+export async function issueSignInCode(
+  tenant: Tenant,
+  userId: string,
+  method: string,
+  siteChallenge?: string,
+): Promise<string> {
+  const code = randomToken();
+  const data: CodeData = {
+    outcome: { kind: 'session', user_id: userId, method },
+    ...(siteChallenge ? { site_challenge: siteChallenge } : {}),
+  };
+  await putFlow('oauth_code', code, tenant.id, data, CODE_TTL_SECONDS);
+  return code;
+}
+
 export type ExchangeAnswer =
-  | { step: SignInStep; provider: Provider }
+  | { step: SignInStep; provider?: Provider }
   | { linked: true; provider: Provider }
   | { link_required: true; link_token: string; provider: Provider; email: string };
 
@@ -307,7 +330,8 @@ export async function exchangeOAuthCode(
 ): Promise<ExchangeAnswer> {
   const flow = await takeFlow<CodeData>('oauth_code', code, tenant.id);
   if (!flow) throw invalidCode();
-  const { provider, outcome, site_challenge } = flow.data;
+  const { outcome, site_challenge } = flow.data;
+  const provider = flow.data.provider as Provider;
   // Spent either way: a code that reached the wrong browser is dead, not retried.
   if (site_challenge && (!codeVerifier || pkceChallenge(codeVerifier) !== site_challenge))
     throw invalidCode();
@@ -316,6 +340,11 @@ export async function exchangeOAuthCode(
       throw REFUSALS[outcome.reason]();
     case 'linked':
       return { linked: true, provider };
+    case 'session': {
+      const user = await getUser(outcome.user_id);
+      if (user?.status !== 'active') throw REFUSALS.account_disabled();
+      return { step: { user, issued: await signIn(user, tenant, meta, { method: outcome.method }) } };
+    }
     case 'link_required': {
       const linkToken = randomToken();
       const data: LinkData = {
