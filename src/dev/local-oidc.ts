@@ -117,8 +117,9 @@ export async function createLocalOidc({
   function page(res: ServerResponse, uid: string, error?: string) {
     res.writeHead(error ? 422 : 200, {
       'content-type': 'text/html; charset=utf-8',
+      // form-action reaches the redirects after the post too: back to whichever app asked, like Google's page.
       'content-security-policy':
-        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'",
+        "default-src 'none'; style-src 'unsafe-inline'; form-action *; frame-ancestors 'none'",
     });
     res.end(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Sign in - Local Google</title>
 <style>body{font:16px system-ui;max-width:26rem;margin:4rem auto;padding:0 1rem}label{display:block;margin:.8rem 0 .2rem}input[type=email],input[type=text]{width:100%;padding:.4rem}button{margin-top:1rem;padding:.5rem 1rem}</style>
