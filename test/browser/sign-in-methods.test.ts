@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // Sign-in methods in Chromium: the console's per-site settings with a write-only client secret (S46); the hosted
 // sign-in page with "Continue with Google" against the local OIDC server; passkeys through Chromium's virtual
 // authenticator (CDP WebAuthn), registered by the site's page and used on the hosted page as a first factor and
