@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 // Sign-in methods in Chromium: the console's per-site settings with a write-only client secret (S46); the hosted
 // sign-in page with "Continue with Google" against the local OIDC server; passkeys through Chromium's virtual
 // authenticator (CDP WebAuthn), registered by the site's page and used on the hosted page as a first factor and
@@ -65,31 +64,35 @@ async function registerPasskeyFromSitePage(page: Page, token: string) {
   await page.goto(LANDING);
   const options = await api.post('/auth/passkeys/register/options', undefined, bearer(token));
   expect(options.status, options.text).toBe(200);
+  // Runs in the page (DOM types are not this program's): what @simplewebauthn/browser's startRegistration does.
   const response = await page.evaluate(async (o) => {
+    // biome-ignore lint/suspicious/noExplicitAny: the page's globals, typed loosely on purpose
+    const w = globalThis as any;
     const bytes = (s: string) =>
-      Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (ch) => ch.charCodeAt(0));
+      Uint8Array.from(w.atob(s.replace(/-/g, '+').replace(/_/g, '/')), (ch: string) => ch.charCodeAt(0));
     const text = (b: ArrayBuffer) =>
-      btoa(String.fromCharCode(...new Uint8Array(b)))
+      w
+        .btoa(String.fromCharCode(...new Uint8Array(b)))
         .replace(/\+/g, '-')
         .replace(/\//g, '_')
         .replace(/=+$/, '');
-    const credential = (await navigator.credentials.create({
+    const credential = await w.navigator.credentials.create({
       publicKey: {
         ...o,
         challenge: bytes(o.challenge),
         user: { ...o.user, id: bytes(o.user.id) },
         excludeCredentials: [],
       },
-    })) as PublicKeyCredential;
-    const r = credential.response as AuthenticatorAttestationResponse;
+    });
+    const r = credential.response;
     return {
-      id: credential.id,
+      id: credential.id as string,
       rawId: text(credential.rawId),
       type: 'public-key',
       response: {
         clientDataJSON: text(r.clientDataJSON),
         attestationObject: text(r.attestationObject),
-        transports: r.getTransports(),
+        transports: r.getTransports() as string[],
       },
       clientExtensionResults: {},
     };
