@@ -15,6 +15,8 @@ declare module 'hono' {
   interface ContextVariableMap {
     /** Set by requireConsole: the admin using the console. */
     admin: User;
+    /** Epoch seconds of the sign-in the console session (or token) rests on, for S27's recency. */
+    adminSignedInAt: number;
   }
 }
 
@@ -25,6 +27,7 @@ export const requireConsole = (): MiddlewareHandler<AppEnv> =>
       const user = await getUser(auth.userId);
       if (!user || !isAdmin(user)) throw new NotFoundError();
       c.set('admin', user);
+      c.set('adminSignedInAt', Date.parse(auth.session.createdAt) / 1000);
       return next();
     }
     const signedIn = await currentConsoleAdmin(c);
@@ -34,6 +37,7 @@ export const requireConsole = (): MiddlewareHandler<AppEnv> =>
       throw new UnauthorizedError('Sign in to the console first', 'not_authenticated');
     }
     c.set('admin', signedIn.user);
+    c.set('adminSignedInAt', Date.parse(signedIn.session.createdAt) / 1000);
     return next();
   };
 
@@ -54,6 +58,8 @@ export const NOTICES: Record<string, string> = {
   tenant_created: 'Site created.',
   tenant_saved: 'Site saved.',
   sign_in_saved: 'Sign-in methods saved.',
+  passkey_added: 'Passkey added.',
+  passkey_removed: 'Passkey removed.',
   key_revoked: 'API key revoked.',
   user_disabled: 'User disabled and signed out everywhere.',
   user_enabled: 'User enabled.',

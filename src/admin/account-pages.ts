@@ -1,30 +1,116 @@
-// The signed-in admin's own account: their two-factor status, and fresh recovery codes after using some.
+// The signed-in admin's own account: their two-factor status, fresh recovery codes after using some, and (for
+// platform admins) the passkeys that may stand in for the authenticator code.
 
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
+import * as z from 'zod';
 import type { AppEnv } from '../app-env';
 import { acceptTotp, regenerateRecoveryCodes } from '../auth';
+import { registrationResponse } from '../auth/passkeys/schemas';
+import { RECENT_SIGN_IN_SECONDS } from '../auth/recent-sign-in';
+import { nameField } from '../auth/schemas';
 import { audit } from '../core/audit';
 import { clock } from '../core/clock';
-import { NotFoundError } from '../core/errors';
+import { listIdentities, unlinkIdentity } from '../core/db/identities';
+import type { User } from '../core/db/users';
+import { ForbiddenError, NotFoundError } from '../core/errors';
+import { isPlatformAdmin } from '../core/roles';
 import { tenantResolver } from '../core/tenants';
+import { assertCsrf } from '../middleware/csrf';
+import { jsonOnly } from '../middleware/json-body';
 import { requestMeta } from '../middleware/request-meta';
-import { consoleForm, requireConsole } from './access';
+import { parseBody } from '../middleware/validate';
+import { consoleForm, noticeOf, requireConsole } from './access';
+import { ensurePlatformTenant } from './bootstrap';
 import { factorLabelsOf } from './factor-labels';
 import { renderConsole } from './render';
 
+/** A platform admin's passkeys, as the account page lists them; site admins have none here. */
+async function passkeysOf(admin: User) {
+  if (!isPlatformAdmin(admin)) return undefined;
+  const list = await listIdentities(admin.userId, 'passkey');
+  return {
+    list: list.map((p) => ({
+      id: p.subject,
+      name: p.passkey?.name ?? 'Passkey',
+      added: p.linkedAt,
+      last_used: p.lastUsedAt,
+    })),
+  };
+}
+
+/** S27: adding or removing a passkey rests on a sign-in within 10 minutes. */
+function assertRecentConsoleSignIn(c: Context<AppEnv>) {
+  if (clock.seconds() - c.var.adminSignedInAt > RECENT_SIGN_IN_SECONDS) {
+    throw new ForbiddenError('Sign in again to change your passkeys', 'reauthentication_required');
+  }
+}
+
+const platformAdminOnly = (c: Context<AppEnv>) => {
+  if (!isPlatformAdmin(c.var.admin)) throw new NotFoundError();
+};
+
+const passkeyBody = z.object({ response: registrationResponse, name: nameField.default('') });
+
 export const accountRoutes = new Hono<AppEnv>()
-  .get('/account', requireConsole(), (c) => {
+  .get('/account', requireConsole(), async (c) => {
     const admin = c.var.admin;
     return renderConsole(c, 'account.html.njk', {
       title: 'Your account',
       admin,
       factors: factorLabelsOf(admin),
+      passkeys: await passkeysOf(admin),
+      notice: noticeOf(c),
     });
+  })
+  .post('/account/passkeys/options', requireConsole(), jsonOnly(), async (c) => {
+    assertCsrf(c, c.req.header('x-csrf-token'));
+    platformAdminOnly(c);
+    assertRecentConsoleSignIn(c);
+    const { registrationOptions } = await import('../auth/passkeys/ceremonies');
+    return c.json(await registrationOptions(await ensurePlatformTenant(), c.var.admin));
+  })
+  .post('/account/passkeys', requireConsole(), jsonOnly(), async (c) => {
+    assertCsrf(c, c.req.header('x-csrf-token'));
+    platformAdminOnly(c);
+    assertRecentConsoleSignIn(c);
+    const { response, name } = await parseBody(c, passkeyBody);
+    const { registerPasskey } = await import('../auth/passkeys/ceremonies');
+    const admin = c.var.admin;
+    await registerPasskey(await ensurePlatformTenant(), admin, response as never, name || 'Passkey');
+    await audit(requestMeta(c), {
+      tenantId: admin.tenantId,
+      event: 'mfa_passkey_added',
+      outcome: 'success',
+      userId: admin.userId,
+      detail: { via: 'console' },
+    });
+    return c.json({ message: 'Passkey added' }, 201);
+  })
+  .post('/account/passkeys/:id/remove', requireConsole(), async (c) => {
+    await consoleForm(c);
+    platformAdminOnly(c);
+    assertRecentConsoleSignIn(c);
+    const admin = c.var.admin;
+    const removed = await unlinkIdentity(admin.userId, admin.tenantId, 'passkey', c.req.param('id'));
+    if (removed === 'not_found') throw new NotFoundError('No such passkey');
+    await audit(requestMeta(c), {
+      tenantId: admin.tenantId,
+      event: 'mfa_passkey_removed',
+      outcome: 'success',
+      userId: admin.userId,
+      detail: { via: 'console' },
+    });
+    return c.redirect('/admin/account?notice=passkey_removed', 303);
   })
   .post('/account/recovery-codes', requireConsole(), async (c) => {
     const field = await consoleForm(c);
     const admin = c.var.admin;
-    const page = { title: 'Your account', admin, factors: factorLabelsOf(admin) };
+    const page = {
+      title: 'Your account',
+      admin,
+      factors: factorLabelsOf(admin),
+      passkeys: await passkeysOf(admin),
+    };
     // A fresh authenticator code is the re-authentication here (S27), and is spent like a sign-in's (S23).
     if (!(await acceptTotp(admin, field('code').trim()))) {
       await audit(requestMeta(c), {

@@ -4,13 +4,9 @@ import { passwordProblem } from '../auth';
 import { getTenant, newTenant, putTenant, type Tenant } from '../core/db/tenants';
 import { createUser, getUser, newUser, type User, userIdOf } from '../core/db/users';
 import { hashPassword } from '../core/passwords';
+import { PLATFORM_TENANT } from '../core/roles';
 
-/** Platform admins are users of this tenant; it has no API keys and no origins, so no site can act as it. */
-export const PLATFORM_TENANT = {
-  clientId: 'platform',
-  siteId: 'console',
-  name: 'lambdalith console',
-} as const;
+export { PLATFORM_TENANT };
 
 export async function ensurePlatformTenant(): Promise<Tenant> {
   const existing = await getTenant(PLATFORM_TENANT.clientId, PLATFORM_TENANT.siteId);

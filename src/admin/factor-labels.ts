@@ -5,4 +5,7 @@ import type { User } from '../core/db/users';
 
 const LABELS = { totp: 'authenticator app', sms: 'SMS', email: 'email codes' } as const;
 
-export const factorLabelsOf = (user: User): string[] => factorsOf(user).map((f) => LABELS[f]);
+export const factorLabelsOf = (user: User): string[] => [
+  ...factorsOf(user).map((f) => LABELS[f]),
+  ...(user.passkeyCount > 0 ? [user.passkeyCount === 1 ? 'a passkey' : `${user.passkeyCount} passkeys`] : []),
+];

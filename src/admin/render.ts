@@ -8,8 +8,9 @@ import { TEMPLATES } from './templates.generated';
 
 const env = embeddedEnvironment(TEMPLATES);
 
+/** Scripts only from /assets (the passkey buttons), talking to this origin only. */
 export const CONSOLE_CSP =
-  "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'";
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'";
 
 export function renderConsole(
   c: Context,

@@ -10,6 +10,7 @@ import { assertCsrf } from '../middleware/csrf';
 import { readForm } from '../middleware/form-body';
 import { requestMeta } from '../middleware/request-meta';
 import { requireConsole } from './access';
+import { ensurePlatformTenant } from './bootstrap';
 import { currentConsoleAdmin, endConsoleSession, startConsoleSession } from './console-session';
 import { consoleEnrollmentAgain, finishConsoleEnrollment, startConsoleEnrollment } from './mfa-enrollment';
 import { renderConsole } from './render';
@@ -34,7 +35,13 @@ export const adminRoutes = new Hono<AppEnv>()
       renderConsole(c, 'login.html.njk', { title: 'Sign in', email, form_error: message }, status);
     try {
       assertCsrf(c, field('csrf_token'));
-      const signedIn = await signInToConsole(email, field('password'), requestMeta(c), field('code'));
+      const signedIn = await signInToConsole(
+        email,
+        field('password'),
+        requestMeta(c),
+        field('code'),
+        field('passkey'),
+      );
       if (signedIn.mustEnroll) {
         const page = await startConsoleEnrollment(signedIn, requestMeta(c));
         return renderConsole(c, 'mfa-enroll.html.njk', { title: 'Set up two-factor sign-in', next, ...page });
@@ -53,6 +60,12 @@ export const adminRoutes = new Hono<AppEnv>()
       return again(message, error.status);
     }
     return c.redirect(next, 303);
+  })
+  // The login page's passkey button: a challenge for whoever is signing in (the form's post names them).
+  .post('/login/passkey-options', async (c) => {
+    assertCsrf(c, c.req.header('x-csrf-token'));
+    const { consoleOptions } = await import('../auth/passkeys/ceremonies');
+    return c.json(await consoleOptions(await ensurePlatformTenant()));
   })
   .post('/mfa/enroll', async (c) => {
     const field = await readForm(c);

@@ -11,6 +11,7 @@ import {
   takeSecondFactorTry,
   verifyCredentials,
 } from '../auth';
+import { assertionResponse } from '../auth/passkeys/schemas';
 import { audit, type RequestMeta } from '../core/audit';
 import type { Tenant } from '../core/db/tenants';
 import { findUsersByEmail, type User } from '../core/db/users';
@@ -38,6 +39,38 @@ async function assertSecondFactor(user: User, tenant: Tenant, code: string, meta
   throw new UnauthorizedError('Wrong or already used authenticator code', 'mfa_required');
 }
 
+/**
+ * A platform admin's passkey instead of a code: the assertion the login page's button produced, for this admin,
+ * under the same budget of wrong answers.
+ */
+async function assertConsolePasskey(user: User, tenant: Tenant, passkey: string, meta: RequestMeta) {
+  const attempt = await takeSecondFactorTry(user);
+  const parsed = (() => {
+    try {
+      return assertionResponse.safeParse(JSON.parse(passkey));
+    } catch {
+      return undefined;
+    }
+  })();
+  // The WebAuthn library loads only when an admin answers with a passkey.
+  const { verifyAssertion } = await import('../auth/passkeys/ceremonies');
+  const accepted =
+    parsed?.success &&
+    (await verifyAssertion(tenant, parsed.data as never, 'console', user.userId).then(
+      () => true,
+      (error) => {
+        if (error instanceof UnauthorizedError) return false;
+        throw error;
+      },
+    ));
+  if (accepted) return secondFactorAccepted(attempt);
+  await secondFactorRefused(user, attempt, meta, { via: 'console', method: 'passkey' });
+  throw new UnauthorizedError('That passkey was not accepted', 'mfa_required');
+}
+
+/** Platform admins may use a passkey instead of an authenticator app. */
+const hasConsolePasskey = (user: User) => isPlatformAdmin(user) && user.passkeyCount > 0;
+
 /** Who signed in, and whether they must first set up an authenticator app (no console without one). */
 export type ConsoleSignIn = { user: User; tenant: Tenant; mustEnroll: boolean };
 
@@ -46,6 +79,7 @@ export async function signInToConsole(
   password: string,
   meta: RequestMeta,
   code = '',
+  passkey = '',
 ): Promise<ConsoleSignIn> {
   const candidates = (await findUsersByEmail(email)).filter((u) => isAdmin(u) && u.status === 'active');
   // Platform admin first: an address that is admin in several places signs in with its widest role.
@@ -57,10 +91,16 @@ export async function signInToConsole(
   const user = await verifyCredentials(tenant, email, password, meta);
   if (!isAdmin(user)) throw invalidCredentials();
   // Seed 002: platform admins always, site admins where their site's policy says so, use a second factor.
-  if (!user.mfa.totpSecret && (isPlatformAdmin(user) || mustUseMfa(tenant, user))) {
+  const viaPasskey = hasConsolePasskey(user);
+  if (!user.mfa.totpSecret && !viaPasskey && (isPlatformAdmin(user) || mustUseMfa(tenant, user))) {
     return { user, tenant, mustEnroll: true };
   }
-  if (user.mfa.totpSecret) await assertSecondFactor(user, tenant, code, meta);
+  if (viaPasskey && (passkey || !user.mfa.totpSecret)) {
+    if (!passkey) throw new UnauthorizedError('Use your passkey to finish signing in', 'mfa_required');
+    await assertConsolePasskey(user, tenant, passkey, meta);
+  } else if (user.mfa.totpSecret) {
+    await assertSecondFactor(user, tenant, code, meta);
+  }
   await consoleSignedIn(user, meta);
   return { user, tenant, mustEnroll: false };
 }

@@ -9,13 +9,12 @@ import { isSessionLive, listUserSessions } from '../core/db/sessions';
 import type { Tenant } from '../core/db/tenants';
 import { getUser, holdsSession, listUsers } from '../core/db/users';
 import { AppError, NotFoundError } from '../core/errors';
-import { canManageTenant, isPlatformAdmin } from '../core/roles';
+import { canManageTenant, isPlatformAdmin, isPlatformTenant } from '../core/roles';
 import { sessionCap } from '../core/session-caps';
 import { tenantResolver } from '../core/tenants';
 import { requestMeta } from '../middleware/request-meta';
 import { secretSummary } from '../secrets';
 import { assertManages, consoleForm, noticeOf, requireConsole } from './access';
-import { PLATFORM_TENANT } from './bootstrap';
 import { factorLabelsOf } from './factor-labels';
 import { renderConsole } from './render';
 import type { FieldErrors } from './tenant-forms';
@@ -126,7 +125,7 @@ export const userPages = new Hono<AppEnv>()
       live_sessions: sessions.length,
       secrets: await secretSummary(user.userId),
       can_edit_roles: isPlatformAdmin(c.var.admin),
-      is_platform_user: user.clientId === PLATFORM_TENANT.clientId && user.siteId === PLATFORM_TENANT.siteId,
+      is_platform_user: isPlatformTenant(user),
       notice: noticeOf(c),
     });
   })
@@ -134,8 +133,7 @@ export const userPages = new Hono<AppEnv>()
     const { user } = await userOr404(c);
     if (!isPlatformAdmin(c.var.admin)) throw new NotFoundError();
     const field = await consoleForm(c);
-    const isPlatformUser =
-      user.clientId === PLATFORM_TENANT.clientId && user.siteId === PLATFORM_TENANT.siteId;
+    const isPlatformUser = isPlatformTenant(user);
     const roles = await saveRoles(
       user,
       {

@@ -12,6 +12,11 @@ export const ASSETS = {
   'secrets-inbox.js': { type: 'text/javascript; charset=utf-8', source: { file: 'public/secrets-inbox.js' } },
   // The hosted sign-in page's passkey button (src/login-page/browser, with @simplewebauthn/browser).
   'login.js': { type: 'text/javascript; charset=utf-8', source: { file: 'public/login.js' } },
+  // The console's passkey buttons (src/admin/browser).
+  'admin-passkeys.js': {
+    type: 'text/javascript; charset=utf-8',
+    source: { file: 'public/admin-passkeys.js' },
+  },
   // Swagger UI for /docs, from its npm package: no CDN, so /docs works offline and under a CSP of 'self'.
   'swagger-ui/swagger-ui-bundle.js': {
     type: 'text/javascript; charset=utf-8',

@@ -5,6 +5,17 @@ import type { User } from './db/users';
 export const ROLES = ['platform_admin', 'tenant_admin', 'publisher'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** Platform admins are users of this tenant; it has no API keys and no origins, so no site can act as it. */
+export const PLATFORM_TENANT = {
+  clientId: 'platform',
+  siteId: 'console',
+  name: 'lambdalith console',
+} as const;
+
+/** The console's own tenant (its users are platform admins; its relying party is the console's host). */
+export const isPlatformTenant = (t: { clientId: string; siteId: string }) =>
+  t.clientId === PLATFORM_TENANT.clientId && t.siteId === PLATFORM_TENANT.siteId;
+
 export const isPlatformAdmin = (user: Pick<User, 'roles'>) => user.roles.includes('platform_admin');
 export const isAdmin = (user: Pick<User, 'roles'>) =>
   isPlatformAdmin(user) || user.roles.includes('tenant_admin');

@@ -224,6 +224,7 @@ function watchTemplates() {
     if (file && (file.startsWith('browser') || file === 'envelope.ts')) rebuild();
   }).unref();
   watch(resolve(root, 'src/login-page/browser'), rebuild).unref();
+  watch(resolve(root, 'src/admin/browser'), rebuild).unref();
 }
 
 main().catch((error: Error) => {

@@ -47,7 +47,7 @@ describe('in Chromium', () => {
     // First sign-in: the console makes a platform admin set up an authenticator before anything else.
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Set up two-factor sign-in' }).waitFor();
     expect(
       await page.locator('img.qr').evaluate((img) => (img as { naturalWidth: number }).naturalWidth),
@@ -79,12 +79,12 @@ describe('in Chromium', () => {
     // Signing in again: the password alone is refused; with the app's code it works.
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByText('Enter the code from your authenticator app').waitFor();
     await page.getByLabel('Password').fill(PASSWORD);
     await page.getByLabel('Authenticator code').fill(await totpAt(secret, Date.now() / 1000 + 30));
     await page.screenshot({ path: resolve(ARTIFACTS, 'admin-login-with-code.png'), fullPage: true });
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
     expect(blocked).toEqual([]);
     await page.close();

@@ -200,6 +200,31 @@ describe('sign-in methods in the browser', () => {
     await page.close();
   });
 
+  it('the console: a platform admin adds a passkey on the account page and signs in with it instead of a code', async () => {
+    const admin = uniqueEmail('passkey-admin');
+    const password = 'console passkey passphrase';
+    await createPlatformAdmin({ email: admin, password });
+    const page = await browser.newPage();
+    const problems = consoleErrors(page);
+    await virtualAuthenticator(page);
+    await signInWithAuthenticator(page, base, admin, password, new Map());
+    await page.goto(`${base}/admin/account`);
+    await page.getByLabel('Name for the new passkey').fill('Chromium key');
+    await page.getByRole('button', { name: 'Add a passkey' }).click();
+    await page.getByText('Passkey added.').waitFor();
+    await page.getByRole('cell', { name: 'Chromium key' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+
+    await page.goto(`${base}/admin/login`);
+    await page.getByLabel('Email').fill(admin);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in with a passkey instead of a code' }).click();
+    await page.waitForURL(`${base}/admin`);
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
   it('S22: as the second step on the hosted page, after the password', async () => {
     const site = await siteWith({ passkeys: { enabled: true, first_factor: false } });
     const user = await registerAndLogin(app, site.apiKey);

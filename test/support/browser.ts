@@ -76,7 +76,7 @@ export async function signInWithAuthenticator(
   const seed = seeds.get(email);
   // The next step's code: the ±1 window accepts it, and it is never the step enrollment just used (S23).
   if (seed) await page.getByLabel('Authenticator code').fill(await totpAt(seed, Date.now() / 1000 + 30));
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   if (seed) return { enrolled: false };
   await page.getByRole('heading', { name: 'Set up two-factor sign-in' }).waitFor();
   const secret = (await page.locator('#totp_secret').getAttribute('data-secret')) as string;

@@ -28,16 +28,25 @@ import type { Tenant } from '../../core/db/tenants';
 import type { User } from '../../core/db/users';
 import { BadRequestError, ForbiddenError, UnauthorizedError } from '../../core/errors';
 import { logger } from '../../core/log';
+import { isPlatformTenant } from '../../core/roles';
 import { productNameOf } from '../../core/tenant-settings';
 import { httpConfig } from '../../http-config';
 import { signInMethods } from '../sign-in-methods';
 
 export const CHALLENGE_TTL_SECONDS = 300;
-type Purpose = 'register' | 'login' | 'mfa';
+/** login: a first factor; mfa: the API's second step; console: a platform admin's second step in the console. */
+type Purpose = 'register' | 'login' | 'mfa' | 'console';
 type ChallengeData = { purpose: Purpose; user_id?: string };
 
 /** The site's relying party: its RP ID (setting, else its first origin's host) and the origins it accepts. */
 export function relyingParty(tenant: Tenant): { rpID: string; origins: string[] } {
+  const hosted = httpConfig().publicBaseUrl;
+  // The console's admins sign in on this deployment's own host.
+  if (isPlatformTenant(tenant)) {
+    return hosted
+      ? { rpID: new URL(hosted).hostname, origins: [new URL(hosted).origin] }
+      : { rpID: '', origins: [] };
+  }
   const setting = signInMethods(tenant).passkeys.rp_id;
   const first = tenant.allowedOrigins[0];
   const rpID = setting ?? (first ? new URL(first).hostname : '');
@@ -46,14 +55,14 @@ export function relyingParty(tenant: Tenant): { rpID: string; origins: string[] 
     const host = new URL(origin).hostname;
     return host === rpID || host.endsWith(`.${rpID}`);
   };
-  const hosted = httpConfig().publicBaseUrl;
   const origins = [...tenant.allowedOrigins, ...(hosted ? [new URL(hosted).origin] : [])].filter(serves);
   return { rpID, origins: [...new Set(origins)] };
 }
 
 export function assertPasskeysOn(tenant: Tenant, as: 'first_factor' | 'second_factor' | 'any'): void {
   const s = signInMethods(tenant).passkeys;
-  const on = s.enabled && (as === 'any' || s[as]);
+  // Platform admins may use a passkey instead of an authenticator app; never alone.
+  const on = isPlatformTenant(tenant) ? as !== 'first_factor' : s.enabled && (as === 'any' || s[as]);
   if (!on || !relyingParty(tenant).rpID) {
     throw new ForbiddenError('This site does not offer passkeys here', 'passkeys_disabled');
   }
@@ -94,8 +103,10 @@ async function spendChallenge(
   }
   if (typeof challenge !== 'string' || challenge.length > 200) throw invalidPasskey();
   const flow = await takeFlow<ChallengeData>('passkey_challenge', challenge, tenant.id);
-  if (!flow || flow.data.purpose !== purpose || (userId && flow.data.user_id !== userId))
+  // A challenge made for one user answers for that user only; one made for nobody yet (a sign-in), for its owner.
+  if (!flow || flow.data.purpose !== purpose || (flow.data.user_id && flow.data.user_id !== userId)) {
     throw invalidPasskey();
+  }
   return challenge;
 }
 
@@ -196,13 +207,27 @@ export async function secondFactorOptions(tenant: Tenant, user: User) {
 }
 
 /**
+ * Options for the console's second step: no credential list (the page does not know who is signing in until the
+ * form is posted, and the list would say whether an address has passkeys); the post names the admin.
+ */
+export async function consoleOptions(tenant: Tenant) {
+  assertPasskeysOn(tenant, 'second_factor');
+  return generateAuthenticationOptions({
+    rpID: relyingParty(tenant).rpID,
+    challenge: await newChallenge(tenant, { purpose: 'console' }),
+    timeout: CHALLENGE_TTL_SECONDS * 1000,
+    userVerification: 'required',
+  });
+}
+
+/**
  * Verifies an assertion for `purpose` and returns the passkey's owner id. For a sign-in the credential names the
  * user; for the second step it must be one of `userId`'s.
  */
 export async function verifyAssertion(
   tenant: Tenant,
   response: AuthenticationResponseJSON,
-  purpose: 'login' | 'mfa',
+  purpose: 'login' | 'mfa' | 'console',
   userId?: string,
 ): Promise<string> {
   assertPasskeysOn(tenant, purpose === 'login' ? 'first_factor' : 'second_factor');
@@ -218,7 +243,7 @@ export async function verifyAssertion(
       expectedOrigin: origins,
       expectedRPID: rpID,
       credential: storedCredential(identity),
-      requireUserVerification: purpose === 'login',
+      requireUserVerification: purpose !== 'mfa',
     });
     if (!verified.verified) throw invalidPasskey();
     newCounter = verified.authenticationInfo.newCounter;
