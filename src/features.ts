@@ -28,7 +28,7 @@ export const FEATURES: Feature[] = [
     prefixes: ['/reset', '/verify-email', '/magic-link'],
     load: () => router(import('./pages/routes')),
   },
-  { name: 'login', prefixes: ['/login'], load: () => router(import('./login-page/routes')) },
+  { name: 'login', prefixes: ['/login'], load: () => router(import('./auth/hosted-login/routes')) },
   { name: 'admin', prefixes: ['/admin'], load: () => router(import('./admin')) },
   { name: 'docs', prefixes: ['/docs', '/openapi.json'], load: () => router(import('./docs/routes')) },
   { name: 'assets', prefixes: ['/assets'], load: () => router(import('./assets/routes')) },

@@ -15,6 +15,19 @@ describe('OpenAPI lint', () => {
     const describe = (p: (typeof problems)[number]) =>
       `${p.severity} ${p.ruleId}: ${p.message} at ${p.location.map((l) => l.pointer).join(', ')}`;
     expect(problems.filter((p) => p.severity === 'error').map(describe)).toEqual([]);
-    expect(problems.map(describe)).toEqual([]);
+    // A provider's callback answers only with a redirect (302): that is its success, which the rule cannot know.
+    const redirects = (p: (typeof problems)[number]) => {
+      if (p.ruleId !== 'operation-2xx-response') return false;
+      const [, path, method] =
+        /^#\/paths\/([^/]+)\/(\w+)\/responses$/.exec(p.location[0]?.pointer ?? '') ?? [];
+      const op = (
+        (doc as { paths: unknown }).paths as Record<
+          string,
+          Record<string, { responses: Record<string, unknown> }>
+        >
+      )[decodeURIComponent((path ?? '').replaceAll('~1', '/'))]?.[method ?? ''];
+      return Object.keys(op?.responses ?? {}).some((code) => /^3\d\d$/.test(code));
+    };
+    expect(problems.filter((p) => !redirects(p)).map(describe)).toEqual([]);
   });
 });

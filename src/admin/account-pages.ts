@@ -4,10 +4,14 @@
 import { type Context, Hono } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../app-env';
-import { acceptTotp, regenerateRecoveryCodes } from '../auth';
-import { registrationResponse } from '../auth/passkeys/schemas';
-import { RECENT_SIGN_IN_SECONDS } from '../auth/recent-sign-in';
-import { nameField } from '../auth/schemas';
+import {
+  acceptTotp,
+  nameField,
+  passkeyCeremonies,
+  RECENT_SIGN_IN_SECONDS,
+  regenerateRecoveryCodes,
+  registrationResponse,
+} from '../auth';
 import { audit } from '../core/audit';
 import { clock } from '../core/clock';
 import { listIdentities, unlinkIdentity } from '../core/db/identities';
@@ -66,7 +70,7 @@ export const accountRoutes = new Hono<AppEnv>()
     assertCsrf(c, c.req.header('x-csrf-token'));
     platformAdminOnly(c);
     assertRecentConsoleSignIn(c);
-    const { registrationOptions } = await import('../auth/passkeys/ceremonies');
+    const { registrationOptions } = await passkeyCeremonies();
     return c.json(await registrationOptions(await ensurePlatformTenant(), c.var.admin));
   })
   .post('/account/passkeys', requireConsole(), jsonOnly(), async (c) => {
@@ -74,7 +78,7 @@ export const accountRoutes = new Hono<AppEnv>()
     platformAdminOnly(c);
     assertRecentConsoleSignIn(c);
     const { response, name } = await parseBody(c, passkeyBody);
-    const { registerPasskey } = await import('../auth/passkeys/ceremonies');
+    const { registerPasskey } = await passkeyCeremonies();
     const admin = c.var.admin;
     await registerPasskey(await ensurePlatformTenant(), admin, response as never, name || 'Passkey');
     await audit(requestMeta(c), {

@@ -1,6 +1,7 @@
 // The admin console: sign-in and sign-out (S17, S36) and the dashboard. Server-rendered, usable without JavaScript.
 import { Hono } from 'hono';
 import type { AppEnv } from '../app-env';
+import { passkeyCeremonies } from '../auth';
 import { audit } from '../core/audit';
 import { listAuditEvents } from '../core/db/audit-log';
 import { ALL_TENANTS } from '../core/db/stats';
@@ -64,7 +65,7 @@ export const adminRoutes = new Hono<AppEnv>()
   // The login page's passkey button: a challenge for whoever is signing in (the form's post names them).
   .post('/login/passkey-options', async (c) => {
     assertCsrf(c, c.req.header('x-csrf-token'));
-    const { consoleOptions } = await import('../auth/passkeys/ceremonies');
+    const { consoleOptions } = await passkeyCeremonies();
     return c.json(await consoleOptions(await ensurePlatformTenant()));
   })
   .post('/mfa/enroll', async (c) => {

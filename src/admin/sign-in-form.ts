@@ -2,7 +2,7 @@
 // Secrets Manager and never shown again, S46), whether verified provider emails may link to existing accounts, and
 // passkeys as a first factor, a second factor, or both.
 
-import { clientIdSchema, PROVIDER_LABELS, PROVIDER_NAMES, signInMethods } from '../auth/sign-in-methods';
+import { clientIdSchema, PROVIDER_LABELS, PROVIDER_NAMES, signInMethods } from '../auth';
 import type { Provider } from '../core/db/identities';
 import type { Tenant } from '../core/db/tenants';
 import { httpConfig } from '../http-config';

@@ -2,8 +2,10 @@
 // same verifyCredentials as the API, so its lockout and throttling apply here too.
 import {
   acceptTotp,
+  assertionResponse,
   invalidCredentials,
   mustUseMfa,
+  passkeyCeremonies,
   recoveryCodeUsed,
   secondFactorAccepted,
   secondFactorRefused,
@@ -11,7 +13,6 @@ import {
   takeSecondFactorTry,
   verifyCredentials,
 } from '../auth';
-import { assertionResponse } from '../auth/passkeys/schemas';
 import { audit, type RequestMeta } from '../core/audit';
 import type { Tenant } from '../core/db/tenants';
 import { findUsersByEmail, type User } from '../core/db/users';
@@ -53,7 +54,7 @@ async function assertConsolePasskey(user: User, tenant: Tenant, passkey: string,
     }
   })();
   // The WebAuthn library loads only when an admin answers with a passkey.
-  const { verifyAssertion } = await import('../auth/passkeys/ceremonies');
+  const { verifyAssertion } = await passkeyCeremonies();
   const accepted =
     parsed?.success &&
     (await verifyAssertion(tenant, parsed.data as never, 'console', user.userId).then(

@@ -1,8 +1,7 @@
 // Console pages for sites: list and create (platform admins), edit settings, and API keys (shown once at creation).
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../app-env';
-import { clientSecrets } from '../auth/oauth/secrets';
-import { PROVIDER_NAMES } from '../auth/sign-in-methods';
+import { clientSecrets, PROVIDER_NAMES } from '../auth';
 import { audit } from '../core/audit';
 import { clock } from '../core/clock';
 import {

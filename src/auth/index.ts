@@ -21,7 +21,14 @@ export { enrollerFromEnrollmentToken } from './mfa/enroller';
 export { mustUseMfa } from './mfa/policy';
 export { secondFactorAccepted, secondFactorRefused, takeSecondFactorTry } from './mfa/second-factor-budget';
 export { MFA_POLICIES } from './mfa/settings';
+export { clientSecrets } from './oauth/secrets';
+export { assertionResponse, registrationResponse } from './passkeys/schemas';
 export { passwordProblem } from './password-policy';
 export { confirmPasswordReset, requestPasswordReset } from './password-reset';
+export { RECENT_SIGN_IN_SECONDS } from './recent-sign-in';
+export { nameField } from './schemas';
 export { tokenBody } from './session-tokens';
+export { clientIdSchema, PROVIDER_LABELS, PROVIDER_NAMES, signInMethods } from './sign-in-methods';
 export { liftLockout, underLoginBudget } from './throttle';
+/** The WebAuthn ceremonies, loaded on first use: the console's passkey routes only (the library is large). */
+export const passkeyCeremonies = () => import('./passkeys/ceremonies');

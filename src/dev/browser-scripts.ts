@@ -10,7 +10,7 @@ const root = resolve(import.meta.dirname, '../..');
 export const BROWSER_SCRIPTS = [
   { entry: 'src/secrets/browser/send-page.ts', out: 'public/secrets-send.js' },
   { entry: 'src/secrets/browser/inbox-page.ts', out: 'public/secrets-inbox.js' },
-  { entry: 'src/login-page/browser/login-page.ts', out: 'public/login.js' },
+  { entry: 'src/auth/hosted-login/browser/login-page.ts', out: 'public/login.js' },
   { entry: 'src/admin/browser/console-passkeys.ts', out: 'public/admin-passkeys.js' },
 ] as const;
 

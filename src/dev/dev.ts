@@ -223,7 +223,7 @@ function watchTemplates() {
   watch(resolve(root, 'src/secrets'), { recursive: true }, (_, file) => {
     if (file && (file.startsWith('browser') || file === 'envelope.ts')) rebuild();
   }).unref();
-  watch(resolve(root, 'src/login-page/browser'), rebuild).unref();
+  watch(resolve(root, 'src/auth/hosted-login/browser'), rebuild).unref();
   watch(resolve(root, 'src/admin/browser'), rebuild).unref();
 }
 

@@ -5,27 +5,27 @@
 // link lands as #magic_token=... as usual. No inline script; the passkey button is /assets/login.js.
 import type { Context } from 'hono';
 import * as z from 'zod';
-import type { AppEnv } from '../app-env';
-import { type ProvenStep, passwordStep } from '../auth/login';
-import { requestMagicLink } from '../auth/magic-link';
-import { passkeyChallenge, passSecondFactor, sendLoginCode } from '../auth/mfa/challenge';
-import { oauthConfig } from '../auth/oauth/config';
-import { issueSignInCode, startOAuth } from '../auth/oauth/flow';
-import { loginOptions, verifyAssertion } from '../auth/passkeys/ceremonies';
-import { assertionResponse } from '../auth/passkeys/schemas';
-import { enabledProviders, PROVIDER_LABELS, passkeysFirstFactor } from '../auth/sign-in-methods';
-import { parseTenantId, type Tenant } from '../core/db/tenants';
-import { getUser } from '../core/db/users';
-import { AppError, NotFoundError } from '../core/errors';
-import { productNameOf, sitePageUrl, siteSettings } from '../core/tenant-settings';
-import { tenantResolver } from '../core/tenants';
-import { assertCsrf, csrfToken } from '../middleware/csrf';
-import { featureRouter } from '../middleware/feature';
-import { readForm } from '../middleware/form-body';
-import { jsonOnly } from '../middleware/json-body';
-import { requestMeta } from '../middleware/request-meta';
-import { parseBody } from '../middleware/validate';
-import { messagePage, renderPage } from '../pages/render';
+import type { AppEnv } from '../../app-env';
+import { parseTenantId, type Tenant } from '../../core/db/tenants';
+import { getUser } from '../../core/db/users';
+import { AppError, NotFoundError } from '../../core/errors';
+import { productNameOf, sitePageUrl, siteSettings } from '../../core/tenant-settings';
+import { tenantResolver } from '../../core/tenants';
+import { assertCsrf, csrfToken } from '../../middleware/csrf';
+import { featureRouter } from '../../middleware/feature';
+import { readForm } from '../../middleware/form-body';
+import { jsonOnly } from '../../middleware/json-body';
+import { requestMeta } from '../../middleware/request-meta';
+import { parseBody } from '../../middleware/validate';
+import { messagePage, renderPage } from '../../pages';
+import { type ProvenStep, passwordStep } from '../login';
+import { requestMagicLink } from '../magic-link';
+import { passkeyChallenge, passSecondFactor, sendLoginCode } from '../mfa/challenge';
+import { oauthConfig } from '../oauth/config';
+import { issueSignInCode, startOAuth } from '../oauth/flow';
+import { loginOptions, verifyAssertion } from '../passkeys/ceremonies';
+import { assertionResponse } from '../passkeys/schemas';
+import { enabledProviders, PROVIDER_LABELS, passkeysFirstFactor } from '../sign-in-methods';
 
 const login = featureRouter('/login');
 
