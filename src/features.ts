@@ -8,14 +8,9 @@ export const FEATURES: Feature[] = [
   { name: 'keys', prefixes: ['/.well-known'], load: () => router(import('./keys/routes')) },
   // Before /auth and /user: the first stub whose prefix matches answers.
   {
-    name: 'oauth',
-    prefixes: ['/auth/oauth', '/user/identities'],
-    load: () => router(import('./auth/oauth/routes')),
-  },
-  {
-    name: 'passkeys',
-    prefixes: ['/auth/passkeys', '/user/passkeys'],
-    load: () => router(import('./auth/passkeys/routes')),
+    name: 'sign-in-methods',
+    prefixes: ['/auth/oauth', '/auth/passkeys', '/user/identities', '/user/passkeys', '/login'],
+    load: () => router(import('./auth/sign-in-methods-routes')),
   },
   { name: 'auth', prefixes: ['/auth'], load: () => router(import('./auth/routes')) },
   { name: 'user', prefixes: ['/user'], load: () => router(import('./users/routes')) },
@@ -28,7 +23,6 @@ export const FEATURES: Feature[] = [
     prefixes: ['/reset', '/verify-email', '/magic-link'],
     load: () => router(import('./pages/routes')),
   },
-  { name: 'login', prefixes: ['/login'], load: () => router(import('./auth/hosted-login/routes')) },
   { name: 'admin', prefixes: ['/admin'], load: () => router(import('./admin')) },
   { name: 'docs', prefixes: ['/docs', '/openapi.json'], load: () => router(import('./docs/routes')) },
   { name: 'assets', prefixes: ['/assets'], load: () => router(import('./assets/routes')) },

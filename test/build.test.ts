@@ -136,7 +136,7 @@ describe('npm run build', () => {
       for (const output of Object.keys(f.metafile.outputs)) {
         const code = readFileSync(resolve(root, output), 'utf8');
         expect(code, output).not.toMatch(
-          /\/dev\/(mail|fixtures|github|google)|fake-twilio|fake-github|createFakeGitHub|devMailRoutes|devFixtureRoutes|createLocalOidc|oidc-provider|Local Google/,
+          /\/dev\/(mail|fixtures|github|google|signed-in)|fake-twilio|fake-github|createFakeGitHub|devMailRoutes|devFixtureRoutes|createLocalOidc|oidc-provider|Local Google/,
         );
       }
     }

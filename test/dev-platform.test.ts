@@ -162,7 +162,7 @@ describe('make dev (npm run dev)', () => {
         const started = await fetch(`${base}/auth/oauth/${provider}/start`, {
           method: 'POST',
           headers: demoKey,
-          body: JSON.stringify({ redirect_uri: 'http://localhost:5173/signed-in' }),
+          body: JSON.stringify({ redirect_uri: `${base}/dev/signed-in` }),
         });
         expect(started.status, provider).toBe(200);
         const { url } = (await started.json()) as { url: string };
@@ -184,6 +184,10 @@ describe('make dev (npm run dev)', () => {
           `oauth-${provider}@example.com`,
         );
       }
+      // Where those sign-ins land: the demo site's page, whose script exchanges the code as a site's page would.
+      const landing = await fetch(`${base}/dev/signed-in`);
+      expect(await landing.text()).toContain('<script type="module" src="/dev/signed-in.js">');
+      expect((await fetch(`${base}/dev/signed-in.js`)).status).toBe(200);
 
       // The demo key is stored hashed with the dev platform's own pepper, in its own DynamoDB.
       const sdk = dynamodbSdk();

@@ -73,7 +73,7 @@ async function main() {
     DEMO,
     DEMO_USER,
   } = await import('./seed');
-  await seedDemoTenant();
+  await seedDemoTenant(`http://localhost:${ports.http}`);
   const admin = await localConsoleAdmin();
 
   const twilioConfigured = Boolean(process.env.TWILIO_ACCOUNT_SID);
@@ -146,6 +146,8 @@ async function main() {
   SMS codes      ${twilioConfigured ? `sent through Twilio from ${process.env.TWILIO_FROM}` : 'printed in this terminal as "[sms] to ...": no TWILIO_ACCOUNT_SID set'}
   Demo tenant    ${DEMO.clientId} / ${DEMO.siteId}   x-api-key: ${DEMO.apiKey} (every scope)
                  origins: ${DEMO.allowedOrigins.join(', ')}
+  Sign-in page   ${url}/login?site=${encodeURIComponent(`${DEMO.clientId}#${DEMO.siteId}`)}&redirect_uri=${encodeURIComponent(`${url}/dev/signed-in`)}
+                 password, links, and Continue with Google / GitHub against local stand-ins (/dev/google, /dev/github)
   Secrets        ${demoSecrets ? `send: ${url}/s/${demoSecrets.inbox}   read: ${url}/secrets?site=${encodeURIComponent(`${DEMO.clientId}#${DEMO.siteId}`)}` : 'demo user unavailable (its password was changed)'}
                  as ${DEMO_USER.email} / ${DEMO_USER.password}; the reaper runs every 5 minutes
   Scrape demo    ${demoScrape ? `${url}/admin/scrape/jobs/${demoScrape.id}` : 'not seeded'}   watches ${url}/dev/fixtures/shop every minute;

@@ -13,15 +13,18 @@ export const DEMO = {
   allowedOrigins: ['http://localhost:5173', 'http://localhost:3000'],
 } as const;
 
-/** Idempotent: rewrites the demo tenant and its key on every start. */
-export async function seedDemoTenant(): Promise<void> {
+/**
+ * Idempotent: rewrites the demo tenant and its key on every start. `ownOrigin` (the dev server's, when it is not on
+ * port 3000) joins the allowed origins, so its pages (/dev/signed-in, the hosted sign-in page) are the site's own.
+ */
+export async function seedDemoTenant(ownOrigin?: string): Promise<void> {
   const createdAt = new Date(clock.now()).toISOString();
   await putTenant(
     newTenant({
       clientId: DEMO.clientId,
       siteId: DEMO.siteId,
       name: DEMO.name,
-      allowedOrigins: [...DEMO.allowedOrigins],
+      allowedOrigins: [...new Set([...DEMO.allowedOrigins, ...(ownOrigin ? [ownOrigin] : [])])],
       // No reset_url/verify_url: the demo site uses the hosted pages under PUBLIC_BASE_URL (http://localhost:3000).
       settings: {
         email: { product_name: 'Site A' },

@@ -12,6 +12,7 @@ import { devFixtureRoutes } from './fixture-routes';
 import { createLocalOidc } from './local-oidc';
 import { devMailRoutes } from './mail-routes';
 import { DEMO_GITHUB_TOKEN, DEMO_OAUTH } from './seed';
+import { devSignedInRoutes } from './signed-in-page';
 
 // The same init check as the Lambda entry: this process has HttpFunction's environment and nothing else.
 assertConfig(config);
@@ -21,6 +22,8 @@ const publicBase = (process.env.PUBLIC_BASE_URL ?? base).replace(/\/+$/, '');
 const app = createApp();
 app.route('/', devMailRoutes);
 app.route('/', devFixtureRoutes);
+// The demo site's landing page for sign-ins (redirect_uri): exchanges the code and shows who signed in.
+app.route('/', devSignedInRoutes);
 // The demo site's "Continue with GitHub" (OAUTH_GITHUB_URL in make dev); before the
 // repository browser, whose /dev/github/:owner/:repo/:branch/* would take its paths.
 const githubOAuth = createFakeGitHubOAuth();

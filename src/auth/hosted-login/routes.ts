@@ -12,7 +12,7 @@ import { AppError, NotFoundError } from '../../core/errors';
 import { productNameOf, sitePageUrl, siteSettings } from '../../core/tenant-settings';
 import { tenantResolver } from '../../core/tenants';
 import { assertCsrf, csrfToken } from '../../middleware/csrf';
-import { featureRouter } from '../../middleware/feature';
+import type { FeatureRouter } from '../../middleware/feature';
 import { readForm } from '../../middleware/form-body';
 import { jsonOnly } from '../../middleware/json-body';
 import { requestMeta } from '../../middleware/request-meta';
@@ -26,8 +26,6 @@ import { issueSignInCode, startOAuth } from '../oauth/flow';
 import { loginOptions, verifyAssertion } from '../passkeys/ceremonies';
 import { assertionResponse } from '../passkeys/schemas';
 import { enabledProviders, PROVIDER_LABELS, passkeysFirstFactor } from '../sign-in-methods';
-
-const login = featureRouter('/login');
 
 /** Where a sign-in started and must end: the site, its page, and the page's own PKCE challenge (optional). */
 type Target = { tenant: Tenant; redirectUri: string; codeChallenge: string };
@@ -192,104 +190,6 @@ const shown = (error: unknown) => {
   throw error;
 };
 
-login
-  .get('/', async (c) => {
-    const target = await targetOf(
-      c.req.query('site') ?? '',
-      c.req.query('redirect_uri') ?? '',
-      c.req.query('code_challenge') ?? '',
-    );
-    return target ? signInForm(c, target) : badLink(c);
-  })
-  .post('/password', async (c) => {
-    const posted = await postedForm(c);
-    if (!posted.target) return posted.response;
-    const { field, target } = posted;
-    try {
-      const step = await passwordStep(target.tenant, field('email'), field('password'), requestMeta(c));
-      return await afterProven(c, target, step, 'password');
-    } catch (error) {
-      const e = shown(error);
-      return signInForm(c, target, { form_error: e.detail, email: field('email') }, e.status);
-    }
-  })
-  .post('/mfa', async (c) => {
-    const posted = await postedForm(c);
-    if (!posted.target) return posted.response;
-    const { field, target } = posted;
-    const mfaToken = field('mfa_token');
-    const recoveryCode = field('recovery_code');
-    try {
-      const { user, method } = await passSecondFactor(
-        mfaToken,
-        recoveryCode ? { recoveryCode } : { code: field('code') },
-        requestMeta(c),
-        { expectedTenantId: target.tenant.id },
-      );
-      return c.redirect(await finish(target, user.userId, `mfa_${method}`), 303);
-    } catch (error) {
-      const e = shown(error);
-      if (e.code === 'invalid_mfa_token') return signInForm(c, target, { form_error: 'Sign in again' }, 401);
-      const methods = field('methods').split(',').filter(Boolean);
-      return mfaForm(c, target, mfaToken, methods, { form_error: e.detail }, e.status);
-    }
-  })
-  .post('/mfa/send', async (c) => {
-    const posted = await postedForm(c);
-    if (!posted.target) return posted.response;
-    const { field, target } = posted;
-    const mfaToken = field('mfa_token');
-    const method = field('method') === 'sms' ? 'sms' : 'email';
-    const methods = field('methods').split(',').filter(Boolean);
-    try {
-      const sent = await sendLoginCode(mfaToken, method, requestMeta(c), {
-        expectedTenantId: target.tenant.id,
-      });
-      return mfaForm(c, target, mfaToken, methods, { notice: `Code sent to ${sent.sent_to}` });
-    } catch (error) {
-      const e = shown(error);
-      return mfaForm(c, target, mfaToken, methods, { form_error: e.detail }, e.status);
-    }
-  })
-  .post('/magic-link', async (c) => {
-    const posted = await postedForm(c);
-    if (!posted.target) return posted.response;
-    const { field, target } = posted;
-    const email = field('email').trim().toLowerCase();
-    if (!z.email().safeParse(email).success) {
-      return signInForm(c, target, { form_error: 'Enter your email address to get a link' }, 422);
-    }
-    try {
-      await requestMagicLink(target.tenant, email, target.redirectUri, requestMeta(c));
-    } catch (error) {
-      const e = shown(error);
-      return signInForm(c, target, { form_error: e.detail }, e.status);
-    }
-    return messagePage(c, {
-      title: 'Check your email',
-      message: 'If an account has this address, a sign-in link is on its way. It works once, for 15 minutes.',
-      tone: 'success',
-      tenant: target.tenant,
-    });
-  })
-  .post('/oauth/:provider', async (c) => {
-    const posted = await postedForm(c);
-    if (!posted.target) return posted.response;
-    const { target } = posted;
-    const provider = enabledProviders(target.tenant).find((p) => p === c.req.param('provider'));
-    if (!provider) throw new NotFoundError();
-    try {
-      const { url } = await startOAuth(target.tenant, provider, {
-        redirectUri: target.redirectUri,
-        codeChallenge: target.codeChallenge || undefined,
-      });
-      return c.redirect(url, 303);
-    } catch (error) {
-      const e = shown(error);
-      return signInForm(c, target, { form_error: e.detail }, e.status);
-    }
-  });
-
 // The passkey button's calls (login.js): same-origin JSON with the page's CSRF token in a header.
 const passkeyTarget = z.object({
   site: z.string().max(300),
@@ -309,31 +209,132 @@ async function jsonTarget(c: Context<AppEnv>, body: z.output<typeof passkeyTarge
   return target;
 }
 
-login
-  .use('/passkey/*', jsonOnly())
-  .use('/passkey', jsonOnly())
-  .use('/mfa/passkey', jsonOnly())
-  .post('/passkey/options', async (c) => {
-    const target = await jsonTarget(c, await parseBody(c, passkeyTarget));
-    return c.json(await loginOptions(target.tenant));
-  })
-  .post('/passkey', async (c) => {
-    const body = await parseBody(c, passkeyLogin);
-    const target = await jsonTarget(c, body);
-    const userId = await verifyAssertion(target.tenant, body.response as never, 'login');
-    const user = await getUser(userId);
-    if (user?.status !== 'active') throw new NotFoundError('No such sign-in', 'invalid_sign_in_target');
-    return c.json({ redirect: await finish(target, userId, 'passkey') });
-  })
-  .post('/mfa/passkey', async (c) => {
-    const body = await parseBody(c, passkeyMfa);
-    const target = await jsonTarget(c, body);
-    const expectedTenantId = target.tenant.id;
-    if (!body.passkey) return c.json(await passkeyChallenge(body.mfa_token, { expectedTenantId }));
-    const { user } = await passSecondFactor(body.mfa_token, { passkey: body.passkey }, requestMeta(c), {
-      expectedTenantId,
+/** The hosted sign-in page and its forms under /login, on the sign-in methods feature's router. */
+export function defineHostedLoginRoutes(login: FeatureRouter): void {
+  login
+    .get('/login', async (c) => {
+      const target = await targetOf(
+        c.req.query('site') ?? '',
+        c.req.query('redirect_uri') ?? '',
+        c.req.query('code_challenge') ?? '',
+      );
+      return target ? signInForm(c, target) : badLink(c);
+    })
+    .post('/login/password', async (c) => {
+      const posted = await postedForm(c);
+      if (!posted.target) return posted.response;
+      const { field, target } = posted;
+      try {
+        const step = await passwordStep(target.tenant, field('email'), field('password'), requestMeta(c));
+        return await afterProven(c, target, step, 'password');
+      } catch (error) {
+        const e = shown(error);
+        return signInForm(c, target, { form_error: e.detail, email: field('email') }, e.status);
+      }
+    })
+    .post('/login/mfa', async (c) => {
+      const posted = await postedForm(c);
+      if (!posted.target) return posted.response;
+      const { field, target } = posted;
+      const mfaToken = field('mfa_token');
+      const recoveryCode = field('recovery_code');
+      try {
+        const { user, method } = await passSecondFactor(
+          mfaToken,
+          recoveryCode ? { recoveryCode } : { code: field('code') },
+          requestMeta(c),
+          { expectedTenantId: target.tenant.id },
+        );
+        return c.redirect(await finish(target, user.userId, `mfa_${method}`), 303);
+      } catch (error) {
+        const e = shown(error);
+        if (e.code === 'invalid_mfa_token')
+          return signInForm(c, target, { form_error: 'Sign in again' }, 401);
+        const methods = field('methods').split(',').filter(Boolean);
+        return mfaForm(c, target, mfaToken, methods, { form_error: e.detail }, e.status);
+      }
+    })
+    .post('/login/mfa/send', async (c) => {
+      const posted = await postedForm(c);
+      if (!posted.target) return posted.response;
+      const { field, target } = posted;
+      const mfaToken = field('mfa_token');
+      const method = field('method') === 'sms' ? 'sms' : 'email';
+      const methods = field('methods').split(',').filter(Boolean);
+      try {
+        const sent = await sendLoginCode(mfaToken, method, requestMeta(c), {
+          expectedTenantId: target.tenant.id,
+        });
+        return mfaForm(c, target, mfaToken, methods, { notice: `Code sent to ${sent.sent_to}` });
+      } catch (error) {
+        const e = shown(error);
+        return mfaForm(c, target, mfaToken, methods, { form_error: e.detail }, e.status);
+      }
+    })
+    .post('/login/magic-link', async (c) => {
+      const posted = await postedForm(c);
+      if (!posted.target) return posted.response;
+      const { field, target } = posted;
+      const email = field('email').trim().toLowerCase();
+      if (!z.email().safeParse(email).success) {
+        return signInForm(c, target, { form_error: 'Enter your email address to get a link' }, 422);
+      }
+      try {
+        await requestMagicLink(target.tenant, email, target.redirectUri, requestMeta(c));
+      } catch (error) {
+        const e = shown(error);
+        return signInForm(c, target, { form_error: e.detail }, e.status);
+      }
+      return messagePage(c, {
+        title: 'Check your email',
+        message:
+          'If an account has this address, a sign-in link is on its way. It works once, for 15 minutes.',
+        tone: 'success',
+        tenant: target.tenant,
+      });
+    })
+    .post('/login/oauth/:provider', async (c) => {
+      const posted = await postedForm(c);
+      if (!posted.target) return posted.response;
+      const { target } = posted;
+      const provider = enabledProviders(target.tenant).find((p) => p === c.req.param('provider'));
+      if (!provider) throw new NotFoundError();
+      try {
+        const { url } = await startOAuth(target.tenant, provider, {
+          redirectUri: target.redirectUri,
+          codeChallenge: target.codeChallenge || undefined,
+        });
+        return c.redirect(url, 303);
+      } catch (error) {
+        const e = shown(error);
+        return signInForm(c, target, { form_error: e.detail }, e.status);
+      }
     });
-    return c.json({ redirect: await finish(target, user.userId, 'mfa_passkey') });
-  });
 
-export default login;
+  login
+    .use('/login/passkey/*', jsonOnly())
+    .use('/login/passkey', jsonOnly())
+    .use('/login/mfa/passkey', jsonOnly())
+    .post('/login/passkey/options', async (c) => {
+      const target = await jsonTarget(c, await parseBody(c, passkeyTarget));
+      return c.json(await loginOptions(target.tenant));
+    })
+    .post('/login/passkey', async (c) => {
+      const body = await parseBody(c, passkeyLogin);
+      const target = await jsonTarget(c, body);
+      const userId = await verifyAssertion(target.tenant, body.response as never, 'login');
+      const user = await getUser(userId);
+      if (user?.status !== 'active') throw new NotFoundError('No such sign-in', 'invalid_sign_in_target');
+      return c.json({ redirect: await finish(target, userId, 'passkey') });
+    })
+    .post('/login/mfa/passkey', async (c) => {
+      const body = await parseBody(c, passkeyMfa);
+      const target = await jsonTarget(c, body);
+      const expectedTenantId = target.tenant.id;
+      if (!body.passkey) return c.json(await passkeyChallenge(body.mfa_token, { expectedTenantId }));
+      const { user } = await passSecondFactor(body.mfa_token, { passkey: body.passkey }, requestMeta(c), {
+        expectedTenantId,
+      });
+      return c.json({ redirect: await finish(target, user.userId, 'mfa_passkey') });
+    });
+}

@@ -289,11 +289,16 @@ export function defineMfaRoutes(router: FeatureRouter): void {
       path: '/mfa/challenge',
       operationId: 'sendMfaChallenge',
       tag: 'mfa',
-      summary: 'Send a sign-in code by SMS or email for the mfa_token from /auth/login',
+      summary:
+        'Send a sign-in code by SMS or email for the mfa_token from /auth/login, or get passkey options',
       description:
         'A new code voids the previous one. Rate limited per user (and per number and site for SMS).',
       body: challengeBody,
       responses: {
+        200: {
+          description: 'Passkey: WebAuthn options for navigator.credentials.get()',
+          schema: z.object({ method: z.literal('passkey'), options: z.object({}).passthrough() }),
+        },
         202: { description: 'Sent', schema: codeSent.extend({ message: z.string(), method: z.string() }) },
 
         401: { description: 'Dead challenge: sign in again' },
@@ -315,7 +320,8 @@ export function defineMfaRoutes(router: FeatureRouter): void {
       path: '/mfa/verify',
       operationId: 'verifyMfa',
       tag: 'mfa',
-      summary: 'Finish a sign-in: the mfa_token with a TOTP, SMS or email code, or a recovery code',
+      summary:
+        'Finish a sign-in: the mfa_token with a TOTP, SMS or email code, a recovery code, or a passkey',
       description:
         'Answers like /auth/login (and sets cookies in cookie mode). About 5 tries per challenge; wrong codes count toward lockout.',
       body: verifyBody,

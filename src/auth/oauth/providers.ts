@@ -3,10 +3,11 @@
 // against the JWKS, iss, aud, exp, nonce). GitHub is plain OAuth: the token buys an API call for the user and their
 // verified primary email. Both use PKCE (S256) and a client secret, which only this code reads (S46).
 import { createHash } from 'node:crypto';
-import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
 import { clock } from '../../core/clock';
 import type { Provider } from '../../core/db/identities';
 import { oauthConfig } from './config';
+import { remoteKeys } from './jwks';
 
 /** Who the provider says signed in. */
 export type ProviderProfile = { subject: string; email?: string; emailVerified: boolean; name?: string };
@@ -74,7 +75,6 @@ const form = (fields: Record<string, string>) => ({
 
 type Discovery = { issuer: string; authorization_endpoint: string; token_endpoint: string; jwks_uri: string };
 const discoveries = new Map<string, { value: Promise<Discovery>; until: number }>();
-const keySets = new Map<string, JWTVerifyGetKey>();
 
 /** The issuer's discovery document, kept an hour per container. */
 function discover(issuer: string): Promise<Discovery> {
@@ -93,16 +93,6 @@ function discover(issuer: string): Promise<Discovery> {
   return pending;
 }
 
-/** jose's remote key set: fetched on first use, refetched (rate limited) when a token names an unknown key. */
-const keySetOf = (jwksUri: string) => {
-  let keys = keySets.get(jwksUri);
-  if (!keys) {
-    keys = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: TIMEOUT_MS });
-    keySets.set(jwksUri, keys);
-  }
-  return keys;
-};
-
 /**
  * The ID token's claims, once its signature, issuer, audience, expiry (60 s skew) and nonce check out. Google also
  * issues tokens with the issuer written without its scheme.
@@ -115,7 +105,7 @@ export async function verifyIdToken(
   if (expected.issuer === 'https://accounts.google.com') issuers.push('accounts.google.com');
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(idToken, keySetOf(expected.jwksUri), {
+    ({ payload } = await jwtVerify(idToken, remoteKeys(expected.jwksUri), {
       issuer: issuers,
       audience: expected.clientId,
       algorithms: ['RS256', 'ES256', 'PS256', 'EdDSA'],
