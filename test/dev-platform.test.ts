@@ -74,7 +74,9 @@ describe('make dev (npm run dev)', () => {
         ([k]) => !/^(AWS_|TWILIO_|SMS_)/.test(k) && !k.endsWith('_TABLE') && !k.endsWith('_QUEUE_URL'),
       ),
     );
-    const dev = spawn(process.execPath, [tsx, 'src/dev/dev.ts'], {
+    // tsx's loader in this very process, not its CLI: the CLI relays Ctrl-C to a child and waits only 30 ms for the
+    // child to confirm it, which a busy CI machine can miss (the CLI then SIGKILLs it and exits 130).
+    const dev = spawn(process.execPath, ['--import', 'tsx', 'src/dev/dev.ts'], {
       cwd: root,
       env: {
         ...env,

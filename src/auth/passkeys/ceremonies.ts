@@ -182,43 +182,44 @@ export async function registerPasskey(
   return identity;
 }
 
-/** Options for navigator.credentials.get(): no credential list, so the authenticator offers its own (discoverable). */
-export async function loginOptions(tenant: Tenant) {
-  assertPasskeysOn(tenant, 'first_factor');
+/** Options for navigator.credentials.get() with a fresh challenge for `purpose`. */
+async function assertionOptions(
+  tenant: Tenant,
+  challenge: ChallengeData,
+  { allow, userVerification }: { allow?: Identity[]; userVerification: 'required' | 'preferred' },
+) {
+  assertPasskeysOn(tenant, challenge.purpose === 'login' ? 'first_factor' : 'second_factor');
   return generateAuthenticationOptions({
     rpID: relyingParty(tenant).rpID,
-    challenge: await newChallenge(tenant, { purpose: 'login' }),
+    challenge: await newChallenge(tenant, challenge),
     timeout: CHALLENGE_TTL_SECONDS * 1000,
-    userVerification: 'required',
+    ...(allow
+      ? {
+          allowCredentials: allow.map((p) => ({ id: p.subject, transports: p.passkey?.transports as never })),
+        }
+      : {}),
+    userVerification,
   });
 }
 
-/** Options for the two-factor step: only this user's passkeys. */
-export async function secondFactorOptions(tenant: Tenant, user: User) {
-  assertPasskeysOn(tenant, 'second_factor');
-  const mine = await passkeysOf(user.userId);
-  return generateAuthenticationOptions({
-    rpID: relyingParty(tenant).rpID,
-    challenge: await newChallenge(tenant, { purpose: 'mfa', user_id: user.userId }),
-    timeout: CHALLENGE_TTL_SECONDS * 1000,
-    allowCredentials: mine.map((p) => ({ id: p.subject, transports: p.passkey?.transports as never })),
-    userVerification: 'preferred',
-  });
-}
+/** Sign-in: no credential list, so the authenticator offers the passkeys it holds for the site (discoverable). */
+export const loginOptions = (tenant: Tenant) =>
+  assertionOptions(tenant, { purpose: 'login' }, { userVerification: 'required' });
+
+/** The two-factor step: only this user's passkeys. */
+export const secondFactorOptions = async (tenant: Tenant, user: User) =>
+  assertionOptions(
+    tenant,
+    { purpose: 'mfa', user_id: user.userId },
+    { allow: await passkeysOf(user.userId), userVerification: 'preferred' },
+  );
 
 /**
- * Options for the console's second step: no credential list (the page does not know who is signing in until the
- * form is posted, and the list would say whether an address has passkeys); the post names the admin.
+ * The console's second step: no credential list (the page does not know who is signing in until the form is
+ * posted, and the list would say whether an address has passkeys); the post names the admin.
  */
-export async function consoleOptions(tenant: Tenant) {
-  assertPasskeysOn(tenant, 'second_factor');
-  return generateAuthenticationOptions({
-    rpID: relyingParty(tenant).rpID,
-    challenge: await newChallenge(tenant, { purpose: 'console' }),
-    timeout: CHALLENGE_TTL_SECONDS * 1000,
-    userVerification: 'required',
-  });
-}
+export const consoleOptions = (tenant: Tenant) =>
+  assertionOptions(tenant, { purpose: 'console' }, { userVerification: 'required' });
 
 /**
  * Verifies an assertion for `purpose` and returns the passkey's owner id. For a sign-in the credential names the
