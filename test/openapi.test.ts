@@ -44,6 +44,33 @@ describe('API documentation', () => {
     expect(doc.components.securitySchemes.apiKey).toMatchObject({ in: 'header', name: 'x-api-key' });
   });
 
+  it('shows each sign-in flow (links, Google and GitHub, passkeys, the passkey step) as a fetch sample', async () => {
+    const doc = (await (await app.request('/openapi.json')).json()) as {
+      paths: Record<
+        string,
+        Record<string, { tags: string[]; 'x-codeSamples'?: { lang: string; source: string }[] }>
+      >;
+    };
+    const flows = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops)
+        .filter(
+          ([, op]) => ['oauth', 'passkeys'].includes(op.tags[0] as string) && !path.endsWith('/callback'),
+        )
+        .map(([method, op]) => ({ at: `${method.toUpperCase()} ${path}`, op })),
+    );
+    expect(flows.length).toBeGreaterThanOrEqual(14);
+    for (const { at, op } of [
+      ...flows,
+      { at: 'POST /auth/magic-link', op: doc.paths['/auth/magic-link']?.post },
+      { at: 'POST /auth/mfa/verify', op: doc.paths['/auth/mfa/verify']?.post },
+    ]) {
+      expect(op?.['x-codeSamples']?.[0]?.source, at).toMatch(/await fetch\(`\$\{API\}\//);
+    }
+    expect(doc.paths['/auth/oauth/google/start']?.post?.['x-codeSamples']?.[0]?.source).toContain(
+      '/auth/oauth/google/start',
+    );
+  });
+
   it('serves Swagger UI at /docs from this origin only, with a CSP of self and no inline script', async () => {
     const res = await app.request('/docs');
     expect(res.status).toBe(200);

@@ -201,6 +201,11 @@ defineRoute(
     method: 'post',
     path: '/magic-link',
     operationId: 'requestMagicLink',
+    fetch: `await fetch(\`\${API}/auth/magic-link\`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', 'x-api-key': SITE_KEY },
+  body: JSON.stringify({ email, redirect_uri: 'https://app.example.com/signed-in' }),
+}); // 202 whether or not the account exists`,
     tag: 'auth',
     summary: 'Email a single-use sign-in link',
     description:
@@ -228,6 +233,12 @@ defineRoute(
     method: 'post',
     path: '/magic-link/verify',
     operationId: 'verifyMagicLink',
+    fetch: `const token = new URLSearchParams(location.hash.slice(1)).get('magic_token');
+const answer = await fetch(\`\${API}/auth/magic-link/verify\`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', 'x-api-key': SITE_KEY },
+  body: JSON.stringify({ token }),
+}).then((r) => r.json()); // as /auth/login`,
     tag: 'auth',
     summary: 'Sign in with the token of an emailed link',
     description:

@@ -75,6 +75,9 @@ function operation(route: RouteDoc) {
         }
       : {}),
     responses,
+    ...(route.fetch
+      ? { 'x-codeSamples': [{ lang: 'JavaScript', label: 'fetch', source: route.fetch }] }
+      : {}),
   };
 }
 
@@ -89,6 +92,8 @@ const TAGS: Record<string, string> = {
   'secret-pages': 'Hosted pages that seal and open secret messages in the browser',
   scrape: 'Scheduled scrape jobs: pages fetched, fields extracted, real changes notified',
   publish: 'Markdown publishing: uploads, previews and what happened to each page',
+  oauth: 'Sign-in with Google and GitHub, and the accounts linked to a user',
+  passkeys: 'Passkeys (WebAuthn): registering, signing in, managing them',
   docs: 'This documentation',
 };
 

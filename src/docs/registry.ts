@@ -32,6 +32,8 @@ export type RouteDoc = {
   responses: Record<number, { description: string; schema?: DocSchema }>;
   /** A hosted page: its success answer is HTML, not JSON. */
   html?: true;
+  /** How a site's page calls it with fetch (`API`, `SITE_KEY` and `token` as in the docs): x-codeSamples. */
+  fetch?: string;
 };
 
 /** A route as its feature defines it: the path is Hono's, relative to the feature's prefix (`/mfa/:factor`). */

@@ -319,6 +319,13 @@ export function defineMfaRoutes(router: FeatureRouter): void {
       method: 'post',
       path: '/mfa/verify',
       operationId: 'verifyMfa',
+      fetch: `// A code: { mfa_token, code }. A passkey: options from /auth/mfa/challenge {mfa_token, method: 'passkey'}, then
+const passkey = await startAuthentication({ optionsJSON: options });
+const session = await fetch(\`\${API}/auth/mfa/verify\`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', 'x-api-key': SITE_KEY },
+  body: JSON.stringify({ mfa_token, passkey }),
+}).then((r) => r.json());`,
       tag: 'mfa',
       summary:
         'Finish a sign-in: the mfa_token with a TOTP, SMS or email code, a recovery code, or a passkey',

@@ -47,6 +47,12 @@ export function defineOAuthRoutes(oauth: FeatureRouter): void {
         method: 'post',
         path: `/auth/oauth/${provider}/start`,
         operationId: `startOAuth${label}`,
+        fetch: `const { url } = await fetch(\`\${API}/auth/oauth/${provider}/start\`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', 'x-api-key': SITE_KEY },
+  body: JSON.stringify({ redirect_uri: 'https://app.example.com/signed-in', code_challenge }),
+}).then((r) => r.json());
+location.assign(url); // back at redirect_uri#oauth_code=...`,
         tag: 'oauth',
         summary: `Start a sign-in with ${label}`,
         description: `Where the site offers ${label}: answers the provider's URL; send the browser there. The provider returns it to redirect_uri (a page on the site's allowed origins) with #oauth_code=... (or #oauth_error=...) in the fragment; exchange the code with POST /auth/oauth/exchange. State, PKCE and nonce are kept here, single use, for 10 minutes.`,
@@ -100,6 +106,12 @@ export function defineOAuthRoutes(oauth: FeatureRouter): void {
         method: 'post',
         path: `/user/identities/${provider}`,
         operationId: `linkIdentity${label}`,
+        fetch: `const { url } = await fetch(\`\${API}/user/identities/${provider}\`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', authorization: \`Bearer \${token}\` },
+  body: JSON.stringify({ redirect_uri: 'https://app.example.com/account' }),
+}).then((r) => r.json());
+location.assign(url); // exchanging the returned code answers {linked: true}`,
         tag: 'oauth',
         summary: `Link a ${label} account to the signed-in account`,
         description: `Needs a sign-in within the last 10 minutes (S27). Answers the provider's URL like /auth/oauth/${provider}/start; the exchange of the returned code answers {linked: true}.`,
@@ -132,6 +144,13 @@ export function defineOAuthRoutes(oauth: FeatureRouter): void {
       method: 'post',
       path: '/auth/oauth/exchange',
       operationId: 'exchangeOAuthCode',
+      fetch: `const code = new URLSearchParams(location.hash.slice(1)).get('oauth_code');
+history.replaceState(null, '', location.pathname);
+const answer = await fetch(\`\${API}/auth/oauth/exchange\`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', 'x-api-key': SITE_KEY },
+  body: JSON.stringify({ code, code_verifier: sessionStorage.getItem('oauth_verifier') }),
+}).then((r) => r.json()); // session | {mfa_required} | {link_required, link_token} | {linked}`,
       tag: 'oauth',
       summary: 'Trade the one-time code from the fragment for the sign-in',
       description:
@@ -161,6 +180,11 @@ export function defineOAuthRoutes(oauth: FeatureRouter): void {
       method: 'post',
       path: '/auth/oauth/link',
       operationId: 'linkOAuthIdentity',
+      fetch: `await fetch(\`\${API}/auth/oauth/link\`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', 'x-api-key': SITE_KEY },
+  body: JSON.stringify({ link_token, password }), // then signed in, as /auth/login answers
+});`,
       tag: 'oauth',
       summary: 'Link a provider account to the existing account it named, proving that account',
       description:
@@ -192,6 +216,9 @@ export function defineOAuthRoutes(oauth: FeatureRouter): void {
       method: 'get',
       path: '/user/identities',
       operationId: 'listIdentities',
+      fetch: `const { identities, has_password } = await fetch(\`\${API}/user/identities\`, {
+  headers: { authorization: \`Bearer \${token}\` },
+}).then((r) => r.json());`,
       tag: 'oauth',
       summary: 'The provider accounts linked to the signed-in account',
       security: ['bearer', 'cookie'],
@@ -236,6 +263,7 @@ export function defineOAuthRoutes(oauth: FeatureRouter): void {
       method: 'delete',
       path: '/user/identities/:id',
       operationId: 'unlinkIdentity',
+      fetch: `await fetch(\`\${API}/user/identities/\${encodeURIComponent(id)}\`, { method: 'DELETE', headers: { authorization: \`Bearer \${token}\` } });`,
       tag: 'oauth',
       summary: 'Unlink a provider account (id as listed, e.g. google:1234)',
       description:

@@ -56,6 +56,10 @@ export function definePasskeyRoutes(passkeys: FeatureRouter): void {
       method: 'post',
       path: '/auth/passkeys/register/options',
       operationId: 'passkeyRegistrationOptions',
+      fetch: `import { startRegistration } from '@simplewebauthn/browser';
+const optionsJSON = await fetch(\`\${API}/auth/passkeys/register/options\`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: \`Bearer \${token}\` } })
+  .then((r) => r.json());
+const response = await startRegistration({ optionsJSON });`,
       tag: 'passkeys',
       summary: 'Start registering a passkey for the signed-in user',
       description:
@@ -80,6 +84,11 @@ export function definePasskeyRoutes(passkeys: FeatureRouter): void {
       method: 'post',
       path: '/auth/passkeys/register/verify',
       operationId: 'passkeyRegistrationVerify',
+      fetch: `await fetch(\`\${API}/auth/passkeys/register/verify\`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', authorization: \`Bearer \${token}\` },
+  body: JSON.stringify({ response, name: 'Laptop' }),
+});`,
       tag: 'passkeys',
       summary: 'Finish registering a passkey',
       description:
@@ -125,6 +134,10 @@ export function definePasskeyRoutes(passkeys: FeatureRouter): void {
       method: 'post',
       path: '/auth/passkeys/login/options',
       operationId: 'passkeyLoginOptions',
+      fetch: `import { startAuthentication } from '@simplewebauthn/browser';
+const optionsJSON = await fetch(\`\${API}/auth/passkeys/login/options\`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': SITE_KEY } })
+  .then((r) => r.json());
+const response = await startAuthentication({ optionsJSON });`,
       tag: 'passkeys',
       summary: 'Start a sign-in with a passkey',
       description:
@@ -145,6 +158,11 @@ export function definePasskeyRoutes(passkeys: FeatureRouter): void {
       method: 'post',
       path: '/auth/passkeys/login/verify',
       operationId: 'passkeyLoginVerify',
+      fetch: `const session = await fetch(\`\${API}/auth/passkeys/login/verify\`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', 'x-api-key': SITE_KEY },
+  body: JSON.stringify({ response }),
+}).then((r) => r.json()); // {token, refresh_token, expires_in, token_type, user}`,
       tag: 'passkeys',
       summary: 'Sign in with a passkey',
       description:
@@ -185,6 +203,7 @@ export function definePasskeyRoutes(passkeys: FeatureRouter): void {
       method: 'get',
       path: '/user/passkeys',
       operationId: 'listPasskeys',
+      fetch: `const { passkeys } = await fetch(\`\${API}/user/passkeys\`, { headers: { authorization: \`Bearer \${token}\` } }).then((r) => r.json());`,
       tag: 'passkeys',
       summary: "The signed-in user's passkeys",
       security: ['bearer', 'cookie'],
@@ -213,6 +232,7 @@ export function definePasskeyRoutes(passkeys: FeatureRouter): void {
       method: 'delete',
       path: '/user/passkeys/:id',
       operationId: 'deletePasskey',
+      fetch: `await fetch(\`\${API}/user/passkeys/\${encodeURIComponent(id)}\`, { method: 'DELETE', headers: { authorization: \`Bearer \${token}\` } });`,
       tag: 'passkeys',
       summary: 'Remove one of your passkeys',
       description:
