@@ -1,11 +1,13 @@
 // Who is using the console: a console session (cookie; its forms need CSRF) or, for the seed's journey, an
 // access token of a user with an admin role (Authorization: Bearer; no cookie, so no CSRF).
+
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
 import type { User } from '../core/db/users';
 import { getUser } from '../core/db/users';
 import { NotFoundError, UnauthorizedError } from '../core/errors';
 import { canManageTenant, isAdmin } from '../core/roles';
+import { tenantResolver } from '../core/tenants';
 import { authenticate } from '../middleware/authenticate';
 import { assertCsrf } from '../middleware/csrf';
 import { readForm } from '../middleware/form-body';
@@ -17,6 +19,8 @@ declare module 'hono' {
     admin: User;
     /** Epoch seconds of the sign-in the console session (or token) rests on, for S27's recency. */
     adminSignedInAt: number;
+    /** The lockdown scopes in force, for the console's banner. */
+    lockdowns: string[];
   }
 }
 
@@ -38,6 +42,7 @@ export const requireConsole = (): MiddlewareHandler<AppEnv> =>
     }
     c.set('admin', signedIn.user);
     c.set('adminSignedInAt', Date.parse(signedIn.session.createdAt) / 1000);
+    c.set('lockdowns', Object.keys(await tenantResolver().lockdowns()));
     return next();
   };
 
@@ -59,6 +64,8 @@ export const NOTICES: Record<string, string> = {
   tenant_saved: 'Site saved.',
   sign_in_saved: 'Sign-in methods saved.',
   passkey_added: 'Passkey added.',
+  lockdown_engaged: 'Lockdown engaged: sign-ins in its scope are refused.',
+  lockdown_lifted: 'Lockdown lifted.',
   passkey_removed: 'Passkey removed.',
   key_revoked: 'API key revoked.',
   user_disabled: 'User disabled and signed out everywhere.',

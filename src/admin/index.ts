@@ -7,6 +7,7 @@ import { logsPages } from './logs-pages';
 import { publishPages } from './publish-pages';
 import { adminRoutes } from './routes';
 import { scrapePages } from './scrape-pages';
+import { securityPages } from './security-pages';
 import { tenantPages } from './tenant-pages';
 import { userPages } from './user-pages';
 
@@ -19,6 +20,7 @@ admin
   .route('/', logsPages)
   .route('/', scrapePages)
   .route('/', publishPages)
-  .route('/', accountRoutes);
+  .route('/', accountRoutes)
+  .route('/', securityPages);
 
 export default admin;

@@ -21,8 +21,10 @@ export function renderConsole(
   c.header('Content-Security-Policy', CONSOLE_CSP);
   c.header('Cache-Control', 'no-store');
   const role = context.admin && (isPlatformAdmin(context.admin) ? 'platform admin' : 'site admin');
+  // As requireConsole found them (this container's control check: a few seconds at most).
+  const lockdowns = context.admin ? ((c.get('lockdowns') as string[] | undefined) ?? []) : [];
   return c.html(
-    env.render(template, { ...context, admin_role: role, csrf_token: csrfToken(c) }),
+    env.render(template, { ...context, admin_role: role, csrf_token: csrfToken(c), lockdowns }),
     status as 200,
   );
 }

@@ -5,6 +5,7 @@ import type { Tenant } from '../core/db/tenants';
 import { factorsOf } from '../core/db/user-factors';
 import { getUser, setPasswordHash, type User, userIdOf } from '../core/db/users';
 import { ForbiddenError, TooManyRequestsError, UnauthorizedError } from '../core/errors';
+import { assertSignInOpen } from '../core/lockdown';
 import { logger } from '../core/log';
 import {
   configuredScrypt,
@@ -58,6 +59,8 @@ async function withCredentials<R>(
 ): Promise<R> {
   const tenantId = tenant.id;
   const userId = userIdOf(tenant.clientId, tenant.siteId, email);
+  // Before the password is looked at: during a lockdown the answer says nothing about the credentials.
+  await assertSignInOpen(tenant);
   if (email.length > MAX_EMAIL_LENGTH) {
     // No account can have it (RFC 5321), and it is no key to count under: a failure like any other, same cost.
     await verifyPassword(password, await dummyPasswordHash());

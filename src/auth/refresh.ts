@@ -14,6 +14,7 @@ import {
 import type { Tenant } from '../core/db/tenants';
 import { getUser, holdsSession } from '../core/db/users';
 import { UnauthorizedError } from '../core/errors';
+import { assertSessionNotRevoked, assertSignInOpen } from '../core/lockdown';
 import { sessionCap } from '../core/session-caps';
 import { tenantResolver } from '../core/tenants';
 import { type IssuedTokens, parseRefreshToken, refreshTokenOf, signAccessToken } from './session-tokens';
@@ -24,6 +25,7 @@ const invalidRefresh = () =>
 /** The seed's flow: a still-valid access token buys a fresh one for the same live session. */
 export async function refreshFromAccessToken(auth: AuthContext): Promise<IssuedTokens> {
   const { user } = auth;
+  await assertSignInOpen(auth.tenant);
   await touchSession(auth.session.sessionId, clock.seconds());
   const { token, expiresIn } = await signAccessToken(user, auth.tenant, auth.session.sessionId);
   return { token, expiresIn, session: auth.session };
@@ -63,6 +65,11 @@ export async function rotateRefresh(
   ) {
     throw invalidRefresh();
   }
+  // A lockdown refuses before the token is spent: the session stays usable once it is lifted.
+  await assertSignInOpen(tenant);
+  await assertSessionNotRevoked(tenant.id, session.createdAt).catch(() => {
+    throw invalidRefresh();
+  });
   await beforeRotating?.(tenant);
 
   const secret = randomToken();

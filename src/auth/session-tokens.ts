@@ -1,4 +1,5 @@
 // Starts sessions and issues their tokens: a short access JWT carrying `sid`, and an opaque rotating refresh token.
+
 import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
 import { randomToken, sha256Hex } from '../core/crypto';
@@ -6,6 +7,7 @@ import { createSession, type Session } from '../core/db/sessions';
 import type { Tenant } from '../core/db/tenants';
 import { recordSignIn, type User } from '../core/db/users';
 import { tokenConfig, tokens } from '../core/jwt';
+import { assertSignInOpen } from '../core/lockdown';
 import { siteSettings } from '../core/tenant-settings';
 
 export type IssuedTokens = { token: string; refreshToken?: string; expiresIn: number; session: Session };
@@ -71,6 +73,8 @@ export async function signIn(
   meta: RequestMeta,
   detail: Record<string, string> = {},
 ): Promise<IssuedTokens> {
+  // The backstop: every way in (password, link, provider, passkey, second step) starts its session here.
+  await assertSignInOpen(tenant);
   const issued = await startSession(user, tenant, meta);
   await audit(meta, {
     tenantId: tenant.id,

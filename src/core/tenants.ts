@@ -3,7 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { clock } from './clock';
 import { configSlice, number, oneOf, secretValue, text } from './config';
 import { type ApiKeyRecord, getApiKeyByHash, markApiKeyUsed } from './db/api-keys';
-import { readRevocationEpoch } from './db/revocations';
+import { type ControlState, type Lockdown, readControlState } from './db/revocations';
 import { tenantsAllowingOrigin } from './db/tenant-origins';
 import { getTenant, getTenantById, type Tenant } from './db/tenants';
 import { UnauthorizedError } from './errors';
@@ -71,17 +71,20 @@ export function createTenantResolver({
     byOrigin.clear();
   };
 
-  let epoch: number | undefined;
+  let control: ControlState | undefined;
   let checkedAt = Number.NEGATIVE_INFINITY;
-  /** Drops every cache when a key was revoked or a site changed anywhere since the last check. */
+  /**
+   * Drops every cache when a key was revoked or a site changed anywhere since the last check, and takes the
+   * lockdowns in force from the same read.
+   */
   async function stayFresh(): Promise<void> {
     const now = clock.now();
     if (now - checkedAt < revocationCheckMs) return;
     checkedAt = now;
     try {
-      const current = await readRevocationEpoch();
-      if (current !== epoch) clear();
-      epoch = current;
+      const current = await readControlState();
+      if (current.epoch !== control?.epoch) clear();
+      control = current;
     } catch (error) {
       // Unable to tell: trust nothing cached, and ask again on the next request.
       clear();
@@ -137,7 +140,31 @@ export function createTenantResolver({
       return tenants.length > 0;
     },
 
-    clear,
+    /** The emergency lockdown covering this site (global or its own), as of the last check (S48). */
+    async lockdownOf(tenantId: string): Promise<Lockdown | undefined> {
+      await stayFresh();
+      return control?.lockdowns.global ?? control?.lockdowns[`tenant:${tenantId}`];
+    },
+
+    /** Epoch ms before which this site's API sessions are over (a lockdown revoked them), if any. */
+    async sessionsRevokedBefore(tenantId: string): Promise<number | undefined> {
+      await stayFresh();
+      const times = [control?.revokedBefore.global, control?.revokedBefore[`tenant:${tenantId}`]];
+      const set = times.filter((t): t is number => t !== undefined);
+      return set.length ? Math.max(...set) : undefined;
+    },
+
+    /** Every lockdown in force, as of the last check (the console's banner). */
+    async lockdowns(): Promise<ControlState['lockdowns']> {
+      await stayFresh();
+      return control?.lockdowns ?? {};
+    },
+
+    /** Forget everything cached here, the control state included: this container changed something. */
+    clear: () => {
+      clear();
+      checkedAt = Number.NEGATIVE_INFINITY;
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 // requireUser: a valid access token (Bearer header or auth_token cookie) whose session is live and jti not revoked.
+
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import type { AppEnv, AuthContext } from '../app-env';
@@ -9,6 +10,7 @@ import type { Tenant } from '../core/db/tenants';
 import { getUser, holdsSession, type User } from '../core/db/users';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../core/errors';
 import { tokens } from '../core/jwt';
+import { assertSessionNotRevoked } from '../core/lockdown';
 import { sessionCap } from '../core/session-caps';
 import { invalidApiKey, tenantResolver } from '../core/tenants';
 import { actFor } from './acting-tenant';
@@ -102,6 +104,8 @@ export async function authenticate(c: Context<AppEnv>): Promise<AuthContext> {
     throw notAuthenticated();
   }
   await assertSameTenantAsKey(c, claims.aud);
+  // A lockdown that revoked the site's sessions ended this one.
+  await assertSessionNotRevoked(tenant.id, session.createdAt);
   actFor(c, tenant);
   if (presented.via === 'cookie') assertCookieOrigin(c, tenant);
   const auth: AuthContext = {

@@ -15,6 +15,7 @@ import {
   ValidationError,
 } from '../../core/errors';
 import { tokens } from '../../core/jwt';
+import { assertSignInOpen } from '../../core/lockdown';
 import { logger } from '../../core/log';
 import { unseal } from '../../core/sealed';
 import { tenantResolver } from '../../core/tenants';
@@ -153,6 +154,8 @@ export async function passSecondFactor(
   { expectedTenantId }: { expectedTenantId?: string } = {},
 ): Promise<{ user: User; tenant: Tenant; method: MfaMethod }> {
   const { claims, tenant, user } = await openChallenge(mfaToken, expectedTenantId);
+  // Before the answer is checked (and a code or the challenge spent): it can be used once the lockdown lifts.
+  await assertSignInOpen(tenant);
   await takeChallengeTry(claims.jti);
   // Per user across challenges, never reset by a correct password: at most ~10 wrong codes per 15 minutes.
   const attempt = await takeSecondFactorTry(user);

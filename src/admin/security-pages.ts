@@ -1,0 +1,125 @@
+// The console's Security page (/admin/security: the lockdown switch for now) and its JSON twin under
+// /admin/api/security (seed 002's API): platform admins only, with a console session or a Bearer token.
+import { type Context, Hono } from 'hono';
+import * as z from 'zod';
+import type { AppEnv } from '../app-env';
+import { AppError, NotFoundError } from '../core/errors';
+import { isPlatformAdmin } from '../core/roles';
+import { assertCsrf } from '../middleware/csrf';
+import { jsonOnly } from '../middleware/json-body';
+import { requestMeta } from '../middleware/request-meta';
+import { parseBody } from '../middleware/validate';
+import { consoleForm, noticeOf, requireConsole } from './access';
+import { engageLockdown, liftLockdown, lockdownState } from './lockdown';
+import { renderConsole } from './render';
+import { managedTenants } from './tenant-pages';
+
+const platformAdminOnly = (c: Context<AppEnv>) => {
+  if (!isPlatformAdmin(c.var.admin)) throw new NotFoundError();
+};
+
+const lockdownBody = z.object({
+  reason: z.string().min(3).max(500),
+  scope: z.string().max(300).default('global'),
+  revoke_sessions: z.boolean().default(false),
+  code: z.string().max(20).describe('A fresh code from your authenticator app (step-up)'),
+});
+const liftBody = lockdownBody.omit({ revoke_sessions: true });
+
+async function page(c: Context<AppEnv>, extra: { form_error?: string; status?: number } = {}) {
+  const { lockdowns } = await lockdownState();
+  return renderConsole(
+    c,
+    'security.html.njk',
+    {
+      title: 'Security',
+      admin: c.var.admin,
+      nav: 'security',
+      tenants: await managedTenants(c),
+      engaged: Object.entries(lockdowns).map(([scope, l]) => ({ scope, ...l })),
+      notice: noticeOf(c),
+      form_error: extra.form_error,
+    },
+    extra.status,
+  );
+}
+
+/** A console form's action; its refusal re-renders the page with the reason. */
+async function formAction(
+  c: Context<AppEnv>,
+  run: (field: (name: string) => string) => Promise<unknown>,
+  notice: string,
+) {
+  const field = await consoleForm(c);
+  platformAdminOnly(c);
+  try {
+    await run(field);
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    const fields = (error.extra.errors ?? []) as { field: string; message: string }[];
+    const detail = fields.length ? fields.map((f) => `${f.field}: ${f.message}`).join('; ') : error.detail;
+    return page(c, { form_error: detail, status: error.status });
+  }
+  return c.redirect(`/admin/security?notice=${notice}`, 303);
+}
+
+export const securityPages = new Hono<AppEnv>()
+  .use('/security', requireConsole())
+  .use('/security/*', requireConsole())
+  .use('/api/security/*', requireConsole(), jsonOnly())
+  .get('/security', (c) => {
+    platformAdminOnly(c);
+    return page(c);
+  })
+  .post('/security/lockdown', (c) =>
+    formAction(
+      c,
+      (field) =>
+        engageLockdown(
+          c.var.admin,
+          {
+            scope: field('scope'),
+            reason: field('reason'),
+            revokeSessions: field('revoke_sessions') === 'on',
+            code: field('code'),
+          },
+          requestMeta(c),
+        ),
+      'lockdown_engaged',
+    ),
+  )
+  .post('/security/lockdown/lift', (c) =>
+    formAction(
+      c,
+      (field) =>
+        liftLockdown(
+          c.var.admin,
+          { scope: field('scope'), reason: field('reason'), code: field('code') },
+          requestMeta(c),
+        ),
+      'lockdown_lifted',
+    ),
+  )
+  .get('/api/security/emergency-lockdown', async (c) => {
+    platformAdminOnly(c);
+    return c.json(await lockdownState());
+  })
+  .post('/api/security/emergency-lockdown', async (c) => {
+    platformAdminOnly(c);
+    // A console session posting JSON carries the CSRF token in a header; a Bearer token needs none.
+    if (!c.req.header('authorization')) assertCsrf(c, c.req.header('x-csrf-token'));
+    const body = await parseBody(c, lockdownBody);
+    return c.json(
+      await engageLockdown(
+        c.var.admin,
+        { scope: body.scope, reason: body.reason, revokeSessions: body.revoke_sessions, code: body.code },
+        requestMeta(c),
+      ),
+    );
+  })
+  .post('/api/security/emergency-lockdown/lift', async (c) => {
+    platformAdminOnly(c);
+    if (!c.req.header('authorization')) assertCsrf(c, c.req.header('x-csrf-token'));
+    const body = await parseBody(c, liftBody);
+    return c.json(await liftLockdown(c.var.admin, { ...body }, requestMeta(c)));
+  });
