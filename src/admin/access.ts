@@ -21,6 +21,8 @@ declare module 'hono' {
     adminSignedInAt: number;
     /** The lockdown scopes in force, for the console's banner. */
     lockdowns: string[];
+    /** The console session making this request (none with a Bearer token). */
+    adminSessionId: string;
   }
 }
 
@@ -42,6 +44,7 @@ export const requireConsole = (): MiddlewareHandler<AppEnv> =>
     }
     c.set('admin', signedIn.user);
     c.set('adminSignedInAt', Date.parse(signedIn.session.createdAt) / 1000);
+    c.set('adminSessionId', signedIn.session.sessionId);
     c.set('lockdowns', Object.keys(await tenantResolver().lockdowns()));
     return next();
   };
@@ -66,6 +69,7 @@ export const NOTICES: Record<string, string> = {
   passkey_added: 'Passkey added.',
   lockdown_engaged: 'Lockdown engaged: sign-ins in its scope are refused.',
   lockdown_lifted: 'Lockdown lifted.',
+  session_ended: 'Session ended.',
   passkey_removed: 'Passkey removed.',
   key_revoked: 'API key revoked.',
   user_disabled: 'User disabled and signed out everywhere.',

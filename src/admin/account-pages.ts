@@ -15,9 +15,11 @@ import {
 import { audit } from '../core/audit';
 import { clock } from '../core/clock';
 import { listIdentities, unlinkIdentity } from '../core/db/identities';
-import type { User } from '../core/db/users';
+import { isSessionLive, listUserSessions, revokeSession } from '../core/db/sessions';
+import { holdsSession, type User } from '../core/db/users';
 import { ForbiddenError, NotFoundError } from '../core/errors';
 import { isPlatformAdmin } from '../core/roles';
+import { CONSOLE_SESSIONS_PER_ADMIN } from '../core/session-caps';
 import { tenantResolver } from '../core/tenants';
 import { assertCsrf } from '../middleware/csrf';
 import { jsonOnly } from '../middleware/json-body';
@@ -55,6 +57,27 @@ const platformAdminOnly = (c: Context<AppEnv>) => {
 
 const passkeyBody = z.object({ response: registrationResponse, name: nameField.default('') });
 
+/** The admin's live console sessions (at most CONSOLE_SESSIONS_PER_ADMIN; a new sign-in ends the oldest). */
+async function consoleSessionsOf(c: Context<AppEnv>) {
+  const admin = c.var.admin;
+  const now = clock.seconds();
+  return (await listUserSessions(admin.userId))
+    .filter(
+      (s) =>
+        s.kind === 'admin' &&
+        isSessionLive(s, now) &&
+        holdsSession(admin, 'admin', s.sessionId, CONSOLE_SESSIONS_PER_ADMIN),
+    )
+    .map((s) => ({
+      id: s.sessionId,
+      created_at: s.createdAt,
+      last_active_at: new Date(s.lastActiveAt * 1000).toISOString(),
+      ip: s.ip,
+      user_agent: s.userAgent,
+      current: s.sessionId === c.get('adminSessionId'),
+    }));
+}
+
 export const accountRoutes = new Hono<AppEnv>()
   .get('/account', requireConsole(), async (c) => {
     const admin = c.var.admin;
@@ -63,8 +86,28 @@ export const accountRoutes = new Hono<AppEnv>()
       admin,
       factors: factorLabelsOf(admin),
       passkeys: await passkeysOf(admin),
+      sessions: await consoleSessionsOf(c),
       notice: noticeOf(c),
     });
+  })
+  // An admin ends one of their own console sessions (another browser, a lost laptop).
+  .post('/account/sessions/:id/end', requireConsole(), async (c) => {
+    await consoleForm(c);
+    const admin = c.var.admin;
+    const id = c.req.param('id');
+    if (!(await consoleSessionsOf(c)).some((s) => s.id === id)) throw new NotFoundError('No such session');
+    await revokeSession(id, 'admin_ended');
+    await audit(requestMeta(c), {
+      tenantId: admin.tenantId,
+      event: 'authn_token_revoked',
+      outcome: 'success',
+      userId: admin.userId,
+      detail: { reason: 'admin_ended', session_id: id, via: 'console' },
+    });
+    return c.redirect(
+      id === c.get('adminSessionId') ? '/admin/login' : '/admin/account?notice=session_ended',
+      303,
+    );
   })
   .post('/account/passkeys/options', requireConsole(), jsonOnly(), async (c) => {
     assertCsrf(c, c.req.header('x-csrf-token'));
@@ -114,6 +157,7 @@ export const accountRoutes = new Hono<AppEnv>()
       admin,
       factors: factorLabelsOf(admin),
       passkeys: await passkeysOf(admin),
+      sessions: await consoleSessionsOf(c),
     };
     // A fresh authenticator code is the re-authentication here (S27), and is spent like a sign-in's (S23).
     if (!(await acceptTotp(admin, field('code').trim()))) {
