@@ -15,9 +15,10 @@ import {
 import { audit } from '../core/audit';
 import { clock } from '../core/clock';
 import { listIdentities, unlinkIdentity } from '../core/db/identities';
-import { isSessionLive, listUserSessions, revokeSession } from '../core/db/sessions';
-import { holdsSession, type User } from '../core/db/users';
+import { revokeSession } from '../core/db/sessions';
+import type { User } from '../core/db/users';
 import { ForbiddenError, NotFoundError } from '../core/errors';
+import { liveSessionsOf } from '../core/live-sessions';
 import { isPlatformAdmin } from '../core/roles';
 import { CONSOLE_SESSIONS_PER_ADMIN } from '../core/session-caps';
 import { tenantResolver } from '../core/tenants';
@@ -59,23 +60,15 @@ const passkeyBody = z.object({ response: registrationResponse, name: nameField.d
 
 /** The admin's live console sessions (at most CONSOLE_SESSIONS_PER_ADMIN; a new sign-in ends the oldest). */
 async function consoleSessionsOf(c: Context<AppEnv>) {
-  const admin = c.var.admin;
-  const now = clock.seconds();
-  return (await listUserSessions(admin.userId))
-    .filter(
-      (s) =>
-        s.kind === 'admin' &&
-        isSessionLive(s, now) &&
-        holdsSession(admin, 'admin', s.sessionId, CONSOLE_SESSIONS_PER_ADMIN),
-    )
-    .map((s) => ({
-      id: s.sessionId,
-      created_at: s.createdAt,
-      last_active_at: new Date(s.lastActiveAt * 1000).toISOString(),
-      ip: s.ip,
-      user_agent: s.userAgent,
-      current: s.sessionId === c.get('adminSessionId'),
-    }));
+  const sessions = await liveSessionsOf(c.var.admin, () => CONSOLE_SESSIONS_PER_ADMIN, 'admin');
+  return sessions.map((s) => ({
+    id: s.sessionId,
+    created_at: s.createdAt,
+    last_active_at: new Date(s.lastActiveAt * 1000).toISOString(),
+    ip: s.ip,
+    user_agent: s.userAgent,
+    current: s.sessionId === c.get('adminSessionId'),
+  }));
 }
 
 export const accountRoutes = new Hono<AppEnv>()

@@ -4,11 +4,10 @@ import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { requestPasswordReset } from '../auth';
 import { audit } from '../core/audit';
-import { clock } from '../core/clock';
-import { isSessionLive, listUserSessions } from '../core/db/sessions';
 import type { Tenant } from '../core/db/tenants';
-import { getUser, holdsSession, listUsers } from '../core/db/users';
+import { getUser, listUsers } from '../core/db/users';
 import { AppError, NotFoundError } from '../core/errors';
+import { liveSessionsOf } from '../core/live-sessions';
 import { canManageTenant, isPlatformAdmin, isPlatformTenant } from '../core/roles';
 import { sessionCap } from '../core/session-caps';
 import { tenantResolver } from '../core/tenants';
@@ -110,10 +109,7 @@ export const userPages = new Hono<AppEnv>()
   })
   .get('/users/:userId', async (c) => {
     const { user, tenant } = await userOr404(c);
-    const now = clock.seconds();
-    const sessions = (await listUserSessions(user.userId)).filter(
-      (s) => isSessionLive(s, now) && holdsSession(user, s.kind, s.sessionId, sessionCap(s.kind, tenant)),
-    );
+    const sessions = await liveSessionsOf(user, (kind) => sessionCap(kind, tenant));
     return renderConsole(c, 'user.html.njk', {
       title: user.email,
       admin: c.var.admin,

@@ -7,11 +7,8 @@ import { ForbiddenError } from '../core/errors';
 /** How recent: a sign-in within 10 minutes. */
 export const RECENT_SIGN_IN_SECONDS = 600;
 
-export const signedInRecently = (auth: AuthContext) =>
-  clock.seconds() - Date.parse(auth.session.createdAt) / 1000 <= RECENT_SIGN_IN_SECONDS;
-
 export function assertRecentSignIn(auth: AuthContext, what: string): void {
-  if (!signedInRecently(auth)) {
+  if (clock.seconds() - Date.parse(auth.session.createdAt) / 1000 > RECENT_SIGN_IN_SECONDS) {
     throw new ForbiddenError(`Sign in again to ${what}`, 'reauthentication_required');
   }
 }

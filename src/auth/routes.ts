@@ -1,7 +1,6 @@
 // /auth: sign-up and sign-in for the sites' users: the seed's routes (byte-compatible bodies, new fields only
 // added), password change, email verification, and two-factor sign-in (./mfa).
 import * as z from 'zod';
-import { tenantResolver } from '../core/tenants';
 import { defineRoute } from '../docs';
 import { actFor } from '../middleware/acting-tenant';
 import {
@@ -16,7 +15,7 @@ import { featureRouter } from '../middleware/feature';
 import { hasBody, jsonOnly } from '../middleware/json-body';
 import { noStore } from '../middleware/no-store';
 import { requestMeta } from '../middleware/request-meta';
-import { assertScope, requireTenant } from '../middleware/tenant';
+import { requireTenant, siteOfKey } from '../middleware/tenant';
 import { parseBody } from '../middleware/validate';
 import { clearSessionCookies, refreshCookie, setSessionCookies } from './cookies';
 import { confirmEmailVerification, resendVerification } from './email-verification';
@@ -368,9 +367,7 @@ defineRoute(
       const signedIn = await authenticate(c);
       await resendVerification(signedIn.tenant, signedIn.user.email, meta);
     } else {
-      const resolved = await tenantResolver().resolve(c.req.header('x-api-key'));
-      assertScope(resolved, 'auth');
-      actFor(c, resolved.tenant);
+      const resolved = await siteOfKey(c, 'auth');
       const { email } = await parseBody(c, verifyResendBody.required());
       await resendVerification(resolved.tenant, email, meta);
     }

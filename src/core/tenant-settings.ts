@@ -47,8 +47,11 @@ export const sitePageUrl = z.url({ protocol: /^https?$/, error: 'must be an http
  * A page of the site's own that a sign-in hands a token or code to (a sign-in link, an OAuth result): https (plain
  * http on this machine) and on one of the site's allowed origins; anything else is a 422 before any work.
  */
+export const isSitePage = (tenant: Tenant, url: string) =>
+  sitePageUrl.safeParse(url).success && tenant.allowedOrigins.includes(new URL(url).origin);
+
 export function assertSitePage(tenant: Tenant, url: string, field = 'redirect_uri'): void {
-  if (!sitePageUrl.safeParse(url).success || !tenant.allowedOrigins.includes(new URL(url).origin)) {
+  if (!isSitePage(tenant, url)) {
     throw new ValidationError([
       { field, message: "must be an https page on one of the site's allowed origins" },
     ]);

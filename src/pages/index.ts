@@ -1,2 +1,2 @@
 // The hosted pages' public face: their renderer (layout, CSP, no-store), which the hosted sign-in page shares.
-export { messagePage, PAGE_CSP, renderPage } from './render';
+export { messagePage, renderPage } from './render';

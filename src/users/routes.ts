@@ -1,10 +1,10 @@
 // /user: the signed-in user's own data: the seed's /user/me, and their sessions (list, revoke one).
 import * as z from 'zod';
 import { audit } from '../core/audit';
-import { clock } from '../core/clock';
-import { isSessionLive, listUserSessions, revokeSession } from '../core/db/sessions';
+import { listUserSessions, revokeSession } from '../core/db/sessions';
 import { holdsSession } from '../core/db/users';
 import { NotFoundError } from '../core/errors';
+import { liveSessionsOf } from '../core/live-sessions';
 import { sessionCap } from '../core/session-caps';
 import { defineRoute } from '../docs';
 import { requireUser } from '../middleware/authenticate';
@@ -79,24 +79,16 @@ defineRoute(
   },
   async (c) => {
     const { user: me, session: current, tenant } = c.var.auth;
-    const now = clock.seconds();
     const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
-    const sessions = (await listUserSessions(me.userId))
-      .filter(
-        (s) =>
-          s.kind === 'user' &&
-          isSessionLive(s, now) &&
-          holdsSession(me, 'user', s.sessionId, sessionCap('user', tenant)),
-      )
-      .map((s) => ({
-        session_id: s.sessionId,
-        created_at: s.createdAt,
-        last_active_at: iso(s.lastActiveAt),
-        expires_at: iso(Math.min(s.absoluteExpiresAt, s.lastActiveAt + s.idleTimeoutSeconds)),
-        ip: s.ip,
-        user_agent: s.userAgent,
-        current: s.sessionId === current.sessionId,
-      }));
+    const sessions = (await liveSessionsOf(me, (kind) => sessionCap(kind, tenant), 'user')).map((s) => ({
+      session_id: s.sessionId,
+      created_at: s.createdAt,
+      last_active_at: iso(s.lastActiveAt),
+      expires_at: iso(Math.min(s.absoluteExpiresAt, s.lastActiveAt + s.idleTimeoutSeconds)),
+      ip: s.ip,
+      user_agent: s.userAgent,
+      current: s.sessionId === current.sessionId,
+    }));
     return c.json({ sessions });
   },
 );

@@ -9,7 +9,7 @@ import type { AppEnv } from '../../app-env';
 import { parseTenantId, type Tenant } from '../../core/db/tenants';
 import { getUser } from '../../core/db/users';
 import { AppError, NotFoundError } from '../../core/errors';
-import { productNameOf, sitePageUrl, siteSettings } from '../../core/tenant-settings';
+import { isSitePage, productNameOf, siteSettings } from '../../core/tenant-settings';
 import { tenantResolver } from '../../core/tenants';
 import { assertCsrf, csrfToken } from '../../middleware/csrf';
 import type { FeatureRouter } from '../../middleware/feature';
@@ -40,12 +40,7 @@ async function targetOf(
   const tenantId = parseTenantId(site);
   const tenant = tenantId ? await tenantResolver().byId(tenantId) : undefined;
   if (!tenant || tenant.status !== 'active') return undefined;
-  if (
-    !sitePageUrl.safeParse(redirectUri).success ||
-    !tenant.allowedOrigins.includes(new URL(redirectUri).origin)
-  ) {
-    return undefined;
-  }
+  if (!isSitePage(tenant, redirectUri)) return undefined;
   if (codeChallenge && !CHALLENGE.test(codeChallenge)) return undefined;
   return { tenant, redirectUri, codeChallenge };
 }

@@ -3,7 +3,7 @@
 // only for these routes (and for a passkey answering the two-factor step).
 import * as z from 'zod';
 import { audit } from '../../core/audit';
-import { unlinkIdentity } from '../../core/db/identities';
+import { type Identity, unlinkIdentity } from '../../core/db/identities';
 import { endUserSessions, getUser } from '../../core/db/users';
 import { ConflictError, NotFoundError } from '../../core/errors';
 import { defineRoute } from '../../docs';
@@ -42,6 +42,14 @@ export function definePasskeyRoutes(passkeys: FeatureRouter): void {
     name: nameField.default('').describe('A label for the user, e.g. "MacBook"'),
   });
   const loginBody = z.object({ response: assertionResponse });
+  /** A passkey as the user sees it: never its public key or counter. */
+  const viewOf = (p: Identity) => ({
+    id: p.subject,
+    name: p.passkey?.name ?? '',
+    created_at: p.linkedAt,
+    last_used_at: p.lastUsedAt,
+    backed_up: p.passkey?.backedUp ?? false,
+  });
   const passkeyView = z.object({
     id: z.string(),
     name: z.string(),
@@ -114,17 +122,7 @@ const response = await startRegistration({ optionsJSON });`,
         outcome: 'success',
         userId: user.userId,
       });
-      return c.json(
-        {
-          passkey: {
-            id: passkey.subject,
-            name: passkey.passkey?.name ?? '',
-            created_at: passkey.linkedAt,
-            backed_up: passkey.passkey?.backedUp ?? false,
-          },
-        },
-        201,
-      );
+      return c.json({ passkey: viewOf(passkey) }, 201);
     },
   );
 
@@ -215,13 +213,7 @@ const response = await startAuthentication({ optionsJSON });`,
     async (c) => {
       const mine = await passkeysOf(c.var.auth.userId);
       return c.json({
-        passkeys: mine.map((p) => ({
-          id: p.subject,
-          name: p.passkey?.name ?? '',
-          created_at: p.linkedAt,
-          last_used_at: p.lastUsedAt,
-          backed_up: p.passkey?.backedUp ?? false,
-        })),
+        passkeys: mine.map(viewOf),
       });
     },
   );

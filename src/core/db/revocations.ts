@@ -39,8 +39,6 @@ export async function readControlState(): Promise<ControlState> {
   return state;
 }
 
-export const readRevocationEpoch = async () => (await readControlState()).epoch;
-
 export async function bumpRevocationEpoch(): Promise<void> {
   await documentClient.send(
     new UpdateCommand({
