@@ -1,6 +1,6 @@
 // Lambda entry for every HTTP route: the Function URL event goes straight to the Hono app.
 
-import { queuesConfig } from '../src/admin/config';
+import { consoleSecurityConfig, queuesConfig } from '../src/admin/config';
 import { createApp } from '../src/app';
 import { smsDelivery } from '../src/auth/mfa/config';
 import { oauthConfig } from '../src/auth/oauth/config';
@@ -48,6 +48,7 @@ export const config = [
   smsDelivery,
   emailConfig,
   queuesConfig,
+  consoleSecurityConfig,
   snapshotsConfig,
   publishConfig,
   // Scrape job URLs are checked against the same rules the worker fetches by (S44).

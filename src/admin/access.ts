@@ -23,6 +23,8 @@ declare module 'hono' {
     lockdowns: string[];
     /** The console session making this request (none with a Bearer token). */
     adminSessionId: string;
+    /** The session this request rests on (console or Bearer) and its last step-up, for sensitive actions. */
+    adminStepUp: { sessionId: string; at: number };
   }
 }
 
@@ -34,6 +36,7 @@ export const requireConsole = (): MiddlewareHandler<AppEnv> =>
       if (!user || !isAdmin(user)) throw new NotFoundError();
       c.set('admin', user);
       c.set('adminSignedInAt', Date.parse(auth.session.createdAt) / 1000);
+      c.set('adminStepUp', { sessionId: auth.session.sessionId, at: auth.session.steppedUpAt ?? 0 });
       return next();
     }
     const signedIn = await currentConsoleAdmin(c);
@@ -45,6 +48,7 @@ export const requireConsole = (): MiddlewareHandler<AppEnv> =>
     c.set('admin', signedIn.user);
     c.set('adminSignedInAt', Date.parse(signedIn.session.createdAt) / 1000);
     c.set('adminSessionId', signedIn.session.sessionId);
+    c.set('adminStepUp', { sessionId: signedIn.session.sessionId, at: signedIn.session.steppedUpAt ?? 0 });
     c.set('lockdowns', Object.keys(await tenantResolver().lockdowns()));
     return next();
   };
@@ -69,6 +73,7 @@ export const NOTICES: Record<string, string> = {
   passkey_added: 'Passkey added.',
   lockdown_engaged: 'Lockdown engaged: sign-ins in its scope are refused.',
   lockdown_lifted: 'Lockdown lifted.',
+  stepped_up: 'Confirmed: for the next five minutes, sensitive actions need no new code. Repeat your action.',
   session_ended: 'Session ended.',
   passkey_removed: 'Passkey removed.',
   key_revoked: 'API key revoked.',

@@ -16,11 +16,10 @@ import {
 import { getUser, holdsSession, recordSignIn, type User } from '../core/db/users';
 import { isAdmin } from '../core/roles';
 import { CONSOLE_SESSIONS_PER_ADMIN } from '../core/session-caps';
+import { consoleSessionLimits } from './session-levels';
 
 export const CONSOLE_COOKIE = '__Host-lambdalith_admin';
-export const CONSOLE_IDLE_SECONDS = 30 * 60;
-export const CONSOLE_ABSOLUTE_SECONDS = 12 * 3600;
-// Writing last-active on every page view is waste; a minute's resolution is plenty for a 30-minute idle limit.
+// Writing last-active on every page view is waste; a minute's resolution is plenty for a 15-minute idle limit.
 const TOUCH_EVERY_SECONDS = 60;
 
 const cookieOptions = { httpOnly: true, secure: true, sameSite: 'Strict', path: '/' } as const;
@@ -32,6 +31,8 @@ export async function startConsoleSession(c: Context, user: User, meta: RequestM
   const value = randomToken();
   const sessionId = sha256Hex(value);
   const now = clock.seconds();
+  // The security level fixes how long it may idle and live (seed 002).
+  const limits = consoleSessionLimits(user);
   await createSession({
     sessionId,
     kind: 'admin',
@@ -40,15 +41,15 @@ export async function startConsoleSession(c: Context, user: User, meta: RequestM
     status: 'active',
     createdAt: new Date(clock.now()).toISOString(),
     lastActiveAt: now,
-    idleTimeoutSeconds: CONSOLE_IDLE_SECONDS,
-    absoluteExpiresAt: now + CONSOLE_ABSOLUTE_SECONDS,
+    idleTimeoutSeconds: limits.idleSeconds,
+    absoluteExpiresAt: now + limits.absoluteSeconds,
     refreshHash: '',
     spentRefreshHashes: [],
     ip: meta.ip,
     userAgent: meta.userAgent,
   });
   await recordSignIn(user, 'admin', sessionId, CONSOLE_SESSIONS_PER_ADMIN);
-  setCookie(c, CONSOLE_COOKIE, value, { ...cookieOptions, maxAge: CONSOLE_ABSOLUTE_SECONDS });
+  setCookie(c, CONSOLE_COOKIE, value, { ...cookieOptions, maxAge: limits.absoluteSeconds });
 }
 
 /** The signed-in admin and their session, or undefined (no cookie, expired, ended, or no longer an admin). */

@@ -1,5 +1,6 @@
 // /admin: the console for the people who run the sites (server-rendered, usable without JavaScript), composed of
 // its pages: sign-in and dashboard, sites, users, audit log, your account.
+import { errorHandler } from '../middleware/errors';
 import { featureRouter } from '../middleware/feature';
 import { accountRoutes } from './account-pages';
 import { auditPages } from './audit-pages';
@@ -8,6 +9,7 @@ import { publishPages } from './publish-pages';
 import { adminRoutes } from './routes';
 import { scrapePages } from './scrape-pages';
 import { securityPages } from './security-pages';
+import { stepUpPages, stepUpPrompt } from './step-up-pages';
 import { tenantPages } from './tenant-pages';
 import { userPages } from './user-pages';
 
@@ -21,6 +23,9 @@ admin
   .route('/', scrapePages)
   .route('/', publishPages)
   .route('/', accountRoutes)
-  .route('/', securityPages);
+  .route('/', securityPages)
+  .route('/', stepUpPages);
+// A console form refused for want of a step-up shows the prompt; everything else answers as everywhere.
+admin.onError((error, c) => stepUpPrompt(error, c) ?? errorHandler(error, c));
 
 export default admin;

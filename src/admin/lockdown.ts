@@ -1,28 +1,23 @@
 // Emergency lockdown from the console or its JSON API: one action that refuses every sign-in, refresh and second
 // step of a site, or of every site, until it is lifted (platform admins excepted). It rests on a step-up (a fresh
-// authenticator code in the same request), needs a reason both ways, is audited, and reaches every warm container
+// authenticator code, in the request or within the last five minutes), needs a reason both ways, is audited, and reaches every warm container
 // at its next control check (REVOCATION_CHECK_SECONDS, 5 s by default: S48).
-import { acceptTotp } from '../auth';
 import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
 import { type Lockdown, type LockdownScope, readControlState, setLockdown } from '../core/db/revocations';
 import { getTenantById, parseTenantId } from '../core/db/tenants';
 import type { User } from '../core/db/users';
-import { ForbiddenError, ValidationError } from '../core/errors';
+import { ValidationError } from '../core/errors';
 import { tenantResolver } from '../core/tenants';
 import { ensurePlatformTenant } from './bootstrap';
 
-export type LockdownRequest = { scope: string; reason: string; revokeSessions?: boolean; code: string };
-
-/** Sensitive actions rest on a fresh authenticator code in the same request (S27's step-up). */
-export async function assertStepUp(admin: User, code: string): Promise<void> {
-  if (!admin.mfa.totpSecret) {
-    throw new ForbiddenError('This action needs an authenticator app on your account', 'step_up_unavailable');
-  }
-  if (!(await acceptTotp(admin, code.trim()))) {
-    throw new ValidationError([{ field: 'code', message: 'enter a fresh code from your authenticator app' }]);
-  }
-}
+export type LockdownRequest = {
+  scope: string;
+  reason: string;
+  revokeSessions?: boolean;
+  /** The step-up this action rests on (requireStepUp), run once the request itself is known to be sound. */
+  stepUp: () => Promise<void>;
+};
 
 async function scopeOf(raw: string): Promise<LockdownScope> {
   if (raw === 'global') return 'global';
@@ -53,7 +48,7 @@ const auditScopeOf = (scope: LockdownScope) => (scope === 'global' ? '*' : scope
 export async function engageLockdown(admin: User, request: LockdownRequest, meta: RequestMeta) {
   const scope = await scopeOf(request.scope);
   const reason = reasonOf(request.reason);
-  await assertStepUp(admin, request.code);
+  await request.stepUp();
   const now = clock.now();
   await setLockdown(
     scope,
@@ -75,7 +70,7 @@ export async function engageLockdown(admin: User, request: LockdownRequest, meta
 export async function liftLockdown(admin: User, request: LockdownRequest, meta: RequestMeta) {
   const scope = await scopeOf(request.scope);
   const reason = reasonOf(request.reason);
-  await assertStepUp(admin, request.code);
+  await request.stepUp();
   await setLockdown(scope, undefined);
   tenantResolver().clear();
   await audit(meta, {

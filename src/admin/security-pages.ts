@@ -12,17 +12,27 @@ import { parseBody } from '../middleware/validate';
 import { consoleForm, noticeOf, requireConsole } from './access';
 import { engageLockdown, liftLockdown, lockdownState } from './lockdown';
 import { renderConsole } from './render';
+import { requireStepUp, steppedUpUntil, stepUp } from './step-up';
 import { managedTenants } from './tenant-pages';
 
 const platformAdminOnly = (c: Context<AppEnv>) => {
   if (!isPlatformAdmin(c.var.admin)) throw new NotFoundError();
 };
 
+/** A console session posting JSON carries the CSRF token in a header; a Bearer token needs none. */
+const jsonCsrf = (c: Context<AppEnv>) => {
+  if (!c.req.header('authorization')) assertCsrf(c, c.req.header('x-csrf-token'));
+};
+
 const lockdownBody = z.object({
   reason: z.string().min(3).max(500),
   scope: z.string().max(300).default('global'),
   revoke_sessions: z.boolean().default(false),
-  code: z.string().max(20).describe('A fresh code from your authenticator app (step-up)'),
+  code: z
+    .string()
+    .max(20)
+    .optional()
+    .describe('A fresh code from your authenticator app; not needed within five minutes of a step-up'),
 });
 const liftBody = lockdownBody.omit({ revoke_sessions: true });
 
@@ -81,7 +91,7 @@ export const securityPages = new Hono<AppEnv>()
             scope: field('scope'),
             reason: field('reason'),
             revokeSessions: field('revoke_sessions') === 'on',
-            code: field('code'),
+            stepUp: () => requireStepUp(c, field('code')),
           },
           requestMeta(c),
         ),
@@ -94,32 +104,48 @@ export const securityPages = new Hono<AppEnv>()
       (field) =>
         liftLockdown(
           c.var.admin,
-          { scope: field('scope'), reason: field('reason'), code: field('code') },
+          { scope: field('scope'), reason: field('reason'), stepUp: () => requireStepUp(c, field('code')) },
           requestMeta(c),
         ),
       'lockdown_lifted',
     ),
   )
+  .post('/api/security/step-up', async (c) => {
+    jsonCsrf(c);
+    const { code } = await parseBody(c, z.object({ code: z.string().max(20) }));
+    await stepUp(c, code);
+    return c.json({ stepped_up_until: new Date(steppedUpUntil(c) * 1000).toISOString() });
+  })
   .get('/api/security/emergency-lockdown', async (c) => {
     platformAdminOnly(c);
     return c.json(await lockdownState());
   })
   .post('/api/security/emergency-lockdown', async (c) => {
     platformAdminOnly(c);
-    // A console session posting JSON carries the CSRF token in a header; a Bearer token needs none.
-    if (!c.req.header('authorization')) assertCsrf(c, c.req.header('x-csrf-token'));
+    jsonCsrf(c);
     const body = await parseBody(c, lockdownBody);
     return c.json(
       await engageLockdown(
         c.var.admin,
-        { scope: body.scope, reason: body.reason, revokeSessions: body.revoke_sessions, code: body.code },
+        {
+          scope: body.scope,
+          reason: body.reason,
+          revokeSessions: body.revoke_sessions,
+          stepUp: () => requireStepUp(c, body.code),
+        },
         requestMeta(c),
       ),
     );
   })
   .post('/api/security/emergency-lockdown/lift', async (c) => {
     platformAdminOnly(c);
-    if (!c.req.header('authorization')) assertCsrf(c, c.req.header('x-csrf-token'));
+    jsonCsrf(c);
     const body = await parseBody(c, liftBody);
-    return c.json(await liftLockdown(c.var.admin, { ...body }, requestMeta(c)));
+    return c.json(
+      await liftLockdown(
+        c.var.admin,
+        { scope: body.scope, reason: body.reason, stepUp: () => requireStepUp(c, body.code) },
+        requestMeta(c),
+      ),
+    );
   });

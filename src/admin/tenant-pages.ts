@@ -29,6 +29,7 @@ import { requestMeta } from '../middleware/request-meta';
 import { assertManages, consoleForm, noticeOf, requireConsole } from './access';
 import { renderConsole } from './render';
 import { signInFromForm, signInValues } from './sign-in-form';
+import { requireStepUp } from './step-up';
 import { type FieldErrors, formValues, newTenantIds, tenantFromForm } from './tenant-forms';
 
 async function tenantOr404(c: Context<AppEnv>, id: string): Promise<Tenant> {
@@ -234,11 +235,13 @@ export const tenantPages = new Hono<AppEnv>()
   })
   .post('/tenants/:id/keys/:hash/:action{revoke|rotate}', async (c) => {
     const tenant = await tenantOr404(c, c.req.param('id'));
-    await consoleForm(c);
+    const field = await consoleForm(c);
     const record = await getApiKeyByHash(c.req.param('hash'));
     if (!record || tenantIdOf(record.clientId, record.siteId) !== c.req.param('id'))
       throw new NotFoundError('No such key');
     const action = c.req.param('action');
+    // Rotation hands out a working key: a sensitive action (seed 002). Revoking only takes access away.
+    if (action === 'rotate') await requireStepUp(c, field('code'));
     const newKey = action === 'rotate' ? await issueKey(tenant, record.name, record.scopes) : undefined;
     await revokeApiKey(record.keyHash);
     tenantResolver().clear();

@@ -16,6 +16,7 @@ import { secretSummary } from '../secrets';
 import { assertManages, consoleForm, noticeOf, requireConsole } from './access';
 import { factorLabelsOf } from './factor-labels';
 import { renderConsole } from './render';
+import { requireStepUp } from './step-up';
 import type { FieldErrors } from './tenant-forms';
 import { managedTenants } from './tenant-pages';
 import { createUserAsAdmin, runUserAction, saveRoles, USER_ACTIONS, type UserAction } from './user-actions';
@@ -129,6 +130,7 @@ export const userPages = new Hono<AppEnv>()
     const { user } = await userOr404(c);
     if (!isPlatformAdmin(c.var.admin)) throw new NotFoundError();
     const field = await consoleForm(c);
+    await requireStepUp(c, field('code'));
     const isPlatformUser = isPlatformTenant(user);
     const roles = await saveRoles(
       user,
@@ -152,7 +154,9 @@ export const userPages = new Hono<AppEnv>()
     const action = c.req.param('action') as UserAction;
     if (!USER_ACTIONS.includes(action)) throw new NotFoundError();
     const { user, tenant } = await userOr404(c);
-    await consoleForm(c);
+    const field = await consoleForm(c);
+    // Removing someone else's second factor opens their account to a password alone (seed 002).
+    if (action === 'reset-mfa' && user.userId !== c.var.admin.userId) await requireStepUp(c, field('code'));
     const notice = await runUserAction(action, user, tenant, requestMeta(c));
     await audit(requestMeta(c), {
       tenantId: idOf(tenant),

@@ -40,7 +40,7 @@ describe('console sign-in (S17)', () => {
     expect(res.headers.get('location')).toBe('/admin');
     const cookie = res.headers.getSetCookie().find((c) => c.startsWith('__Host-lambdalith_admin='));
     expect(cookie).toMatch(
-      /^__Host-lambdalith_admin=[\w-]{43}; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=Strict$/,
+      /^__Host-lambdalith_admin=[\w-]{43}; Max-Age=28800; Path=\/; HttpOnly; Secure; SameSite=Strict$/,
     );
     const dashboard = await browser.get('/admin');
     expect(dashboard.res.status).toBe(200);
@@ -100,21 +100,26 @@ describe('console sign-in (S17)', () => {
     expect(statuses).toEqual([303, 200, 200, 200, 200, 200]);
   });
 
-  it('ends a session after 30 idle minutes and after 12 hours however active, server-side', async () => {
+  it('ends sessions by security level (seed 002), server-side: a platform admin (elevated on a standard deployment) after 30 idle minutes or 8 hours however active; a site admin (standard) after 60 idle minutes', async () => {
     const idle = consoleBrowser(app);
     await idle.signIn(platformAdmin, PASSWORD);
+    const site = consoleBrowser(app);
+    await site.signIn(siteAdmin.email, siteAdmin.password);
     const start = Date.now();
     restoreClock = useClock({ now: () => start + 31 * 60_000 });
     expect((await idle.get('/admin')).res.status).toBe(303);
+    expect((await site.get('/admin')).res.status).toBe(200);
+    restoreClock = useClock({ now: () => start + 92 * 60_000 });
+    expect((await site.get('/admin')).res.status).toBe(303);
     restoreClock();
 
     const busy = consoleBrowser(app);
     await busy.signIn(platformAdmin, PASSWORD);
-    for (let minutes = 20; minutes < 12 * 60; minutes += 20) {
+    for (let minutes = 20; minutes < 8 * 60; minutes += 20) {
       restoreClock = useClock({ now: () => start + minutes * 60_000 });
       expect((await busy.get('/admin')).res.status, `${minutes} min`).toBe(200);
     }
-    restoreClock = useClock({ now: () => start + (12 * 60 + 1) * 60_000 });
+    restoreClock = useClock({ now: () => start + (8 * 60 + 1) * 60_000 });
     expect((await busy.get('/admin')).res.status).toBe(303);
   });
 

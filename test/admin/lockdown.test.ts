@@ -212,8 +212,11 @@ describe('emergency lockdown', () => {
   it('needs a step-up code, a reason and a real scope; site admins cannot reach it; bad input changes nothing', async () => {
     const { json } = await consoleApi();
     const scope = `tenant:${locked.tenant.id}`;
+    // A new console session has not stepped up: without a code the action is refused, asking for one.
+    const noCode = await json('/admin/api/security/emergency-lockdown', { reason: 'no code', scope });
+    expect(noCode.status).toBe(403);
+    expect(noCode.body.code).toBe('step_up_required');
     for (const body of [
-      { reason: 'no code', scope },
       { reason: 'wrong code', scope, code: '000000' },
       { reason: 'x', scope, code: await consoleCodeFor(ADMIN.email) },
       { reason: 'unknown site', scope: 'tenant:nobody#none', code: await consoleCodeFor(ADMIN.email) },

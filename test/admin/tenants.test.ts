@@ -193,6 +193,8 @@ describe('console: sites and API keys', () => {
     const hash = /\/keys\/([0-9a-f]{64})\/rotate/.exec(
       listing.html.split('production')[1] ?? '',
     )?.[1] as string;
+    // Rotation is a sensitive action: it needs a step-up first (seed 002).
+    await root.stepUp();
     const rotated = await root.post(`/admin/tenants/${id}/keys/${hash}/rotate`, {
       csrf_token: root.csrfFrom(listing.html),
     });

@@ -130,6 +130,7 @@ describe('console: users', () => {
   it('lets platform admins grant the site-admin role, which opens the console to that user', async () => {
     const { email, password } = await registerAndLogin(app, site.apiKey);
     const page = await root.get(userPage(email));
+    await root.stepUp();
     await root.post(`${userPage(email)}/roles`, {
       csrf_token: root.csrfFrom(page.html),
       tenant_admin: 'on',
@@ -181,6 +182,7 @@ describe("console: a user's two-factor sign-in", () => {
     );
     const page = await root.get(userPage(email));
     expect(page.html).toContain('authenticator app, 10 recovery codes left');
+    await root.stepUp();
     const reset = await root.post(`${userPage(email)}/reset-mfa`, { csrf_token: root.csrfFrom(page.html) });
     expect(reset.res.status).toBe(303);
     expect((await root.get(reset.res.headers.get('location') as string)).html).toContain(

@@ -35,10 +35,20 @@ export function consoleBrowser(app: Hono<AppEnv>, { headers = {} as Record<strin
     return { res, html: await res.text() };
   }
   const csrfFrom = (html: string) => /name="csrf_token" value="([^"]+)"/.exec(html)?.[1] ?? '';
+  let signedInAs = '';
   async function signIn(email: string, password: string, next = '') {
+    signedInAs = email;
     const page = await get(`/admin/login${next}`);
     const code = await consoleCodeFor(email);
     return post(`/admin/login${next}`, { csrf_token: csrfFrom(page.html), email, password, code });
   }
-  return { get, post, signIn, csrfFrom, jar };
+  /** Confirms a fresh code (the console's step-up): sensitive actions then pass for five minutes. */
+  async function stepUp() {
+    const page = await get('/admin/step-up');
+    return post('/admin/step-up', {
+      csrf_token: csrfFrom(page.html),
+      code: await consoleCodeFor(signedInAs),
+    });
+  }
+  return { get, post, signIn, stepUp, csrfFrom, jar };
 }

@@ -27,6 +27,8 @@ export type Session = {
   ip: string;
   userAgent: string;
   revokedReason?: string;
+  /** Epoch seconds: the last re-authentication (console step-up) on this session. */
+  steppedUpAt?: number;
 };
 
 type SessionItem = {
@@ -44,6 +46,7 @@ type SessionItem = {
   ip: string;
   user_agent: string;
   revoked_reason?: string;
+  stepped_up_at?: number;
   ttl: number;
 };
 
@@ -116,6 +119,22 @@ export async function touchSession(sessionId: string, now: number): Promise<void
   );
 }
 
+/** Records a re-authentication on a live session (step-up, seed 002): sensitive actions follow for a while. */
+export async function markSteppedUp(sessionId: string, now: number): Promise<boolean> {
+  return conditionally(() =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { session_id: sessionId },
+        UpdateExpression: 'SET stepped_up_at = :now',
+        ConditionExpression: '#status = :active',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':now': now, ':active': 'active' },
+      }),
+    ),
+  );
+}
+
 /** Marks a session revoked; true when this call revoked it (false if already revoked or missing). */
 export async function revokeSession(sessionId: string, reason: string): Promise<boolean> {
   return conditionally(() =>
@@ -169,6 +188,7 @@ function toItem(s: Session): SessionItem {
     ip: s.ip,
     user_agent: s.userAgent,
     revoked_reason: s.revokedReason,
+    stepped_up_at: s.steppedUpAt,
     ttl: s.absoluteExpiresAt + RETAIN_SECONDS,
   };
 }
@@ -194,5 +214,6 @@ function fromItem(i: SessionItem): Session {
     ip: i.ip,
     userAgent: i.user_agent,
     revokedReason: i.revoked_reason,
+    steppedUpAt: i.stepped_up_at,
   };
 }
