@@ -15,6 +15,7 @@ import { emailConfig } from '../src/email/config';
 import { httpConfig } from '../src/http-config';
 import { createHttpHandler } from '../src/lambda/http-handler';
 import { logsConfig } from '../src/logs/config';
+import { clientIpConfig } from '../src/middleware/request-meta';
 import { publishConfig } from '../src/publish/config';
 import { snapshotsConfig } from '../src/scrape/config';
 
@@ -49,6 +50,7 @@ export const config = [
   emailConfig,
   queuesConfig,
   consoleSecurityConfig,
+  clientIpConfig,
   snapshotsConfig,
   publishConfig,
   // Scrape job URLs are checked against the same rules the worker fetches by (S44).

@@ -5,7 +5,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../app-env';
 import type { User } from '../core/db/users';
 import { getUser } from '../core/db/users';
-import { NotFoundError, UnauthorizedError } from '../core/errors';
+import { type AppError, NotFoundError, UnauthorizedError } from '../core/errors';
 import { canManageTenant, isAdmin } from '../core/roles';
 import { tenantResolver } from '../core/tenants';
 import { authenticate } from '../middleware/authenticate';
@@ -60,6 +60,12 @@ export async function consoleForm(c: Context<AppEnv>): Promise<(name: string) =>
   return field;
 }
 
+/** What a refused console form says when its page is shown again: each field's message, or the error's detail. */
+export function refusalOf(error: AppError): string {
+  const fields = (error.extra.errors ?? []) as { field: string; message: string }[];
+  return fields.length ? fields.map((f) => `${f.field}: ${f.message}`).join('; ') : error.detail;
+}
+
 /** Another tenant's record is "not found" for a tenant admin, never "forbidden" (no confirming it exists). */
 export function assertManages(c: Context<AppEnv>, tenantId: string): void {
   if (!canManageTenant(c.var.admin, tenantId)) throw new NotFoundError();
@@ -73,6 +79,8 @@ export const NOTICES: Record<string, string> = {
   passkey_added: 'Passkey added.',
   lockdown_engaged: 'Lockdown engaged: sign-ins in its scope are refused.',
   lockdown_lifted: 'Lockdown lifted.',
+  allowlist_added: 'Range added to the allowlist; every instance applies it within seconds.',
+  allowlist_removed: 'Range removed from the allowlist.',
   stepped_up: 'Confirmed: for the next five minutes, sensitive actions need no new code. Repeat your action.',
   session_ended: 'Session ended.',
   passkey_removed: 'Passkey removed.',

@@ -1,7 +1,10 @@
 // /admin: the console for the people who run the sites (server-rendered, usable without JavaScript), composed of
 // its pages: sign-in and dashboard, sites, users, audit log, your account.
+import { assertConsoleNetwork } from '../core/network-allowlist';
+import { tenantResolver } from '../core/tenants';
 import { errorHandler } from '../middleware/errors';
 import { featureRouter } from '../middleware/feature';
+import { clientIp } from '../middleware/request-meta';
 import { accountRoutes } from './account-pages';
 import { auditPages } from './audit-pages';
 import { logsPages } from './logs-pages';
@@ -14,6 +17,11 @@ import { tenantPages } from './tenant-pages';
 import { userPages } from './user-pages';
 
 const admin = featureRouter('/admin');
+// The console's IP allowlist comes first: outside it, not even the sign-in page answers (S48).
+admin.use(async function consoleNetwork(c, next) {
+  await assertConsoleNetwork(tenantResolver(), clientIp(c));
+  await next();
+});
 admin
   .route('/', adminRoutes)
   .route('/', tenantPages)

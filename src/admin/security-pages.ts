@@ -7,9 +7,10 @@ import { AppError, NotFoundError } from '../core/errors';
 import { isPlatformAdmin } from '../core/roles';
 import { assertCsrf } from '../middleware/csrf';
 import { jsonOnly } from '../middleware/json-body';
-import { requestMeta } from '../middleware/request-meta';
+import { clientIp, requestMeta } from '../middleware/request-meta';
 import { parseBody } from '../middleware/validate';
-import { consoleForm, noticeOf, requireConsole } from './access';
+import { consoleForm, noticeOf, refusalOf, requireConsole } from './access';
+import { addAllowlistEntry, allowlistsOf, removeAllowlistEntry } from './ip-allowlist';
 import { engageLockdown, liftLockdown, lockdownState } from './lockdown';
 import { renderConsole } from './render';
 import { requireStepUp, steppedUpUntil, stepUp } from './step-up';
@@ -35,9 +36,17 @@ const lockdownBody = z.object({
     .describe('A fresh code from your authenticator app; not needed within five minutes of a step-up'),
 });
 const liftBody = lockdownBody.omit({ revoke_sessions: true });
+const allowlistBody = z.object({
+  scope: z.string().max(300).describe('console, tenant:<client_id>#<site_id>, or key:<key hash>'),
+  cidr: z.string().max(60).describe('An IPv4 or IPv6 address or CIDR range'),
+  note: z.string().max(200).optional(),
+  confirm: z.boolean().default(false).describe('Save a console list that shuts out your own address'),
+  code: lockdownBody.shape.code,
+});
 
 async function page(c: Context<AppEnv>, extra: { form_error?: string; status?: number } = {}) {
   const { lockdowns } = await lockdownState();
+  const consoleList = (await allowlistsOf(c.var.admin, [])).find((l) => l.scope === 'console');
   return renderConsole(
     c,
     'security.html.njk',
@@ -47,6 +56,8 @@ async function page(c: Context<AppEnv>, extra: { form_error?: string; status?: n
       nav: 'security',
       tenants: await managedTenants(c),
       engaged: Object.entries(lockdowns).map(([scope, l]) => ({ scope, ...l })),
+      console_allowlist: (consoleList?.entries ?? []).map((e) => ({ ...e, applies_to: 'the console' })),
+      your_ip: clientIp(c),
       notice: noticeOf(c),
       form_error: extra.form_error,
     },
@@ -66,9 +77,7 @@ async function formAction(
     await run(field);
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
-    const fields = (error.extra.errors ?? []) as { field: string; message: string }[];
-    const detail = fields.length ? fields.map((f) => `${f.field}: ${f.message}`).join('; ') : error.detail;
-    return page(c, { form_error: detail, status: error.status });
+    return page(c, { form_error: refusalOf(error), status: error.status });
   }
   return c.redirect(`/admin/security?notice=${notice}`, 303);
 }
@@ -110,6 +119,71 @@ export const securityPages = new Hono<AppEnv>()
       'lockdown_lifted',
     ),
   )
+  .post('/security/ip-allowlist', (c) =>
+    formAction(
+      c,
+      (field) =>
+        addAllowlistEntry(
+          c.var.admin,
+          {
+            scope: 'console',
+            cidr: field('cidr'),
+            note: field('note'),
+            confirm: field('confirm') === 'on',
+            stepUp: () => requireStepUp(c, field('code')),
+          },
+          requestMeta(c),
+        ),
+      'allowlist_added',
+    ),
+  )
+  .post('/security/ip-allowlist/:entry/remove', (c) =>
+    formAction(
+      c,
+      (field) =>
+        removeAllowlistEntry(
+          c.var.admin,
+          {
+            id: c.req.param('entry'),
+            confirm: field('confirm') === 'on',
+            stepUp: () => requireStepUp(c, field('code')),
+          },
+          requestMeta(c),
+        ),
+      'allowlist_removed',
+    ),
+  )
+  .get('/api/security/ip-allowlist', async (c) => {
+    const tenants = await managedTenants(c);
+    const lists = await allowlistsOf(
+      c.var.admin,
+      tenants.map((t) => t.id),
+    );
+    return c.json({ your_ip: clientIp(c), allowlists: lists });
+  })
+  .post('/api/security/ip-allowlist', async (c) => {
+    jsonCsrf(c);
+    const body = await parseBody(c, allowlistBody);
+    const entry = await addAllowlistEntry(
+      c.var.admin,
+      { ...body, stepUp: () => requireStepUp(c, body.code) },
+      requestMeta(c),
+    );
+    return c.json({ scope: body.scope, entry }, 201);
+  })
+  .delete('/api/security/ip-allowlist/:entry', async (c) => {
+    jsonCsrf(c);
+    await removeAllowlistEntry(
+      c.var.admin,
+      {
+        id: c.req.param('entry'),
+        confirm: c.req.query('confirm') === 'true',
+        stepUp: () => requireStepUp(c),
+      },
+      requestMeta(c),
+    );
+    return c.json({ removed: c.req.param('entry') });
+  })
   .post('/api/security/step-up', async (c) => {
     jsonCsrf(c);
     const { code } = await parseBody(c, z.object({ code: z.string().max(20) }));

@@ -4,13 +4,7 @@ import type { AppEnv } from '../app-env';
 import { clientSecrets, PROVIDER_NAMES } from '../auth';
 import { audit } from '../core/audit';
 import { clock } from '../core/clock';
-import {
-  type ApiKeyRecord,
-  getApiKeyByHash,
-  listApiKeys,
-  putApiKey,
-  revokeApiKey,
-} from '../core/db/api-keys';
+import { getApiKeyByHash, listApiKeys, putApiKey, revokeApiKey } from '../core/db/api-keys';
 import {
   createTenant,
   getTenantById,
@@ -21,12 +15,13 @@ import {
   tenantIdOf,
 } from '../core/db/tenants';
 import type { User } from '../core/db/users';
-import { NotFoundError } from '../core/errors';
+import { AppError, NotFoundError } from '../core/errors';
 import { isPlatformAdmin } from '../core/roles';
 import { isScope, SCOPE_NAMES } from '../core/scopes';
 import { apiKeyPepper, generateApiKey, hashApiKey, tenantResolver } from '../core/tenants';
 import { requestMeta } from '../middleware/request-meta';
-import { assertManages, consoleForm, noticeOf, requireConsole } from './access';
+import { assertManages, consoleForm, noticeOf, refusalOf, requireConsole } from './access';
+import { addAllowlistEntry, allowlistsOf, removeAllowlistEntry } from './ip-allowlist';
 import { renderConsole } from './render';
 import { signInFromForm, signInValues } from './sign-in-form';
 import { requireStepUp } from './step-up';
@@ -77,12 +72,19 @@ async function tenantPage(
     newKey?: string;
     status?: number;
     signInErrors?: FieldErrors;
+    allowlistError?: string;
   } = {},
 ) {
-  const [keys, secretsSet]: [ApiKeyRecord[], Awaited<ReturnType<typeof secretsSetOf>>] = await Promise.all([
+  const [keys, secretsSet, lists] = await Promise.all([
     listApiKeys(tenant.id),
     secretsSetOf(tenant),
+    allowlistsOf(c.var.admin, [tenant.id]),
   ]);
+  const active = keys.filter((k) => k.status === 'active');
+  const keyLabel = (hash: string) => {
+    const key = keys.find((k) => k.keyHash === hash);
+    return `key “${key?.name ?? '?'}” (${key?.hint ?? hash.slice(0, 8)}) only`;
+  };
   return renderConsole(
     c,
     'tenant.html.njk',
@@ -99,10 +101,40 @@ async function tenantPage(
       new_key: extra.newKey,
       sign_in: signInValues(tenant, secretsSet),
       sign_in_errors: extra.signInErrors ?? {},
+      allowlist: lists.flatMap((l) =>
+        l.entries.map((e) => ({
+          ...e,
+          applies_to: l.scope.startsWith('key:') ? keyLabel(l.scope.slice('key:'.length)) : 'the whole site',
+        })),
+      ),
+      allowlist_targets: [
+        { value: 'site', label: 'The whole site' },
+        ...active.map((k) => ({
+          value: k.keyHash,
+          label: `Only key “${k.name}” (replaces the site's list for it)`,
+        })),
+      ],
+      allowlist_error: extra.allowlistError,
       notice: noticeOf(c),
     },
     extra.status ?? 200,
   );
+}
+
+/** An allowlist form's action: back to the site's list, or the page again with why it was refused. */
+async function allowlistAction(
+  c: Context<AppEnv>,
+  tenant: Tenant,
+  notice: string,
+  run: () => Promise<unknown>,
+) {
+  try {
+    await run();
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    return tenantPage(c, tenant, { allowlistError: refusalOf(error), status: error.status });
+  }
+  return c.redirect(`/admin/tenants/${encodeURIComponent(tenant.id)}?notice=${notice}#ip-allowlist`, 303);
 }
 
 export const tenantPages = new Hono<AppEnv>()
@@ -212,6 +244,35 @@ export const tenantPages = new Hono<AppEnv>()
       detail: { secrets_replaced: Object.keys(edited.secrets).join(',') || 'none' },
     });
     return c.redirect(`/admin/tenants/${encodeURIComponent(current.id)}?notice=sign_in_saved#sign-in`, 303);
+  })
+  .post('/tenants/:id/ip-allowlist', async (c) => {
+    const tenant = await tenantOr404(c, c.req.param('id'));
+    const field = await consoleForm(c);
+    const target = field('target');
+    return allowlistAction(c, tenant, 'allowlist_added', () =>
+      addAllowlistEntry(
+        c.var.admin,
+        {
+          scope: target === 'site' ? `tenant:${tenant.id}` : `key:${target}`,
+          withinTenant: tenant.id,
+          cidr: field('cidr'),
+          note: field('note'),
+          stepUp: () => requireStepUp(c, field('code')),
+        },
+        requestMeta(c),
+      ),
+    );
+  })
+  .post('/tenants/:id/ip-allowlist/:entry/remove', async (c) => {
+    const tenant = await tenantOr404(c, c.req.param('id'));
+    const field = await consoleForm(c);
+    return allowlistAction(c, tenant, 'allowlist_removed', () =>
+      removeAllowlistEntry(
+        c.var.admin,
+        { id: c.req.param('entry'), withinTenant: tenant.id, stepUp: () => requireStepUp(c, field('code')) },
+        requestMeta(c),
+      ),
+    );
   })
   .post('/tenants/:id/keys', async (c) => {
     const tenant = await tenantOr404(c, c.req.param('id'));

@@ -3,7 +3,13 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { clock } from './clock';
 import { configSlice, number, oneOf, secretValue, text } from './config';
 import { type ApiKeyRecord, getApiKeyByHash, markApiKeyUsed } from './db/api-keys';
-import { type ControlState, type Lockdown, readControlState } from './db/revocations';
+import {
+  type AllowlistEntry,
+  type AllowlistScope,
+  type ControlState,
+  type Lockdown,
+  readControlState,
+} from './db/revocations';
 import { tenantsAllowingOrigin } from './db/tenant-origins';
 import { getTenant, getTenantById, type Tenant } from './db/tenants';
 import { UnauthorizedError } from './errors';
@@ -152,6 +158,13 @@ export function createTenantResolver({
       const times = [control?.revokedBefore.global, control?.revokedBefore[`tenant:${tenantId}`]];
       const set = times.filter((t): t is number => t !== undefined);
       return set.length ? Math.max(...set) : undefined;
+    },
+
+    /** A scope's IP allowlist as of the last check (S48: no read of its own); undefined when it has none. */
+    async allowlist(scope: AllowlistScope): Promise<AllowlistEntry[] | undefined> {
+      await stayFresh();
+      const entries = control?.allowlists[scope];
+      return entries?.length ? entries : undefined;
     },
 
     /** Every lockdown in force, as of the last check (the console's banner). */

@@ -1,23 +1,78 @@
-// Who sent the request, for throttling and audit: the client IP from Lambda's request context, never X-Forwarded-For (S9).
+// Who sent the request, for throttling, audit and IP allowlists: the client IP from Lambda's request context, never
+// X-Forwarded-For (S9, S48), unless the deployment names the proxies in front of it (TRUSTED_PROXY_CIDRS, e.g. a
+// CloudFront distribution's ranges): then the first address in X-Forwarded-For, from the right, that is not one of them.
+
+import { BlockList, isIP } from 'node:net';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import type { RequestMeta } from '../core/audit';
+import { configSlice, text } from '../core/config';
+
+type Range = { address: string; prefix: number; family: 'ipv4' | 'ipv6' };
+
+/** `a.b.c.d/n` or `x::/n` (or one address); undefined when it is neither. */
+function rangeOf(text: string): Range | undefined {
+  const [address = '', prefix, extra] = text.trim().split('/');
+  const family = isIP(address) === 4 ? 'ipv4' : isIP(address) === 6 ? 'ipv6' : undefined;
+  const bits = family === 'ipv4' ? 32 : 128;
+  const length = prefix === undefined ? bits : /^\d{1,3}$/.test(prefix) ? Number(prefix) : -1;
+  return family && extra === undefined && length >= 0 && length <= bits
+    ? { address, prefix: length, family }
+    : undefined;
+}
+
+export const clientIpConfig = configSlice(
+  { TRUSTED_PROXY_CIDRS: text({ max: 4000 }) },
+  (e) => ({ trustedProxies: proxyList(e.TRUSTED_PROXY_CIDRS) }),
+  (env) =>
+    (env.TRUSTED_PROXY_CIDRS ?? '')
+      .split(',')
+      .filter((range) => env.TRUSTED_PROXY_CIDRS && !rangeOf(range))
+      .map((range) => `TRUSTED_PROXY_CIDRS: "${range.trim().slice(0, 60)}" is not an IPv4/IPv6 CIDR range`),
+);
+
+function proxyList(ranges: string | undefined): BlockList | undefined {
+  if (!ranges) return undefined;
+  const list = new BlockList();
+  for (const range of ranges.split(',').map(rangeOf)) {
+    if (range) list.addSubnet(range.address, range.prefix, range.family);
+  }
+  return list;
+}
 
 // Printable and short: user agents land in audit rows and logs.
 const cleanUserAgent = (value: string | undefined) =>
   (value ?? '').replace(/[^\x20-\x7e]/g, '?').slice(0, 256);
 
+const isTrusted = (list: BlockList, address: string) => {
+  const family = isIP(address);
+  return family !== 0 && list.check(address, family === 4 ? 'ipv4' : 'ipv6');
+};
+
+/** The address behind our trusted proxies, read right to left; a malformed hop ends the walk at the last good one. */
+export function behindProxies(list: BlockList, peer: string, forwarded: string | undefined): string {
+  let client = peer;
+  const hops = (forwarded ?? '').split(',').map((hop) => hop.trim());
+  while (isTrusted(list, client) && hops.length > 0) {
+    const next = hops.pop() as string;
+    if (isIP(next) === 0) break;
+    client = next;
+  }
+  return client;
+}
+
 export function clientIp(c: Context<AppEnv>): string {
   const context = c.env?.event?.requestContext as
     | { http?: { sourceIp?: string }; identity?: { sourceIp?: string } }
     | undefined;
-  return (
+  const peer =
     context?.http?.sourceIp ??
     context?.identity?.sourceIp ??
     // The local node server: the socket's peer address.
     c.env?.incoming?.socket?.remoteAddress ??
-    'unknown'
-  );
+    'unknown';
+  const proxies = clientIpConfig().trustedProxies;
+  return proxies ? behindProxies(proxies, peer, c.req.header('x-forwarded-for')) : peer;
 }
 
 export function requestMeta(c: Context<AppEnv>): RequestMeta {

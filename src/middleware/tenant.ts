@@ -3,10 +3,12 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv, AuthContext } from '../app-env';
 import { ForbiddenError, NotFoundError } from '../core/errors';
+import { assertKeyNetwork } from '../core/network-allowlist';
 import type { Scope } from '../core/scopes';
 import { type ResolvedApiKey, type TenantResolver, tenantResolver } from '../core/tenants';
 import { actFor } from './acting-tenant';
 import { authenticate } from './authenticate';
+import { clientIp } from './request-meta';
 
 /** A valid key of the site that lacks the route's scope: the key is live (its holder knows that already). */
 export function assertScope(resolved: ResolvedApiKey, scope: Scope): void {
@@ -23,6 +25,8 @@ export async function siteOfKey(
   resolver: TenantResolver = tenantResolver(),
 ) {
   const resolved = await resolver.resolve(c.req.header(header));
+  // The site's IP allowlist (or the key's) holds for every request made with its keys (S48).
+  await assertKeyNetwork(resolver, resolved, clientIp(c));
   assertScope(resolved, scope);
   c.set('tenantKey', resolved);
   actFor(c, resolved.tenant);

@@ -4,7 +4,12 @@ import type { Hono } from 'hono';
 import type { AppEnv } from '../../src/app-env';
 import { consoleCodeFor } from './console-mfa';
 
-export function consoleBrowser(app: Hono<AppEnv>, { headers = {} as Record<string, string> } = {}) {
+export function consoleBrowser(
+  app: Hono<AppEnv>,
+  { headers = {} as Record<string, string>, sourceIp = undefined as string | undefined } = {},
+) {
+  // As the Function URL reports the caller's address (S48), when a test sets one.
+  const env = sourceIp ? { event: { requestContext: { http: { sourceIp } } } } : undefined;
   const jar = new Map<string, string>();
   const cookieHeader = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
   const remember = (res: Response) => {
@@ -16,21 +21,25 @@ export function consoleBrowser(app: Hono<AppEnv>, { headers = {} as Record<strin
     }
   };
   async function get(path: string) {
-    const res = await app.request(path, { headers: { ...headers, cookie: cookieHeader() } });
+    const res = await app.request(path, { headers: { ...headers, cookie: cookieHeader() } }, env);
     remember(res);
     return { res, html: await res.text() };
   }
   async function post(path: string, fields: Record<string, string>, extra: Record<string, string> = {}) {
-    const res = await app.request(path, {
-      method: 'POST',
-      headers: {
-        ...headers,
-        'content-type': 'application/x-www-form-urlencoded',
-        cookie: cookieHeader(),
-        ...extra,
+    const res = await app.request(
+      path,
+      {
+        method: 'POST',
+        headers: {
+          ...headers,
+          'content-type': 'application/x-www-form-urlencoded',
+          cookie: cookieHeader(),
+          ...extra,
+        },
+        body: new URLSearchParams(fields).toString(),
       },
-      body: new URLSearchParams(fields).toString(),
-    });
+      env,
+    );
     remember(res);
     return { res, html: await res.text() };
   }

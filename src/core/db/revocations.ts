@@ -1,10 +1,12 @@
 // The control item: one item in the Tenants table holding the revocation epoch (bumped whenever a key is revoked or
-// a site is changed or disabled) and the emergency lockdowns in force. Warm containers read it every few seconds
+// a site is changed or disabled), the emergency lockdowns in force and the IP allowlists (the console's, sites'
+// and keys'; a few thousand entries fit the item). Warm containers read it every few seconds
 // and drop their caches when the epoch moved, so a revocation or a lockdown reaches every container within that
 // bound (S48), for the price of one small read per container per check.
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../config';
 import { documentClient } from './client';
+import { conditionally } from './conditions';
 
 // Not a tenant id (those are `client#site`), and without the `listing` attribute no listing shows it.
 const EPOCH_KEY = { tenant_id: '~revocations' };
@@ -14,8 +16,14 @@ const table = () => tables().tenants;
 export type LockdownScope = 'global' | `tenant:${string}`;
 export type Lockdown = { reason: string; by: string; at: string };
 
+/** Whose allowlist: the console's, a site's API (`tenant:<id>`), or one API key's override (`key:<hash>`). */
+export type AllowlistScope = 'console' | `tenant:${string}` | `key:${string}`;
+export type AllowlistEntry = { id: string; cidr: string; note: string; by: string; at: string };
+
 export type ControlState = {
   epoch: number;
+  /** Entries per scope, oldest first; a scope with none is unrestricted. */
+  allowlists: Partial<Record<AllowlistScope, AllowlistEntry[]>>;
   lockdowns: Partial<Record<LockdownScope, Lockdown>>;
   /** Epoch ms per scope: API sessions started before it are over (a lockdown that revoked sessions). */
   revokedBefore: Partial<Record<LockdownScope, number>>;
@@ -24,18 +32,30 @@ export type ControlState = {
 // One attribute per scope, so engaging one never rewrites another.
 const LOCKDOWN = 'lockdown:';
 const REVOKED = 'revoked_before:';
+// One attribute per entry (`allow:<scope>|<id>`): adding or removing one never rewrites the others.
+const ALLOW = 'allow:';
 
 export async function readControlState(): Promise<ControlState> {
   const { Item = {} } = await documentClient.send(
     new GetCommand({ TableName: table(), Key: EPOCH_KEY, ConsistentRead: true }),
   );
-  const state: ControlState = { epoch: Number(Item.epoch ?? 0), lockdowns: {}, revokedBefore: {} };
+  const state: ControlState = {
+    epoch: Number(Item.epoch ?? 0),
+    lockdowns: {},
+    revokedBefore: {},
+    allowlists: {},
+  };
   for (const [name, value] of Object.entries(Item)) {
     if (name.startsWith(LOCKDOWN))
       state.lockdowns[name.slice(LOCKDOWN.length) as LockdownScope] = value as Lockdown;
     if (name.startsWith(REVOKED))
       state.revokedBefore[name.slice(REVOKED.length) as LockdownScope] = Number(value);
+    if (name.startsWith(ALLOW)) {
+      const scope = name.slice(ALLOW.length, name.lastIndexOf('|')) as AllowlistScope;
+      state.allowlists[scope] = [...(state.allowlists[scope] ?? []), value as AllowlistEntry];
+    }
   }
+  for (const entries of Object.values(state.allowlists)) entries?.sort((a, b) => a.at.localeCompare(b.at));
   return state;
 }
 
@@ -79,5 +99,37 @@ export async function setLockdown(
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     }),
+  );
+}
+
+/** Adds one entry to a scope's allowlist. */
+export async function putAllowlistEntry(scope: AllowlistScope, entry: AllowlistEntry): Promise<void> {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: EPOCH_KEY,
+      UpdateExpression: 'SET #e = :e',
+      ExpressionAttributeNames: { '#e': `${ALLOW}${scope}|${entry.id}` },
+      ExpressionAttributeValues: { ':e': entry },
+    }),
+  );
+}
+
+/** Removes entries of a scope; true when every one was there to remove. */
+export async function removeAllowlistEntries(scope: AllowlistScope, ids: string[]): Promise<boolean> {
+  if (ids.length === 0) return true;
+  const names = Object.fromEntries(ids.map((id, i) => [`#e${i}`, `${ALLOW}${scope}|${id}`]));
+  return conditionally(() =>
+    documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: EPOCH_KEY,
+        UpdateExpression: `REMOVE ${Object.keys(names).join(', ')}`,
+        ConditionExpression: Object.keys(names)
+          .map((n) => `attribute_exists(${n})`)
+          .join(' AND '),
+        ExpressionAttributeNames: names,
+      }),
+    ),
   );
 }

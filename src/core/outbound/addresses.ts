@@ -58,7 +58,7 @@ export function mappedIPv4(address: string): string | undefined {
 }
 
 /** The eight 16-bit groups of an IPv6 address (with a trailing dotted IPv4 part allowed). */
-function expandIPv6(address: string): number[] | undefined {
+export function expandIPv6(address: string): number[] | undefined {
   let text = address.toLowerCase().split('%')[0] as string;
   const dotted = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
   if (dotted) {
