@@ -9,6 +9,7 @@ import { errorReportingConfig } from '../src/core/error-reporting';
 import { tokenConfig } from '../src/core/jwt';
 import { outboundPolicy } from '../src/core/outbound/policy';
 import { scryptConfig } from '../src/core/passwords';
+import { rateClassConfig } from '../src/core/rate-classes';
 import { dataKeyConfig } from '../src/core/sealed';
 import { apiKeyConfig } from '../src/core/tenants';
 import { emailConfig } from '../src/email/config';
@@ -51,6 +52,7 @@ export const config = [
   queuesConfig,
   consoleSecurityConfig,
   clientIpConfig,
+  rateClassConfig,
   snapshotsConfig,
   publishConfig,
   // Scrape job URLs are checked against the same rules the worker fetches by (S44).

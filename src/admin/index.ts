@@ -1,6 +1,9 @@
 // /admin: the console for the people who run the sites (server-rendered, usable without JavaScript), composed of
 // its pages: sign-in and dashboard, sites, users, audit log, your account.
+import { tenantIdOf } from '../core/db/tenants';
 import { assertConsoleNetwork } from '../core/network-allowlist';
+import { enforceRateClass } from '../core/rate-classes';
+import { PLATFORM_TENANT } from '../core/roles';
 import { tenantResolver } from '../core/tenants';
 import { errorHandler } from '../middleware/errors';
 import { featureRouter } from '../middleware/feature';
@@ -17,9 +20,13 @@ import { tenantPages } from './tenant-pages';
 import { userPages } from './user-pages';
 
 const admin = featureRouter('/admin');
-// The console's IP allowlist comes first: outside it, not even the sign-in page answers (S48).
-admin.use(async function consoleNetwork(c, next) {
-  await assertConsoleNetwork(tenantResolver(), clientIp(c));
+// The console's IP allowlist comes first: outside it, not even the sign-in page answers (S48). Then the `admin`
+// rate class (seed 002: 100 a minute, a burst of 20), per address, set on the platform's own site.
+admin.use(async function consoleGate(c, next) {
+  const ip = clientIp(c);
+  await assertConsoleNetwork(tenantResolver(), ip);
+  const platform = tenantIdOf(PLATFORM_TENANT.clientId, PLATFORM_TENANT.siteId);
+  await enforceRateClass(c, 'admin', { id: platform, tenant: await tenantResolver().byId(platform) }, ip);
   await next();
 });
 admin

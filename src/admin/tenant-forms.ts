@@ -26,6 +26,9 @@ const minutes = z.coerce
   .min(TTL_LIMITS.min / 60, `at least ${TTL_LIMITS.min / 60}`)
   .max(TTL_LIMITS.max / 60, `at most ${TTL_LIMITS.max / 60}`);
 
+const rateField = (max: number) =>
+  z.union([z.literal(''), z.coerce.number().int().min(1, 'at least 1').max(max, `at most ${max}`)]);
+
 const siteFields = z
   .object({
     name: z.string().trim().min(1, 'is required').max(100, 'is too long'),
@@ -53,6 +56,10 @@ const siteFields = z
       .int()
       .min(1, 'at least 1')
       .max(MAX_ENVELOPE_BYTES / 1024, `at most ${MAX_ENVELOPE_BYTES / 1024}`),
+    rate_auth_rpm: rateField(1_000_000),
+    rate_auth_burst: rateField(100_000),
+    rate_send_rpm: rateField(1_000_000),
+    rate_send_burst: rateField(100_000),
   })
   .superRefine((f, ctx) => {
     if (f.secrets_ttl_min_minutes > f.secrets_ttl_max_minutes) {
@@ -75,6 +82,14 @@ const siteFields = z
 
 export type FieldErrors = Record<string, string>;
 
+/** The form's rate-limit fields: the site's own budget, or empty for the deployment's (rate-classes.ts). */
+const RATE_FIELDS = [
+  ['rate_auth_rpm', 'auth', 'per_minute'],
+  ['rate_auth_burst', 'auth', 'burst'],
+  ['rate_send_rpm', 'send', 'per_minute'],
+  ['rate_send_burst', 'send', 'burst'],
+] as const;
+
 /** The stored (loosely typed) settings object, as far as these forms touch it. */
 type StoredSettings = Record<string, unknown> & {
   reset_url?: string;
@@ -87,6 +102,7 @@ type StoredSettings = Record<string, unknown> & {
   mfa?: string;
   mfa_sms_per_hour?: number;
   lockout?: Record<string, unknown> & { max_failures?: number };
+  rate_limits?: Record<string, Record<string, number>>;
   email?: Record<string, unknown> & { from?: string; product_name?: string };
   secrets?: Record<string, unknown> & {
     enabled?: boolean;
@@ -132,6 +148,7 @@ export function tenantFromForm(
     secrets_ttl_default_minutes: field('secrets_ttl_default_minutes') || String(TTL_LIMITS.default / 60),
     secrets_ttl_max_minutes: field('secrets_ttl_max_minutes') || String(TTL_LIMITS.max / 60),
     secrets_max_kib: field('secrets_max_kib') || String(MAX_ENVELOPE_BYTES / 1024),
+    ...Object.fromEntries(RATE_FIELDS.map(([name]) => [name, field(name).trim()])),
   });
   if (!parsed.success) return { errors: errorsOf(parsed.error) };
   const f = parsed.data;
@@ -164,6 +181,12 @@ export function tenantFromForm(
     ttl_max_seconds: f.secrets_ttl_max_minutes * 60,
     max_bytes: f.secrets_max_kib * 1024,
   };
+  const rates: Record<string, Record<string, number>> = {};
+  for (const [name, rateClass, key] of RATE_FIELDS) {
+    const value = f[name];
+    if (value !== '') rates[rateClass] = { ...rates[rateClass], [key]: value };
+  }
+  settings.rate_limits = { ...(settings.rate_limits ?? {}), auth: rates.auth ?? {}, send: rates.send ?? {} };
   return {
     tenant: {
       ...base,
@@ -205,6 +228,9 @@ export function formValues(t: Tenant) {
     email_from: s.email?.from ?? '',
     product_name: s.email?.product_name ?? '',
     status: t.status,
+    ...Object.fromEntries(
+      RATE_FIELDS.map(([name, rateClass, key]) => [name, s.rate_limits?.[rateClass]?.[key] ?? '']),
+    ),
     ...secretValues(t),
   };
 }

@@ -16,6 +16,7 @@ import {
 } from '../core/db/tenants';
 import type { User } from '../core/db/users';
 import { AppError, NotFoundError } from '../core/errors';
+import { rateClassConfig } from '../core/rate-classes';
 import { isPlatformAdmin } from '../core/roles';
 import { isScope, SCOPE_NAMES } from '../core/scopes';
 import { apiKeyPepper, generateApiKey, hashApiKey, tenantResolver } from '../core/tenants';
@@ -115,6 +116,7 @@ async function tenantPage(
         })),
       ],
       allowlist_error: extra.allowlistError,
+      rate_defaults: rateClassConfig(),
       notice: noticeOf(c),
     },
     extra.status ?? 200,

@@ -5,7 +5,8 @@ import { tenantResolver } from '../core/tenants';
 
 const ALLOW_METHODS = 'GET, POST, DELETE, OPTIONS';
 const ALLOW_HEADERS = 'Content-Type, Authorization, X-Api-Key';
-const EXPOSE_HEADERS = 'Retry-After, X-Request-Id';
+const EXPOSE_HEADERS =
+  'Retry-After, X-Request-Id, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, RateLimit-Policy';
 
 /**
  * Preflights carry no key or token, so any tenant allowing the Origin lets the browser send the request;

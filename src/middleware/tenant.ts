@@ -4,6 +4,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { AppEnv, AuthContext } from '../app-env';
 import { ForbiddenError, NotFoundError } from '../core/errors';
 import { assertKeyNetwork } from '../core/network-allowlist';
+import { enforceRateClass, type RateClass } from '../core/rate-classes';
 import type { Scope } from '../core/scopes';
 import { type ResolvedApiKey, type TenantResolver, tenantResolver } from '../core/tenants';
 import { actFor } from './acting-tenant';
@@ -17,6 +18,10 @@ export function assertScope(resolved: ResolvedApiKey, scope: Scope): void {
   }
 }
 
+/** Sending (email, secret messages) has its own budget; everything else a key opens counts as `auth`. */
+const classOfScope = (scope: Scope): RateClass =>
+  scope === 'email:send' || scope === 'secrets' ? 'send' : 'auth';
+
 /** The site whose key (with `scope`) the request carries, for routes that take a key or a session. */
 export async function siteOfKey(
   c: Context<AppEnv>,
@@ -26,7 +31,9 @@ export async function siteOfKey(
 ) {
   const resolved = await resolver.resolve(c.req.header(header));
   // The site's IP allowlist (or the key's) holds for every request made with its keys (S48).
-  await assertKeyNetwork(resolver, resolved, clientIp(c));
+  const ip = clientIp(c);
+  await assertKeyNetwork(resolver, resolved, ip);
+  await enforceRateClass(c, classOfScope(scope), { id: resolved.tenant.id, tenant: resolved.tenant }, ip);
   assertScope(resolved, scope);
   c.set('tenantKey', resolved);
   actFor(c, resolved.tenant);

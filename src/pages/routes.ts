@@ -6,6 +6,7 @@ import { productNameOf, siteSettings } from '../core/tenant-settings';
 import { assertCsrf, csrfToken } from '../middleware/csrf';
 import { featureRouter } from '../middleware/feature';
 import { readForm } from '../middleware/form-body';
+import { publicRateClass } from '../middleware/rate-class';
 import { requestMeta } from '../middleware/request-meta';
 import { messagePage, renderPage } from './render';
 
@@ -22,6 +23,7 @@ const linkProblem = (kind: string) => ({
 const pages = featureRouter('/');
 
 pages
+  .use(publicRateClass())
   // A sign-in link's landing: its GET changes nothing (mail scanners open links). The button hands the token to the
   // site's own page in the fragment, which never reaches a server log or a Referer; that page spends it.
   .get('/magic-link', async (c) => {

@@ -177,3 +177,81 @@ export async function takeAll(
   }
   return { allowed: true, taken: granted.map((g) => g.taken), used: granted.map((g) => g.used) };
 }
+
+/** A steady rate with a burst: `perMinute` on average, up to `burst` at once (GCRA, the leaky bucket as a meter). */
+export type Rate = { perMinute: number; burst: number };
+export type CellDecision =
+  | { allowed: true; remaining: number; resetMs: number }
+  | { allowed: false; remaining: 0; resetMs: number; retryAfterMs: number };
+
+// Containers' clocks agree to milliseconds; a meter further ahead than this was set by a clock that was not ours.
+const CLOCK_SKEW_MS = 2_000;
+// The theoretical arrival time each key last reached, as this container saw it: picks which of the two updates
+// to try first, so a busy key and an idle one both cost one conditional UpdateItem in the usual case.
+const lastArrival = new Map<string, number>();
+const remember = (key: string, tat: number) => {
+  if (lastArrival.size >= 5_000) lastArrival.delete(lastArrival.keys().next().value as string);
+  lastArrival.delete(key);
+  lastArrival.set(key, tat);
+};
+
+/**
+ * Takes one request from `key`'s meter. The item holds one number, the theoretical arrival time (epoch ms): a request
+ * fits when it is at most `(burst - 1)` intervals ahead of now, and moves it one interval on. Either a busy meter
+ * moves on (`tat = tat + interval`, if tat is in (now, now + tolerance]) or an idle one restarts from now (if tat is
+ * at or before now): each a single conditional update that parallel callers serialise on, never overcounting; a
+ * refusal writes nothing and says when the next request would fit.
+ */
+export async function takeCell(key: string, rate: Rate, nowMs: number): Promise<CellDecision> {
+  const interval = 60_000 / rate.perMinute;
+  const tolerance = interval * (rate.burst - 1);
+  const decision = (tat: number): CellDecision => ({
+    allowed: true,
+    // Further requests that would fit right now (a hair of slack for intervals that are not whole milliseconds).
+    remaining: Math.max(0, Math.floor((nowMs + tolerance - tat) / interval + 1e-9) + 1),
+    resetMs: Math.max(0, tat - nowMs),
+  });
+  const ttl = (tat: number) => Math.ceil(tat / 1000) + 60;
+  const busy = () =>
+    update(key, 'SET tat = tat + :interval, #ttl = :ttl', 'tat > :now AND tat <= :limit', {
+      ':interval': interval,
+      ':ttl': ttl(nowMs + tolerance + interval),
+      ':now': nowMs,
+      ':limit': nowMs + tolerance,
+    });
+  const idle = () =>
+    update(key, 'SET tat = :next, #ttl = :ttl', 'attribute_not_exists(tat) OR tat <= :now', {
+      ':next': nowMs + interval,
+      ':ttl': ttl(nowMs + interval),
+      ':now': nowMs,
+    });
+  let tryBusyFirst = (lastArrival.get(key) ?? 0) > nowMs;
+  for (let round = 0; round < 4; round++) {
+    const result = await (tryBusyFirst ? busy() : idle());
+    if (result.ok) {
+      const tat = Number((result.item as { tat?: number }).tat);
+      remember(key, tat);
+      return decision(tat);
+    }
+    const old = Number((result.old as { tat?: number } | undefined)?.tat ?? 0);
+    remember(key, old);
+    // Further ahead than any take can put it: written by a clock far ahead of ours. Restart from our now.
+    if (old > nowMs + tolerance + interval + CLOCK_SKEW_MS) {
+      const reset = await update(key, 'SET tat = :next, #ttl = :ttl', 'tat = :old', {
+        ':next': nowMs + interval,
+        ':ttl': ttl(nowMs + interval),
+        ':old': old,
+      });
+      if (reset.ok) {
+        remember(key, nowMs + interval);
+        return decision(nowMs + interval);
+      }
+      continue;
+    }
+    if (old > nowMs + tolerance) {
+      return { allowed: false, remaining: 0, resetMs: old - nowMs, retryAfterMs: old - tolerance - nowMs };
+    }
+    tryBusyFirst = old > nowMs;
+  }
+  return { allowed: false, remaining: 0, resetMs: interval, retryAfterMs: interval };
+}
