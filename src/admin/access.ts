@@ -79,6 +79,10 @@ export const NOTICES: Record<string, string> = {
   passkey_added: 'Passkey added.',
   lockdown_engaged: 'Lockdown engaged: sign-ins in its scope are refused.',
   lockdown_lifted: 'Lockdown lifted.',
+  alert_acknowledged:
+    'Alert acknowledged: it stays listed until resolved, and notifies no one again meanwhile.',
+  alert_resolved: 'Alert resolved.',
+  alerts_saved: 'Alert preferences saved.',
   allowlist_added: 'Range added to the allowlist; every instance applies it within seconds.',
   allowlist_removed: 'Range removed from the allowlist.',
   stepped_up: 'Confirmed: for the next five minutes, sensitive actions need no new code. Repeat your action.',

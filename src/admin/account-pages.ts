@@ -11,24 +11,25 @@ import {
   RECENT_SIGN_IN_SECONDS,
   regenerateRecoveryCodes,
   registrationResponse,
+  smsDelivery,
 } from '../auth';
 import { audit } from '../core/audit';
 import { clock } from '../core/clock';
 import { listIdentities, unlinkIdentity } from '../core/db/identities';
-import { revokeSession } from '../core/db/sessions';
 import type { User } from '../core/db/users';
-import { ForbiddenError, NotFoundError } from '../core/errors';
-import { liveSessionsOf } from '../core/live-sessions';
+import { AppError, ForbiddenError, NotFoundError } from '../core/errors';
 import { isPlatformAdmin } from '../core/roles';
-import { CONSOLE_SESSIONS_PER_ADMIN } from '../core/session-caps';
+import { SEVERITIES } from '../core/security-events';
 import { tenantResolver } from '../core/tenants';
 import { assertCsrf } from '../middleware/csrf';
 import { jsonOnly } from '../middleware/json-body';
 import { requestMeta } from '../middleware/request-meta';
 import { parseBody } from '../middleware/validate';
-import { consoleForm, noticeOf, requireConsole } from './access';
+import { ALERT_RULES, type PreferencesInput, preferencesOf, savePreferences } from '../security';
+import { consoleForm, noticeOf, refusalOf, requireConsole } from './access';
 import { ensurePlatformTenant } from './bootstrap';
 import { factorLabelsOf } from './factor-labels';
+import { consoleSessionsOf, endOwnSession } from './own-sessions';
 import { renderConsole } from './render';
 
 /** A platform admin's passkeys, as the account page lists them; site admins have none here. */
@@ -58,20 +59,80 @@ const platformAdminOnly = (c: Context<AppEnv>) => {
 
 const passkeyBody = z.object({ response: registrationResponse, name: nameField.default('') });
 
-/** The admin's live console sessions (at most CONSOLE_SESSIONS_PER_ADMIN; a new sign-in ends the oldest). */
-async function consoleSessionsOf(c: Context<AppEnv>) {
-  const sessions = await liveSessionsOf(c.var.admin, () => CONSOLE_SESSIONS_PER_ADMIN, 'admin');
-  return sessions.map((s) => ({
-    id: s.sessionId,
-    created_at: s.createdAt,
-    last_active_at: new Date(s.lastActiveAt * 1000).toISOString(),
-    ip: s.ip,
-    user_agent: s.userAgent,
-    current: s.sessionId === c.get('adminSessionId'),
-  }));
+/** The alert preferences form (platform admins): what it shows, with what was refused. */
+async function alertsPage(
+  c: Context<AppEnv>,
+  extra: { form_error?: string; status?: number; webhook_secret?: string; values?: PreferencesInput } = {},
+) {
+  const saved = await preferencesOf(c.var.admin.userId);
+  const values = extra.values ?? {
+    rules: saved.rules,
+    minSeverity: saved.minSeverity,
+    email: saved.email,
+    smsTo: saved.smsTo ?? '',
+    webhookUrl: saved.webhookUrl ?? '',
+  };
+  return renderConsole(
+    c,
+    'account-alerts.html.njk',
+    {
+      title: 'Alert preferences',
+      admin: c.var.admin,
+      rules: Object.entries(ALERT_RULES).map(([name, label]) => ({
+        name,
+        label,
+        on: values.rules.includes(name),
+      })),
+      severities: SEVERITIES,
+      values,
+      sms_available: smsDelivery().enabled,
+      webhook_set: Boolean(saved.webhookSecretSealed),
+      webhook_secret: extra.webhook_secret,
+      notice: noticeOf(c),
+      form_error: extra.form_error,
+    },
+    extra.status,
+  );
 }
 
 export const accountRoutes = new Hono<AppEnv>()
+  .get('/account/alerts', requireConsole(), (c) => {
+    platformAdminOnly(c);
+    return alertsPage(c);
+  })
+  .post('/account/alerts', requireConsole(), async (c) => {
+    const field = await consoleForm(c);
+    platformAdminOnly(c);
+    const body = await c.req.parseBody({ all: true });
+    const values: PreferencesInput = {
+      rules: ([] as unknown[]).concat(body.rules ?? []).filter((r): r is string => typeof r === 'string'),
+      minSeverity: field('min_severity'),
+      email: field('email') === 'on',
+      smsTo: field('sms_to'),
+      webhookUrl: field('webhook_url'),
+      newWebhookSecret: field('new_webhook_secret') === 'on',
+    };
+    try {
+      const { webhookSecret } = await savePreferences(c.var.admin.userId, values);
+      await audit(requestMeta(c), {
+        tenantId: c.var.admin.tenantId,
+        event: 'admin_alert_preferences_saved',
+        outcome: 'success',
+        userId: c.var.admin.userId,
+        detail: {
+          rules: values.rules.length,
+          email: values.email,
+          sms: Boolean(values.smsTo),
+          webhook: Boolean(values.webhookUrl),
+        },
+      });
+      if (webhookSecret) return alertsPage(c, { webhook_secret: webhookSecret });
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return alertsPage(c, { form_error: refusalOf(error), status: error.status, values });
+    }
+    return c.redirect('/admin/account/alerts?notice=alerts_saved', 303);
+  })
   .get('/account', requireConsole(), async (c) => {
     const admin = c.var.admin;
     return renderConsole(c, 'account.html.njk', {
@@ -86,17 +147,8 @@ export const accountRoutes = new Hono<AppEnv>()
   // An admin ends one of their own console sessions (another browser, a lost laptop).
   .post('/account/sessions/:id/end', requireConsole(), async (c) => {
     await consoleForm(c);
-    const admin = c.var.admin;
     const id = c.req.param('id');
-    if (!(await consoleSessionsOf(c)).some((s) => s.id === id)) throw new NotFoundError('No such session');
-    await revokeSession(id, 'admin_ended');
-    await audit(requestMeta(c), {
-      tenantId: admin.tenantId,
-      event: 'authn_token_revoked',
-      outcome: 'success',
-      userId: admin.userId,
-      detail: { reason: 'admin_ended', session_id: id, via: 'console' },
-    });
+    await endOwnSession(c, id);
     return c.redirect(
       id === c.get('adminSessionId') ? '/admin/login' : '/admin/account?notice=session_ended',
       303,

@@ -2,9 +2,10 @@
 // absolute expiry enforced here, a new value at every sign-in, and deletion at sign-out.
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import type { RequestMeta } from '../core/audit';
+import { audit, type RequestMeta } from '../core/audit';
 import { clock } from '../core/clock';
 import { randomToken, sha256Hex } from '../core/crypto';
+import { rememberConsoleAddress } from '../core/db/admin-profile';
 import {
   createSession,
   getSession,
@@ -49,6 +50,16 @@ export async function startConsoleSession(c: Context, user: User, meta: RequestM
     userAgent: meta.userAgent,
   });
   await recordSignIn(user, 'admin', sessionId, CONSOLE_SESSIONS_PER_ADMIN);
+  // An admin signing in from an address they have not used lately is a security event (issue 17 §1).
+  const address = await rememberConsoleAddress(user.userId, meta.ip);
+  if (address.isNew && !address.first) {
+    await audit(meta, {
+      tenantId: user.tenantId,
+      event: 'admin_login_new_ip',
+      outcome: 'success',
+      userId: user.userId,
+    });
+  }
   setCookie(c, CONSOLE_COOKIE, value, { ...cookieOptions, maxAge: limits.absoluteSeconds });
 }
 

@@ -3,8 +3,11 @@
 import { type Context, Hono } from 'hono';
 import * as z from 'zod';
 import type { AppEnv } from '../app-env';
-import { AppError, NotFoundError } from '../core/errors';
+import { ALERT_STATUSES, type AlertStatus, listAlerts } from '../core/db/alerts';
+import { querySecurityEvents } from '../core/db/security-log';
+import { AppError, NotFoundError, ValidationError } from '../core/errors';
 import { isPlatformAdmin } from '../core/roles';
+import { SEVERITIES } from '../core/security-events';
 import { assertCsrf } from '../middleware/csrf';
 import { jsonOnly } from '../middleware/json-body';
 import { clientIp, requestMeta } from '../middleware/request-meta';
@@ -12,7 +15,9 @@ import { parseBody } from '../middleware/validate';
 import { consoleForm, noticeOf, refusalOf, requireConsole } from './access';
 import { addAllowlistEntry, allowlistsOf, removeAllowlistEntry } from './ip-allowlist';
 import { engageLockdown, liftLockdown, lockdownState } from './lockdown';
+import { consoleSessionsOf, endOwnSession } from './own-sessions';
 import { renderConsole } from './render';
+import { actOnAlert, alertView, CATEGORIES, feedQuery, securityMetrics } from './security-center';
 import { requireStepUp, steppedUpUntil, stepUp } from './step-up';
 import { managedTenants } from './tenant-pages';
 
@@ -46,7 +51,13 @@ const allowlistBody = z.object({
 
 async function page(c: Context<AppEnv>, extra: { form_error?: string; status?: number } = {}) {
   const { lockdowns } = await lockdownState();
-  const consoleList = (await allowlistsOf(c.var.admin, [])).find((l) => l.scope === 'console');
+  const [lists, metrics, alerts, recent] = await Promise.all([
+    allowlistsOf(c.var.admin, []),
+    securityMetrics(),
+    listAlerts(['open', 'acknowledged']),
+    querySecurityEvents({ limit: 10 }),
+  ]);
+  const consoleList = lists.find((l) => l.scope === 'console');
   return renderConsole(
     c,
     'security.html.njk',
@@ -58,6 +69,9 @@ async function page(c: Context<AppEnv>, extra: { form_error?: string; status?: n
       engaged: Object.entries(lockdowns).map(([scope, l]) => ({ scope, ...l })),
       console_allowlist: (consoleList?.entries ?? []).map((e) => ({ ...e, applies_to: 'the console' })),
       your_ip: clientIp(c),
+      metrics,
+      alerts: alerts.map(alertView),
+      recent: recent.events,
       notice: noticeOf(c),
       form_error: extra.form_error,
     },
@@ -117,6 +131,46 @@ export const securityPages = new Hono<AppEnv>()
           requestMeta(c),
         ),
       'lockdown_lifted',
+    ),
+  )
+  .get('/security/events', async (c) => {
+    platformAdminOnly(c);
+    let query: ReturnType<typeof feedQuery>;
+    let formError: string | undefined;
+    try {
+      query = feedQuery((name) => c.req.query(name));
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      formError = refusalOf(error);
+      query = { limit: 50 };
+    }
+    const page = await querySecurityEvents(query);
+    const next = new URLSearchParams(
+      Object.entries({ ...c.req.query(), after: page.next ?? '' }).filter(([, v]) => v),
+    ).toString();
+    return renderConsole(
+      c,
+      'security-events.html.njk',
+      {
+        title: 'Security events',
+        admin: c.var.admin,
+        nav: 'security',
+        events: page.events,
+        q: c.req.query(),
+        severities: SEVERITIES,
+        categories: CATEGORIES,
+        next_query: page.next ? next : undefined,
+        form_error: formError,
+      },
+      formError ? 422 : 200,
+    );
+  })
+  .post('/security/alerts/:id/:action{acknowledge|resolve}', (c) =>
+    formAction(
+      c,
+      () =>
+        actOnAlert(c.var.admin, c.req.param('id'), c.req.param('action') as 'acknowledge', requestMeta(c)),
+      c.req.param('action') === 'resolve' ? 'alert_resolved' : 'alert_acknowledged',
     ),
   )
   .post('/security/ip-allowlist', (c) =>
@@ -183,6 +237,42 @@ export const securityPages = new Hono<AppEnv>()
       requestMeta(c),
     );
     return c.json({ removed: c.req.param('entry') });
+  })
+  .get('/api/security/metrics', async (c) => {
+    platformAdminOnly(c);
+    return c.json(await securityMetrics());
+  })
+  .get('/api/security/events', async (c) => {
+    platformAdminOnly(c);
+    const page = await querySecurityEvents(feedQuery((name) => c.req.query(name)));
+    return c.json({ events: page.events, next: page.next });
+  })
+  .get('/api/security/alerts', async (c) => {
+    platformAdminOnly(c);
+    const wanted = (c.req.query('status') ?? 'open,acknowledged').split(',');
+    if (wanted.some((s) => !(ALERT_STATUSES as readonly string[]).includes(s))) {
+      throw new ValidationError([
+        { field: 'status', message: `one or more of ${ALERT_STATUSES.join(', ')}` },
+      ]);
+    }
+    return c.json({ alerts: (await listAlerts(wanted as AlertStatus[])).map(alertView) });
+  })
+  .post('/api/security/alerts/:id/:action{acknowledge|resolve}', async (c) => {
+    platformAdminOnly(c);
+    jsonCsrf(c);
+    const alert = await actOnAlert(
+      c.var.admin,
+      c.req.param('id'),
+      c.req.param('action') as 'acknowledge' | 'resolve',
+      requestMeta(c),
+    );
+    return c.json({ alert: alertView(alert) });
+  })
+  .get('/api/security/sessions', async (c) => c.json({ sessions: await consoleSessionsOf(c) }))
+  .delete('/api/security/sessions/:id', async (c) => {
+    jsonCsrf(c);
+    await endOwnSession(c, c.req.param('id'));
+    return c.json({ ended: c.req.param('id') });
   })
   .post('/api/security/step-up', async (c) => {
     jsonCsrf(c);

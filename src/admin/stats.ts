@@ -14,9 +14,9 @@ import {
 } from '../core/db/stats';
 import type { Tenant } from '../core/db/tenants';
 import { countUsersAndMfa } from '../core/db/users';
+import { queueDepth } from '../core/queue-depth';
 import { barChartSvg } from '../stats';
 import { queuesConfig } from './config';
-import { queueDepth } from './queue-depth';
 
 export const RANGES = ['24h', '7d'] as const;
 export type Range = (typeof RANGES)[number];

@@ -14,6 +14,7 @@ import {
   needsRehash,
   verifyPassword,
 } from '../core/passwords';
+import { isAdmin } from '../core/roles';
 import { siteSettings } from '../core/tenant-settings';
 import { issueEnrollmentChallenge, issueMfaChallenge } from './mfa/challenge';
 import { mustUseMfa } from './mfa/policy';
@@ -116,7 +117,11 @@ async function checkPassword(
       userId,
       detail: { reason },
     });
-    if (lockedNow) await audit(meta, { tenantId, event: 'authn_login_lock', outcome: 'success', userId });
+    if (lockedNow) {
+      // An admin's lockout is its own alert (someone may be after the console).
+      const detail = user && isAdmin(user) ? { admin: true } : undefined;
+      await audit(meta, { tenantId, event: 'authn_login_lock', outcome: 'success', userId, detail });
+    }
     throw invalidCredentials();
   }
   return user;

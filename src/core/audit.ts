@@ -1,7 +1,10 @@
 // Records security events (S42) to the AuditLog table and the structured log, never failing the request over it.
+// Those the security feed lists (core/security-events.ts) are also copied into it, with their severity.
 import { clock } from './clock';
 import { type AuditOutcome, putAuditEvent } from './db/audit-log';
+import { putSecurityEvent } from './db/security-log';
 import { logger } from './log';
+import { securityClassOf } from './security-events';
 
 export type RequestMeta = { ip: string; userAgent: string; requestId?: string };
 
@@ -24,8 +27,9 @@ export async function audit(meta: RequestMeta, input: AuditInput): Promise<void>
     request_id: entry.requestId,
     detail: entry.detail,
   });
+  const security = securityClassOf(entry.event, entry.outcome, entry.detail);
   try {
-    await putAuditEvent(entry);
+    await Promise.all([putAuditEvent(entry), security && putSecurityEvent({ ...entry, ...security })]);
   } catch (error) {
     // The log line above is the fallback record; an audit outage must not lock users out.
     logger.error('audit write failed', { audit_event: entry.event, error: error as Error });

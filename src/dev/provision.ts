@@ -41,7 +41,7 @@ export function localNames(t: Template, env: Record<string, string | undefined> 
   // Log groups keep their template names, with the local stack name: the console's Logs page reads the same ones.
   for (const [id, group] of resourcesOfType(t, ...LOG_GROUP_TYPES)) {
     const name = group.Properties?.LogGroupName as { 'Fn::Sub'?: string } | string;
-    names[id] = typeof name === 'string' ? name : localSub(name?.['Fn::Sub'] ?? `/local/${id}`, names);
+    names[id] = typeof name === 'string' ? name : localSub(name?.['Fn::Sub'] ?? `/local/${id}`, names, t);
   }
   return names;
 }
@@ -193,7 +193,7 @@ export function resolveFunctionEnv(t: Template, fn: Resource, names: LocalNames)
     }
     const sub = (value as { 'Fn::Sub'?: unknown })['Fn::Sub'];
     if (typeof sub === 'string') {
-      out[key] = localSub(sub, names);
+      out[key] = localSub(sub, names, t);
       continue;
     }
     const ref = (value as { Ref?: string }).Ref;
@@ -206,15 +206,20 @@ export function resolveFunctionEnv(t: Template, fn: Resource, names: LocalNames)
   return out;
 }
 
-/** `!Sub` with pseudo parameters and resource names, as the local platform names things. */
-function localSub(text: string, names: LocalNames): string {
+/** `!Sub` with pseudo parameters and resource names (a queue's is its URL, as in AWS), as the local platform names things. */
+function localSub(text: string, names: LocalNames, t: Template): string {
   const pseudo: Record<string, string> = {
     'AWS::StackName': 'lambdalith-local',
     'AWS::Region': 'us-east-1',
     'AWS::AccountId': LOCAL_ACCOUNT,
     'AWS::Partition': 'aws',
   };
-  return text.replace(/\$\{([\w:]+)\}/g, (whole, name: string) => pseudo[name] ?? names[name] ?? whole);
+  const resolve = (name: string) => {
+    const type = t.Resources[name]?.Type;
+    const queue = (type && QUEUE_TYPES.includes(type)) || scheduleDeadLetterQueues(t).includes(name);
+    return queue && names[name] ? localQueueUrl(names[name]) : names[name];
+  };
+  return text.replace(/\$\{([\w:]+)\}/g, (whole, name: string) => pseudo[name] ?? resolve(name) ?? whole);
 }
 
 export async function createTables(t: Template, names: LocalNames): Promise<string[]> {

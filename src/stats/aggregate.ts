@@ -35,7 +35,15 @@ function runsOf(records: DynamoDBRecord[]): Run[] {
     const counter = AUDIT_COUNTERS[image?.event?.S ?? ''];
     const tenantId = image?.tenant_id?.S;
     const at = Date.parse(image?.time?.S ?? '');
-    if (record.eventName !== 'INSERT' || !counter || !tenantId || !Number.isFinite(at)) continue;
+    // Partitions that are not a site's (`~security`, the feed's copies; `~alerts`) were counted as the site's event.
+    if (
+      record.eventName !== 'INSERT' ||
+      !counter ||
+      !tenantId ||
+      tenantId.startsWith('~') ||
+      !Number.isFinite(at)
+    )
+      continue;
     const hour = Math.floor(at / 3_600_000);
     const previous = runs.at(-1);
     if (previous && previous.tenantId === tenantId && Math.floor(previous.at / 3_600_000) === hour) {

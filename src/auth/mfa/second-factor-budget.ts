@@ -6,6 +6,7 @@ import { clock } from '../../core/clock';
 import { giveBack, type Taken, takeUnits } from '../../core/db/counters';
 import type { User } from '../../core/db/users';
 import { ServiceUnavailableError, TooManyRequestsError } from '../../core/errors';
+import { isAdmin } from '../../core/roles';
 
 export const SECOND_FACTOR_FAILURES = { max: 10, windowSeconds: 900 };
 
@@ -42,6 +43,12 @@ export async function secondFactorRefused(
   const tenantId = user.tenantId;
   await audit(meta, { tenantId, event: 'authn_mfa_fail', outcome: 'failure', userId: user.userId, detail });
   if (attempt.used >= SECOND_FACTOR_FAILURES.max) {
-    await audit(meta, { tenantId, event: 'authn_mfa_lock', outcome: 'success', userId: user.userId, detail });
+    await audit(meta, {
+      tenantId,
+      event: 'authn_mfa_lock',
+      outcome: 'success',
+      userId: user.userId,
+      detail: isAdmin(user) ? { ...detail, admin: true } : detail,
+    });
   }
 }

@@ -130,3 +130,25 @@ function fromItem(item: Record<string, unknown>): AuditEvent {
     detail: i.detail,
   };
 }
+
+/** How many `event`s a tenant's log holds since `from` (ISO): a count, without reading the events out. */
+export async function countAuditEvents(tenantId: string, event: string, from: string): Promise<number> {
+  let count = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'tenant_id = :t AND event_key >= :from',
+        FilterExpression: '#event = :event',
+        ExpressionAttributeNames: { '#event': 'event' },
+        ExpressionAttributeValues: { ':t': tenantId, ':from': from, ':event': event },
+        Select: 'COUNT',
+        ExclusiveStartKey: start,
+      }),
+    );
+    count += out.Count ?? 0;
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return count;
+}

@@ -1,6 +1,6 @@
 // Queue depths for the console's dashboard. The SQS SDK loads only when the dashboard asks.
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { REQUEST_PATH_LIMITS } from '../core/aws-limits';
+import { REQUEST_PATH_LIMITS } from './aws-limits';
 
 let client: SQSClient | undefined;
 
