@@ -119,7 +119,7 @@ const login = (email: string, password: string) =>
   api.post('/auth/login', { email, password }, withKey(site.apiKey));
 
 describe('security events', () => {
-  it('classifies audit events into the feed with a severity: an admin lockout is high, a user lockout medium; sign-in failures are not security events', async () => {
+  it('S42: classifies audit events into the feed with a severity: an admin lockout is high, a user lockout medium; sign-in failures are not security events', async () => {
     const user = await registerAndLogin(app, site.apiKey);
     const admin = await registerAndLogin(app, site.apiKey);
     await setUserRoles(userIdOf(site.tenant.clientId, site.tenant.siteId, admin.email), ['tenant_admin']);
@@ -180,7 +180,7 @@ describe('the AlertsFunction', () => {
     await setLockdown(`tenant:${site.tenant.id}`, undefined);
   });
 
-  it('preferences route each alert to the right channels: email by default (it arrives in local SES), SMS and a signed webhook where chosen', {
+  it('S44: preferences route each alert to the right channels: email by default (it arrives in local SES), SMS and a signed webhook where chosen', {
     timeout: 60_000,
   }, async () => {
     const emails = (await emailJobs()).filter((j) => j.template === 'notification');
@@ -260,7 +260,7 @@ describe('the AlertsFunction', () => {
     }
   });
 
-  it('50 evaluations at once open a new alert once and notify once', { timeout: 60_000 }, async () => {
+  it('S40: 50 evaluations at once open a new alert once and notify once', { timeout: 60_000 }, async () => {
     const other = await createTestTenant();
     await setLockdown(`tenant:${other.tenant.id}`, {
       reason: 'race',
