@@ -7,7 +7,8 @@ import { logFeature } from '../src/core/log';
 import { withMetrics } from '../src/core/metrics';
 import { outboundPolicy } from '../src/core/outbound/policy';
 import { dataKeyConfig } from '../src/core/sealed';
-import { alertsConfig, evaluateAlerts } from '../src/security';
+import { alertsConfig } from '../src/security/config';
+import { evaluateAlerts } from '../src/security/run';
 
 export const config = [
   tablesFor('AUDIT_TABLE', 'TENANTS_TABLE', 'USERS_TABLE', 'OUTBOX_TABLE'),

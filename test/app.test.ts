@@ -67,6 +67,31 @@ describe('S35: security headers on every response', () => {
     });
   }
 
+  it('sends the fifteen security headers seed 002 lists (on a console page, with its Cache-Control)', async () => {
+    const res = await app.request('/admin/login');
+    const expected = [
+      'strict-transport-security',
+      'content-security-policy',
+      'x-frame-options',
+      'x-content-type-options',
+      'referrer-policy',
+      'permissions-policy',
+      'cross-origin-embedder-policy',
+      'cross-origin-opener-policy',
+      'cross-origin-resource-policy',
+      'origin-agent-cluster',
+      'x-dns-prefetch-control',
+      'x-download-options',
+      'x-permitted-cross-domain-policies',
+      'x-xss-protection',
+      'cache-control',
+    ];
+    expect(expected.filter((name) => !res.headers.get(name))).toEqual([]);
+    expect(res.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    expect(res.headers.get('permissions-policy')).toContain('camera=()');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
   it('gives every response a request id, keeping a safe caller-supplied one and replacing an unsafe one', async () => {
     const own = await app.request('/health');
     expect(own.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);

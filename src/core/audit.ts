@@ -2,7 +2,6 @@
 // Those the security feed lists (core/security-events.ts) are also copied into it, with their severity.
 import { clock } from './clock';
 import { type AuditOutcome, putAuditEvent } from './db/audit-log';
-import { putSecurityEvent } from './db/security-log';
 import { logger } from './log';
 import { securityClassOf } from './security-events';
 
@@ -29,7 +28,12 @@ export async function audit(meta: RequestMeta, input: AuditInput): Promise<void>
   });
   const security = securityClassOf(entry.event, entry.outcome, entry.detail);
   try {
-    await Promise.all([putAuditEvent(entry), security && putSecurityEvent({ ...entry, ...security })]);
+    // The feed's writer loads only when there is a security event to write (rare on the sign-in path).
+    await Promise.all([
+      putAuditEvent(entry),
+      security &&
+        import('./db/security-log').then((feed) => feed.putSecurityEvent({ ...entry, ...security })),
+    ]);
   } catch (error) {
     // The log line above is the fallback record; an audit outage must not lock users out.
     logger.error('audit write failed', { audit_event: entry.event, error: error as Error });

@@ -154,6 +154,8 @@ async function main() {
                  changes are emailed to ${DEMO_USER.email} (see /dev/mail)
   Publishing     ${url}/admin/publish (upload form), or: aws --endpoint-url http://127.0.0.1:${ports.moto} s3 cp README.md s3://${platform.functionEnv.MarkdownPublisherFunction?.PUBLISH_BUCKET}/${DEMO.clientId}/${DEMO.siteId}/README.md
                  commits land in the local fake GitHub: ${url}/dev/github
+  Security       ${url}/admin/security   alerts judged every minute (try 6 wrong passwords on the demo site, or a lockdown),
+                 emailed to the console admin (see /dev/mail); preferences at ${url}/admin/account/alerts
   DynamoDB Local http://127.0.0.1:${ports.dynamodb}  (data in ${dataDir}/dynamodb${platform.createdTables.length ? `; created ${platform.createdTables.length} tables` : ''})
   moto_server    http://127.0.0.1:${ports.moto}  (SQS, SES, S3, Secrets Manager, CloudWatch Logs; in memory)
   Local secrets  ${dataDir}/local-secrets.json
@@ -182,6 +184,8 @@ function devEnvironment(
     env.OAUTH_GITHUB_URL = `http://localhost:${ports.http}/dev/github`;
     env.OAUTH_GITHUB_API_URL = `http://localhost:${ports.http}/dev/github/api`;
   }
+  // The demo shows a failed sign-in alert after a handful of wrong passwords, not fifty.
+  if ('ALERT_DLQ_URLS' in own) env.ALERT_FAILED_SIGN_INS = '5';
   if ('TWILIO_SECRET_ARN' in own) {
     for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'TWILIO_API_URL']) {
       env[name] = process.env[name];

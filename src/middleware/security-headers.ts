@@ -1,4 +1,6 @@
-// S35 headers on every response: HSTS, nosniff, referrer policy, and a deny-all CSP (HTML routes may loosen it).
+// S35 headers on every response: HSTS, nosniff, referrer policy, and a deny-all CSP (HTML routes may loosen it);
+// with Hono's defaults (COOP, Origin-Agent-Cluster, X-DNS-Prefetch-Control, ...) and the two below, the fifteen or
+// so seed 002 asks for. Cache-Control is each route's own (no-store for anything personal).
 import type { MiddlewareHandler } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 
@@ -10,6 +12,18 @@ export const securityHeaders = (): MiddlewareHandler =>
     xFrameOptions: 'DENY',
     // Sites call this API from other origins; CORS, not CORP, decides who may read it.
     crossOriginResourcePolicy: 'cross-origin',
+    // Our pages embed nothing from elsewhere.
+    crossOriginEmbedderPolicy: 'require-corp',
+    // Nothing here uses these; passkeys (publickey-credentials-*) stay allowed for this origin.
+    permissionsPolicy: {
+      camera: [],
+      microphone: [],
+      geolocation: [],
+      payment: [],
+      usb: [],
+      bluetooth: [],
+      serial: [],
+    },
     contentSecurityPolicy: {
       defaultSrc: ["'none'"],
       baseUri: ["'none'"],

@@ -6,7 +6,7 @@ import { smsDelivery } from '../auth';
 import { randomToken } from '../core/crypto';
 import { type AlertPreferences, getAlertPreferences, setAlertPreferences } from '../core/db/admin-profile';
 import { ValidationError } from '../core/errors';
-import { checkUrlShape, OutboundError } from '../core/outbound/fetch';
+import { checkUrlShape, OutboundError } from '../core/outbound/url-shape';
 import { seal } from '../core/sealed';
 import { SEVERITIES, type Severity } from '../core/security-events';
 import { ALERT_RULE_NAMES } from './rules';

@@ -85,7 +85,7 @@ const receiver = createServer((req, res) => {
 let hookSecret = '';
 
 const evaluate = async () =>
-  (await handler()) as Awaited<ReturnType<typeof import('../../src/security').evaluateAlerts>>;
+  (await handler()) as Awaited<ReturnType<typeof import('../../src/security/run').evaluateAlerts>>;
 
 beforeAll(async () => {
   await new Promise<void>((ready) => receiver.listen(0, '127.0.0.1', ready));
