@@ -9,14 +9,14 @@ import { errorReportingConfig } from '../src/core/error-reporting';
 import { tokenConfig } from '../src/core/jwt';
 import { outboundPolicy } from '../src/core/outbound/policy';
 import { scryptConfig } from '../src/core/passwords';
-import { rateClassConfig } from '../src/core/rate-classes';
+import { rateClassConfig } from '../src/core/rate-class-config';
 import { dataKeyConfig } from '../src/core/sealed';
 import { apiKeyConfig } from '../src/core/tenants';
 import { emailConfig } from '../src/email/config';
 import { httpConfig } from '../src/http-config';
 import { createHttpHandler } from '../src/lambda/http-handler';
 import { logsConfig } from '../src/logs/config';
-import { clientIpConfig } from '../src/middleware/request-meta';
+import { clientIpConfig } from '../src/middleware/client-ip-config';
 import { publishConfig } from '../src/publish/config';
 import { snapshotsConfig } from '../src/scrape/config';
 

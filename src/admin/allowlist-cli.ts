@@ -3,7 +3,8 @@
 // saved a console list that shuts them out. It writes the control item directly with the stack's credentials, like
 // admin:create; every instance follows within seconds.
 import { parseArgs } from 'node:util';
-import { type AllowlistScope, readControlState, removeAllowlistEntries } from '../core/db/revocations';
+import { removeAllowlistEntries } from '../core/db/allowlists';
+import { type AllowlistScope, readControlState } from '../core/db/revocations';
 
 const USAGE =
   'usage: npm run admin:allowlist -- --list | --clear console | --clear tenant:<client>#<site> | --clear key:<hash>';

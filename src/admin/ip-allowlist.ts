@@ -7,14 +7,9 @@ import { audit, type RequestMeta } from '../core/audit';
 import { formatCidr, parseCidr } from '../core/cidr';
 import { clock } from '../core/clock';
 import { randomToken } from '../core/crypto';
+import { putAllowlistEntry, removeAllowlistEntries } from '../core/db/allowlists';
 import { getApiKeyByHash } from '../core/db/api-keys';
-import {
-  type AllowlistEntry,
-  type AllowlistScope,
-  putAllowlistEntry,
-  readControlState,
-  removeAllowlistEntries,
-} from '../core/db/revocations';
+import { type AllowlistEntry, type AllowlistScope, readControlState } from '../core/db/revocations';
 import { tenantIdOf } from '../core/db/tenants';
 import type { User } from '../core/db/users';
 import { ConflictError, NotFoundError, ValidationError } from '../core/errors';

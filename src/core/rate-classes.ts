@@ -6,35 +6,12 @@
 // RateLimit-Limit, -Remaining and -Reset (and -Policy); a refusal is 429 with Retry-After and spends nothing.
 import type { Context } from 'hono';
 import { clock } from './clock';
-import { configSlice, number } from './config';
-import { type Rate, takeCell } from './db/counters';
+import { takeCell } from './db/counters';
 import type { Tenant } from './db/tenants';
 import { ServiceUnavailableError, TooManyRequestsError } from './errors';
+import { type RateClass, rateClassConfig } from './rate-class-config';
 
-export const RATE_CLASSES = ['admin', 'auth', 'public', 'send'] as const;
-export type RateClass = (typeof RATE_CLASSES)[number];
-
-const rpm = () => number(1, 1_000_000);
-const burst = () => number(1, 100_000);
-
-export const rateClassConfig = configSlice(
-  {
-    RATE_LIMIT_ADMIN_RPM: rpm().or(100),
-    RATE_LIMIT_ADMIN_BURST: burst().or(20),
-    RATE_LIMIT_AUTH_RPM: rpm().or(600),
-    RATE_LIMIT_AUTH_BURST: burst().or(100),
-    RATE_LIMIT_PUBLIC_RPM: rpm().or(300),
-    RATE_LIMIT_PUBLIC_BURST: burst().or(60),
-    RATE_LIMIT_SEND_RPM: rpm().or(120),
-    RATE_LIMIT_SEND_BURST: burst().or(30),
-  },
-  (e): Record<RateClass, Rate> => ({
-    admin: { perMinute: e.RATE_LIMIT_ADMIN_RPM, burst: e.RATE_LIMIT_ADMIN_BURST },
-    auth: { perMinute: e.RATE_LIMIT_AUTH_RPM, burst: e.RATE_LIMIT_AUTH_BURST },
-    public: { perMinute: e.RATE_LIMIT_PUBLIC_RPM, burst: e.RATE_LIMIT_PUBLIC_BURST },
-    send: { perMinute: e.RATE_LIMIT_SEND_RPM, burst: e.RATE_LIMIT_SEND_BURST },
-  }),
-);
+export { RATE_CLASSES, type RateClass, rateClassConfig } from './rate-class-config';
 
 /** A site's own budget for a class (settings.rate_limits.<class>), as far as it is well formed; read without zod,
  * which this path (every request with a key or token) does not otherwise load. */
@@ -50,7 +27,7 @@ function ownRate(tenant: Tenant, rateClass: RateClass): { per_minute?: number; b
 }
 
 /** The class's rate for a site: its own setting where it has one, else the deployment's default. */
-export function rateOf(rateClass: RateClass, tenant?: Tenant): Rate {
+export function rateOf(rateClass: RateClass, tenant?: Tenant): { perMinute: number; burst: number } {
   const fallback = rateClassConfig()[rateClass];
   const own = tenant ? ownRate(tenant, rateClass) : undefined;
   return { perMinute: own?.per_minute ?? fallback.perMinute, burst: own?.burst ?? fallback.burst };

@@ -11,11 +11,9 @@ import { getUser, holdsSession, type User } from '../core/db/users';
 import { ForbiddenError, ServiceUnavailableError, UnauthorizedError } from '../core/errors';
 import { tokens } from '../core/jwt';
 import { assertSessionNotRevoked } from '../core/lockdown';
-import { enforceRateClass } from '../core/rate-classes';
 import { sessionCap } from '../core/session-caps';
 import { invalidApiKey, tenantResolver } from '../core/tenants';
 import { actFor } from './acting-tenant';
-import { clientIp } from './request-meta';
 
 export const AUTH_COOKIE = 'auth_token';
 
@@ -108,7 +106,6 @@ export async function authenticate(c: Context<AppEnv>): Promise<AuthContext> {
   await assertSameTenantAsKey(c, claims.aud);
   // A lockdown that revoked the site's sessions ended this one.
   await assertSessionNotRevoked(tenant.id, session.createdAt);
-  await enforceRateClass(c, 'auth', { id: tenant.id, tenant }, clientIp(c));
   actFor(c, tenant);
   if (presented.via === 'cookie') assertCookieOrigin(c, tenant);
   const auth: AuthContext = {

@@ -2,43 +2,11 @@
 // X-Forwarded-For (S9, S48), unless the deployment names the proxies in front of it (TRUSTED_PROXY_CIDRS, e.g. a
 // CloudFront distribution's ranges): then the first address in X-Forwarded-For, from the right, that is not one of them.
 
-import { BlockList, isIP } from 'node:net';
+import { type BlockList, isIP } from 'node:net';
 import type { Context } from 'hono';
 import type { AppEnv } from '../app-env';
 import type { RequestMeta } from '../core/audit';
-import { configSlice, text } from '../core/config';
-
-type Range = { address: string; prefix: number; family: 'ipv4' | 'ipv6' };
-
-/** `a.b.c.d/n` or `x::/n` (or one address); undefined when it is neither. */
-function rangeOf(text: string): Range | undefined {
-  const [address = '', prefix, extra] = text.trim().split('/');
-  const family = isIP(address) === 4 ? 'ipv4' : isIP(address) === 6 ? 'ipv6' : undefined;
-  const bits = family === 'ipv4' ? 32 : 128;
-  const length = prefix === undefined ? bits : /^\d{1,3}$/.test(prefix) ? Number(prefix) : -1;
-  return family && extra === undefined && length >= 0 && length <= bits
-    ? { address, prefix: length, family }
-    : undefined;
-}
-
-export const clientIpConfig = configSlice(
-  { TRUSTED_PROXY_CIDRS: text({ max: 4000 }) },
-  (e) => ({ trustedProxies: proxyList(e.TRUSTED_PROXY_CIDRS) }),
-  (env) =>
-    (env.TRUSTED_PROXY_CIDRS ?? '')
-      .split(',')
-      .filter((range) => env.TRUSTED_PROXY_CIDRS && !rangeOf(range))
-      .map((range) => `TRUSTED_PROXY_CIDRS: "${range.trim().slice(0, 60)}" is not an IPv4/IPv6 CIDR range`),
-);
-
-function proxyList(ranges: string | undefined): BlockList | undefined {
-  if (!ranges) return undefined;
-  const list = new BlockList();
-  for (const range of ranges.split(',').map(rangeOf)) {
-    if (range) list.addSubnet(range.address, range.prefix, range.family);
-  }
-  return list;
-}
+import { clientIpConfig } from './client-ip-config';
 
 // Printable and short: user agents land in audit rows and logs.
 const cleanUserAgent = (value: string | undefined) =>

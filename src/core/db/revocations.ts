@@ -6,10 +6,9 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../config';
 import { documentClient } from './client';
-import { conditionally } from './conditions';
 
 // Not a tenant id (those are `client#site`), and without the `listing` attribute no listing shows it.
-const EPOCH_KEY = { tenant_id: '~revocations' };
+export const EPOCH_KEY = { tenant_id: '~revocations' };
 const table = () => tables().tenants;
 
 /** `global`, or `tenant:<client_id>#<site_id>`. */
@@ -33,7 +32,7 @@ export type ControlState = {
 const LOCKDOWN = 'lockdown:';
 const REVOKED = 'revoked_before:';
 // One attribute per entry (`allow:<scope>|<id>`): adding or removing one never rewrites the others.
-const ALLOW = 'allow:';
+export const ALLOW = 'allow:';
 
 export async function readControlState(): Promise<ControlState> {
   const { Item = {} } = await documentClient.send(
@@ -99,37 +98,5 @@ export async function setLockdown(
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     }),
-  );
-}
-
-/** Adds one entry to a scope's allowlist. */
-export async function putAllowlistEntry(scope: AllowlistScope, entry: AllowlistEntry): Promise<void> {
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: EPOCH_KEY,
-      UpdateExpression: 'SET #e = :e',
-      ExpressionAttributeNames: { '#e': `${ALLOW}${scope}|${entry.id}` },
-      ExpressionAttributeValues: { ':e': entry },
-    }),
-  );
-}
-
-/** Removes entries of a scope; true when every one was there to remove. */
-export async function removeAllowlistEntries(scope: AllowlistScope, ids: string[]): Promise<boolean> {
-  if (ids.length === 0) return true;
-  const names = Object.fromEntries(ids.map((id, i) => [`#e${i}`, `${ALLOW}${scope}|${id}`]));
-  return conditionally(() =>
-    documentClient.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: EPOCH_KEY,
-        UpdateExpression: `REMOVE ${Object.keys(names).join(', ')}`,
-        ConditionExpression: Object.keys(names)
-          .map((n) => `attribute_exists(${n})`)
-          .join(' AND '),
-        ExpressionAttributeNames: names,
-      }),
-    ),
   );
 }
