@@ -21,7 +21,7 @@ import { managedTenants } from './tenant-pages';
 
 /** S36: after sign-in, go only to a console path of ours, never to a URL the query string names. */
 export const safeNext = (next: string | undefined) =>
-  next && /^\/admin(\/[\w%/-]*)?$/.test(next) ? next : '/admin';
+  next && /^\/admin(\/[\w%/.-]*)?$/.test(next) && !next.includes('..') ? next : '/admin';
 
 export const adminRoutes = new Hono<AppEnv>()
   .get('/login', async (c) => {

@@ -8,12 +8,20 @@ import { renderConsole } from './render';
 import { safeNext } from './routes';
 import { StepUpRequiredError, stepUp } from './step-up';
 
-/** The console page a form was posted from (same origin only), to return to once confirmed. */
+/**
+ * The console page a form was posted from, to return to once confirmed: the Referer when the browser sends one (our
+ * Referrer-Policy is no-referrer, so usually not), else the page of the thing acted on: /admin/tenants/<id> for
+ * /admin/tenants/<id>/keys/<hash>/rotate, /admin/users/<id> for its roles, /admin/security for the security forms.
+ */
 function cameFrom(c: Context<AppEnv>): string {
   const referer = c.req.header('referer');
-  if (!referer || !URL.canParse(referer)) return '/admin';
-  const from = new URL(referer);
-  return from.origin === new URL(c.req.url).origin ? safeNext(from.pathname) : '/admin';
+  if (referer && URL.canParse(referer) && new URL(referer).origin === new URL(c.req.url).origin) {
+    return safeNext(new URL(referer).pathname);
+  }
+  const [section, id] = c.req.path.split('/').slice(2);
+  return safeNext(
+    section === 'tenants' || section === 'users' ? `/admin/${section}/${id}` : `/admin/${section}`,
+  );
 }
 
 const prompt = (c: Context<AppEnv>, next: string, formError?: string, status = 403) =>

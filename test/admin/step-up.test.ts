@@ -110,6 +110,8 @@ describe('step-up for sensitive console actions', () => {
     });
     expect(roles.res.status).toBe(403);
     expect(roles.html).toContain('Confirm it is you');
+    // Browsers send no Referer here (Referrer-Policy: no-referrer): the prompt returns to the user's page.
+    expect(roles.html).toContain(`name="next" value="${path}"`);
     expect((await getUser(targetId))?.roles ?? []).toEqual([]);
     expect((await root.post(`${path}/reset-mfa`, { csrf_token: root.csrfFrom(page.html) })).res.status).toBe(
       403,
