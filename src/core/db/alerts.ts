@@ -97,7 +97,7 @@ async function countFiring(id: string, summary: string, now: string): Promise<Al
         TableName: table(),
         Key: keyOf(id),
         UpdateExpression:
-          'SET #a.#last = :now, #a.#summary = :summary, #a.#fired = #a.#fired + :one, #a.#v = #a.#v + :one, #v = #v + :one',
+          'SET #a.#last = :now, #a.#summary = :summary, #a.#fired = #a.#fired + :one, #a.#v = #a.#v + :one, #v = #v + :one, #ttl = :ttl',
         ConditionExpression: '#a.#status IN (:open, :acknowledged)',
         ExpressionAttributeNames: {
           '#a': 'alert',
@@ -106,6 +106,7 @@ async function countFiring(id: string, summary: string, now: string): Promise<Al
           '#fired': 'firedCount',
           '#v': 'version',
           '#status': 'status',
+          '#ttl': 'ttl',
         },
         ExpressionAttributeValues: {
           ':now': now,
@@ -113,6 +114,8 @@ async function countFiring(id: string, summary: string, now: string): Promise<Al
           ':one': 1,
           ':open': 'open',
           ':acknowledged': 'acknowledged',
+          // An alert that keeps firing is kept as long as it does.
+          ':ttl': Math.floor(Date.parse(now) / 1000) + RETAIN_SECONDS,
         },
         ReturnValues: 'ALL_NEW',
       }),
