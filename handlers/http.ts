@@ -41,6 +41,7 @@ export const config = [
     'STATS_TABLE',
     'IDENTITIES_TABLE',
     'AUTH_FLOWS_TABLE',
+    'BILLING_TABLE',
   ),
   tokenConfig,
   apiKeyConfig,

@@ -18,6 +18,7 @@ export const FEATURES: Feature[] = [
   { name: 'secrets', prefixes: ['/secrets', '/s'], load: () => router(import('./secrets/routes')) },
   { name: 'scrape', prefixes: ['/scrape'], load: () => router(import('./scrape/routes')) },
   { name: 'publish', prefixes: ['/publish'], load: () => router(import('./publish/routes')) },
+  { name: 'billing', prefixes: ['/billing'], load: () => router(import('./billing/routes')) },
   {
     name: 'pages',
     prefixes: ['/reset', '/verify-email', '/magic-link'],

@@ -175,6 +175,7 @@ export const tableEnvDefaults = {
   STATS_TABLE: 'Stats',
   IDENTITIES_TABLE: 'Identities',
   AUTH_FLOWS_TABLE: 'AuthFlows',
+  BILLING_TABLE: 'Billing',
 } as const;
 
 export const tables = configSlice(
@@ -202,6 +203,7 @@ export const tables = configSlice(
     stats: e.STATS_TABLE,
     identities: e.IDENTITIES_TABLE,
     authFlows: e.AUTH_FLOWS_TABLE,
+    billing: e.BILLING_TABLE,
   }),
 );
 

@@ -1,0 +1,142 @@
+// /billing: a user's prepaid balance and its ledger (Bearer token or cookie), and a site's server charging it
+// (POST /billing/charge, a key with billing:charge). Amounts are integers in the currency's minor unit.
+import * as z from 'zod';
+import { getBalance, listLedger, listRecords } from '../core/db/billing';
+import { defineRoute } from '../docs';
+import { requireUser } from '../middleware/authenticate';
+import { featureRouter } from '../middleware/feature';
+import { jsonOnly } from '../middleware/json-body';
+import { noStore } from '../middleware/no-store';
+import { requestMeta } from '../middleware/request-meta';
+import { requireTenant } from '../middleware/tenant';
+import { parseBody, parseQuery } from '../middleware/validate';
+import { balanceView, chargeBody, chargeUser } from './charge';
+import { billingSettings } from './settings';
+
+const billing = featureRouter('/billing');
+billing.use(noStore(), jsonOnly());
+
+const entryView = z.object({
+  id: z.string(),
+  at: z.string(),
+  amount: z.number().int(),
+  balance_after: z.number().int(),
+  kind: z.string(),
+  ref: z.string().optional(),
+  description: z.string().optional(),
+});
+const ledgerQuery = z.object({
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+});
+
+defineRoute(
+  billing,
+  {
+    method: 'get',
+    path: '/',
+    operationId: 'getBilling',
+    tag: 'billing',
+    summary: "The signed-in user's balance, billing settings, payment methods and payments",
+    security: ['bearer', 'cookie'],
+    responses: {
+      200: {
+        description: 'Billing overview',
+        schema: z.object({
+          balance: balanceView,
+          settings: z.object({ currency: z.string() }),
+          payment_methods: z.array(z.record(z.string(), z.unknown())),
+          payments: z.array(z.record(z.string(), z.unknown())),
+        }),
+      },
+    },
+  },
+  requireUser(),
+  async (c) => {
+    const { userId, tenant } = c.var.auth;
+    const { currency } = billingSettings(tenant).billing;
+    const [balance, methods, payments] = await Promise.all([
+      getBalance(userId),
+      listRecords(userId, 'PM#'),
+      listRecords(userId, 'PAY#'),
+    ]);
+    return c.json({
+      balance: { amount: balance?.amount ?? 0, currency: balance?.currency ?? currency },
+      settings: { currency },
+      payment_methods: methods,
+      payments,
+    });
+  },
+);
+
+defineRoute(
+  billing,
+  {
+    method: 'get',
+    path: '/ledger',
+    operationId: 'listLedger',
+    tag: 'billing',
+    summary: "The signed-in user's ledger, newest first, a page at a time",
+    description:
+      'Each entry says what moved the balance (kind, ref) and the balance after it. Pass `next` as `cursor`.',
+    security: ['bearer', 'cookie'],
+    responses: {
+      200: {
+        description: 'A page of entries',
+        schema: z.object({ entries: z.array(entryView), next: z.string().optional() }),
+      },
+    },
+  },
+  requireUser(),
+  async (c) => {
+    const query = parseQuery(c, ledgerQuery);
+    const page = await listLedger(c.var.auth.userId, query);
+    return c.json({
+      entries: page.entries.map((e) => ({
+        id: e.id,
+        at: e.at,
+        amount: e.amount,
+        balance_after: e.balanceAfter,
+        kind: e.kind,
+        ref: e.ref,
+        description: e.description,
+      })),
+      next: page.next,
+    });
+  },
+);
+
+defineRoute(
+  billing,
+  {
+    method: 'post',
+    path: '/charge',
+    operationId: 'chargeBalance',
+    tag: 'billing',
+    summary: "Charge a user's prepaid balance from the site's server",
+    description:
+      'Needs the billing:charge scope. The same idempotency_key charges once and answers the same; the same key with a different amount or description is a 409. A balance never goes below zero unless the site allows credit: 402 insufficient_funds.',
+    security: ['apiKey'],
+    body: chargeBody,
+    fetch: `const { balance } = await fetch(\`\${API}/billing/charge\`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', 'x-api-key': SERVER_KEY },
+  body: JSON.stringify({ user_id, amount: 20, description: 'One report', idempotency_key: orderId }),
+}).then((r) => r.json());`,
+    responses: {
+      200: { description: 'Charged (or the same charge again)', schema: z.object({ balance: balanceView }) },
+      402: { description: 'The balance does not cover it' },
+      403: { description: 'The key lacks billing:charge' },
+      404: { description: 'No such user on this site' },
+      409: { description: 'The idempotency key was used for a different charge' },
+    },
+  },
+  requireTenant({ scope: 'billing:charge' }),
+  async (c) => {
+    const body = await parseBody(c, chargeBody);
+    const { balance } = await chargeUser(c.var.tenantKey.tenant, body, requestMeta(c));
+    return c.json({ balance });
+  },
+);
+
+export default billing;
