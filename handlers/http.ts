@@ -4,6 +4,7 @@ import { consoleSecurityConfig, queuesConfig } from '../src/admin/config';
 import { createApp } from '../src/app';
 import { smsDelivery } from '../src/auth/mfa/config';
 import { oauthConfig } from '../src/auth/oauth/config';
+import { billingConfig } from '../src/billing/config';
 import { assertConfig, tablesFor } from '../src/core/config';
 import { errorReportingConfig } from '../src/core/error-reporting';
 import { tokenConfig } from '../src/core/jwt';
@@ -54,6 +55,7 @@ export const config = [
   consoleSecurityConfig,
   clientIpConfig,
   rateClassConfig,
+  billingConfig,
   snapshotsConfig,
   publishConfig,
   // Scrape job URLs are checked against the same rules the worker fetches by (S44).

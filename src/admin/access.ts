@@ -76,6 +76,7 @@ export const NOTICES: Record<string, string> = {
   tenant_created: 'Site created.',
   tenant_saved: 'Site saved.',
   sign_in_saved: 'Sign-in methods saved.',
+  billing_saved: 'Billing settings saved.',
   passkey_added: 'Passkey added.',
   lockdown_engaged: 'Lockdown engaged: sign-ins in its scope are refused.',
   lockdown_lifted: 'Lockdown lifted.',

@@ -2,6 +2,7 @@
 import { type Context, Hono } from 'hono';
 import type { AppEnv } from '../app-env';
 import { clientSecrets, PROVIDER_NAMES } from '../auth';
+import { saveStripeAccount, stripeAccountValues } from '../billing';
 import { audit } from '../core/audit';
 import { clock } from '../core/clock';
 import { getApiKeyByHash, listApiKeys, putApiKey, revokeApiKey } from '../core/db/api-keys';
@@ -74,12 +75,14 @@ async function tenantPage(
     status?: number;
     signInErrors?: FieldErrors;
     allowlistError?: string;
+    stripeErrors?: FieldErrors;
   } = {},
 ) {
-  const [keys, secretsSet, lists] = await Promise.all([
+  const [keys, secretsSet, lists, stripe] = await Promise.all([
     listApiKeys(tenant.id),
     secretsSetOf(tenant),
     allowlistsOf(c.var.admin, [tenant.id]),
+    stripeAccountValues(tenant),
   ]);
   const active = keys.filter((k) => k.status === 'active');
   const keyLabel = (hash: string) => {
@@ -117,6 +120,8 @@ async function tenantPage(
       ],
       allowlist_error: extra.allowlistError,
       rate_defaults: rateClassConfig(),
+      stripe,
+      stripe_errors: extra.stripeErrors ?? {},
       notice: noticeOf(c),
     },
     extra.status ?? 200,
@@ -246,6 +251,22 @@ export const tenantPages = new Hono<AppEnv>()
       detail: { secrets_replaced: Object.keys(edited.secrets).join(',') || 'none' },
     });
     return c.redirect(`/admin/tenants/${encodeURIComponent(current.id)}?notice=sign_in_saved#sign-in`, 303);
+  })
+  .post('/tenants/:id/billing', async (c) => {
+    const tenant = await tenantOr404(c, c.req.param('id'));
+    const field = await consoleForm(c);
+    const saved = await saveStripeAccount(tenant, field);
+    if ('errors' in saved) return tenantPage(c, tenant, { stripeErrors: saved.errors, status: 422 });
+    await putTenant(saved.tenant);
+    tenantResolver().clear();
+    await audit(requestMeta(c), {
+      tenantId: tenant.id,
+      event: 'admin_billing_settings_saved',
+      outcome: 'success',
+      userId: c.var.admin.userId,
+      detail: { secrets_replaced: saved.secretsReplaced.join(',') || 'none' },
+    });
+    return c.redirect(`/admin/tenants/${encodeURIComponent(tenant.id)}?notice=billing_saved#billing`, 303);
   })
   .post('/tenants/:id/ip-allowlist', async (c) => {
     const tenant = await tenantOr404(c, c.req.param('id'));

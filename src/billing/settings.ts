@@ -12,5 +12,10 @@ export const billingSettings = tenantSettings({
       .catch('usd'),
     /** Charges may take a balance below zero (the site trusts its users to pay later). */
     allow_credit: z.boolean().catch(false),
+    /** The Stripe prices the site sells (recurring ones start subscriptions at checkout). */
+    price_ids: z
+      .array(z.string().regex(/^price_[A-Za-z0-9]{4,100}$/))
+      .max(20)
+      .catch([]),
   }),
 });

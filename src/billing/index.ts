@@ -1,0 +1,3 @@
+// The billing feature's public face for the console: a site's Stripe account settings (write-only secrets, S46).
+export { billingConfig } from './config';
+export { saveStripeAccount, stripeAccountValues } from './stripe-account';
