@@ -2,6 +2,9 @@
 // (POST /billing/charge, a key with billing:charge). Amounts are integers in the currency's minor unit.
 import * as z from 'zod';
 import { getBalance, listLedger, listRecords } from '../core/db/billing';
+import { parseTenantId } from '../core/db/tenants';
+import { NotFoundError } from '../core/errors';
+import { tenantResolver } from '../core/tenants';
 import { defineRoute } from '../docs';
 import { requireUser } from '../middleware/authenticate';
 import { featureRouter } from '../middleware/feature';
@@ -12,6 +15,7 @@ import { requireTenant } from '../middleware/tenant';
 import { parseBody, parseQuery } from '../middleware/validate';
 import { balanceView, chargeBody, chargeUser } from './charge';
 import { billingSettings } from './settings';
+import { handleStripeWebhook } from './webhook';
 
 const billing = featureRouter('/billing');
 billing.use(noStore(), jsonOnly());
@@ -136,6 +140,39 @@ defineRoute(
     const body = await parseBody(c, chargeBody);
     const { balance } = await chargeUser(c.var.tenantKey.tenant, body, requestMeta(c));
     return c.json({ balance });
+  },
+);
+
+defineRoute(
+  billing,
+  {
+    method: 'post',
+    path: '/webhook/:client_id/:site_id',
+    operationId: 'stripeWebhook',
+    tag: 'billing',
+    summary: "Stripe's events for a site (register this URL in the site's Stripe account)",
+    description:
+      "Verified on the raw body with the site's signing secret (Stripe-Signature, 300 s tolerance): unsigned, wrongly signed and stale events are a 400 and change nothing. checkout.session.completed credits a paid top-up once, however often it is delivered.",
+    responses: {
+      200: {
+        description: 'Received (applied, or ignored with the reason)',
+        schema: z.object({
+          received: z.literal(true),
+          applied: z.string().optional(),
+          ignored: z.string().optional(),
+        }),
+      },
+      400: { description: 'Missing, wrong or stale signature' },
+      404: { description: 'No such site' },
+    },
+  },
+  async (c) => {
+    const site = parseTenantId(`${c.req.param('client_id')}#${c.req.param('site_id')}`);
+    const tenant = site ? await tenantResolver().byId(site) : undefined;
+    if (!tenant) throw new NotFoundError();
+    // The exact bytes Stripe signed: nothing may parse the body before the signature is checked.
+    const raw = Buffer.from(await c.req.arrayBuffer());
+    return c.json(await handleStripeWebhook(tenant, raw, c.req.header('stripe-signature'), requestMeta(c)));
   },
 );
 
