@@ -1,7 +1,13 @@
 // /billing: a user's prepaid balance and its ledger (Bearer token or cookie), and a site's server charging it
 // (POST /billing/charge, a key with billing:charge). Amounts are integers in the currency's minor unit.
 import * as z from 'zod';
-import { getBalance, listLedger, listRecords } from '../core/db/billing';
+import {
+  getBalance,
+  getUserBillingSettings,
+  listLedger,
+  listRecords,
+  putUserBillingSettings,
+} from '../core/db/billing';
 import { parseTenantId } from '../core/db/tenants';
 import { NotFoundError } from '../core/errors';
 import { tenantResolver } from '../core/tenants';
@@ -29,6 +35,22 @@ const entryView = z.object({
   ref: z.string().optional(),
   description: z.string().optional(),
 });
+const settingsView = z.object({
+  currency: z.string().describe("The site's: balances are kept in it"),
+  display_currency: z.string().describe('How amounts are shown to this user'),
+  receipts: z.boolean().describe('Whether top-ups and charges are receipted by email'),
+});
+const settingsBody = z
+  .object({
+    display_currency: z
+      .string()
+      .regex(/^[a-z]{3}$/, 'a three-letter ISO 4217 code in lower case')
+      .nullable()
+      .optional(),
+    receipts: z.boolean().optional(),
+  })
+  .strict()
+  .refine((b) => b.display_currency !== undefined || b.receipts !== undefined, 'nothing to change');
 const ledgerQuery = z.object({
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
@@ -48,7 +70,7 @@ defineRoute(
         description: 'Billing overview',
         schema: z.object({
           balance: balanceView,
-          settings: z.object({ currency: z.string() }),
+          settings: settingsView,
           payment_methods: z.array(z.record(z.string(), z.unknown())),
           payments: z.array(z.record(z.string(), z.unknown())),
         }),
@@ -59,14 +81,15 @@ defineRoute(
   async (c) => {
     const { userId, tenant } = c.var.auth;
     const { currency } = billingSettings(tenant).billing;
-    const [balance, methods, payments] = await Promise.all([
+    const [balance, own, methods, payments] = await Promise.all([
       getBalance(userId),
+      getUserBillingSettings(userId),
       listRecords(userId, 'PM#'),
       listRecords(userId, 'PAY#'),
     ]);
     return c.json({
       balance: { amount: balance?.amount ?? 0, currency: balance?.currency ?? currency },
-      settings: { currency },
+      settings: { currency, display_currency: own.displayCurrency ?? currency, receipts: own.receipts },
       payment_methods: methods,
       payments,
     });
@@ -106,6 +129,37 @@ defineRoute(
         description: e.description,
       })),
       next: page.next,
+    });
+  },
+);
+
+defineRoute(
+  billing,
+  {
+    method: 'put',
+    path: '/settings',
+    operationId: 'putBillingSettings',
+    tag: 'billing',
+    summary: "The signed-in user's billing settings: the currency amounts are shown in, and email receipts",
+    description: 'Either field, or both; `display_currency: null` goes back to the site currency.',
+    security: ['bearer', 'cookie'],
+    body: settingsBody,
+    responses: { 200: { description: 'The settings now', schema: z.object({ settings: settingsView }) } },
+  },
+  requireUser(),
+  async (c) => {
+    const body = await parseBody(c, settingsBody);
+    const { userId, tenant } = c.var.auth;
+    const current = await getUserBillingSettings(userId);
+    const next = {
+      displayCurrency:
+        body.display_currency === undefined ? current.displayCurrency : (body.display_currency ?? undefined),
+      receipts: body.receipts ?? current.receipts,
+    };
+    await putUserBillingSettings(userId, next);
+    const { currency } = billingSettings(tenant).billing;
+    return c.json({
+      settings: { currency, display_currency: next.displayCurrency ?? currency, receipts: next.receipts },
     });
   },
 );

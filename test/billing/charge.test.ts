@@ -146,7 +146,7 @@ describe('GET /billing and /billing/ledger', () => {
     expect(overview.status).toBe(200);
     expect(overview.body).toEqual({
       balance: { amount: 240, currency: 'eur' },
-      settings: { currency: 'eur' },
+      settings: { currency: 'eur', display_currency: 'eur', receipts: false },
       payment_methods: [],
       payments: [],
     });
@@ -171,5 +171,35 @@ describe('GET /billing and /billing/ledger', () => {
       amount: 0,
       currency: 'eur',
     });
+  });
+});
+
+describe('PUT /billing/settings', () => {
+  it("sets the user's display currency and receipts; bad bodies are 422 and change nothing", async () => {
+    const user = await userWith(0);
+    const put = (body: unknown, headers: Record<string, string> = bearer(user.token)) =>
+      api.send('PUT', '/billing/settings', body, headers);
+    const saved = await put({ display_currency: 'usd', receipts: true });
+    expect(saved.status).toBe(200);
+    expect(saved.body.settings).toEqual({ currency: 'eur', display_currency: 'usd', receipts: true });
+    expect((await api.get('/billing', bearer(user.token))).body.settings).toEqual(saved.body.settings);
+    for (const bad of [
+      {},
+      { display_currency: 'EUR' },
+      { display_currency: 'euro' },
+      { receipts: 'yes' },
+      { extra: 1 },
+      [],
+    ]) {
+      expect((await put(bad)).status, JSON.stringify(bad)).toBe(422);
+    }
+    expect((await put({ receipts: false }, {})).status).toBe(401);
+    // Only receipts: the display currency stays; null returns to the site's.
+    expect((await put({ receipts: false })).body.settings).toEqual({
+      currency: 'eur',
+      display_currency: 'usd',
+      receipts: false,
+    });
+    expect((await put({ display_currency: null })).body.settings.display_currency).toBe('eur');
   });
 });

@@ -2,7 +2,7 @@
 // version), `LEDGER#<time>#<id>` entries (immutable), and later `BILLING`, `PM#`, `PAY#`; `CHG#<key>` and `EVT#<id>`
 // markers (TTL) make a charge or a webhook event apply once. A balance changes only in one transaction with its
 // ledger entry (and the marker, when there is one): a conditional write on the balance's version (S47).
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { clock } from '../clock';
 import { tables } from '../config';
 import { randomToken } from '../crypto';
@@ -216,4 +216,30 @@ export async function listRecords(
     }),
   );
   return (out.Items ?? []).map((i) => (i.data ?? {}) as Record<string, unknown>);
+}
+
+export type UserBillingSettings = { displayCurrency?: string; receipts: boolean };
+
+/** The user's own billing settings (`BILLING`): how amounts are shown to them, and whether receipts are emailed. */
+export async function getUserBillingSettings(userId: string): Promise<UserBillingSettings> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: table(), Key: { pk: userId, sk: 'BILLING' }, ConsistentRead: true }),
+  );
+  return { displayCurrency: Item?.display_currency as string | undefined, receipts: Item?.receipts === true };
+}
+
+/** Sets the user's settings, leaving whatever else the `BILLING` item holds (their Stripe customer, later). */
+export async function putUserBillingSettings(userId: string, s: UserBillingSettings): Promise<void> {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { pk: userId, sk: 'BILLING' },
+      UpdateExpression: `SET receipts = :r, updated_at = :now ${s.displayCurrency ? ', display_currency = :c' : 'REMOVE display_currency'}`,
+      ExpressionAttributeValues: {
+        ':r': s.receipts,
+        ':now': new Date(clock.now()).toISOString(),
+        ...(s.displayCurrency ? { ':c': s.displayCurrency } : {}),
+      },
+    }),
+  );
 }
