@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
 import { useClock } from '../src/core/clock';
 import { rateClassConfig, rateOf } from '../src/core/rate-classes';
-import { withKey } from './support/http';
+import { client, withKey } from './support/http';
 import { createTestTenant } from './support/tenants';
 
 const app = createApp();
@@ -30,23 +30,16 @@ async function from(
   path: string,
   init: { method?: string; body?: string; headers?: Record<string, string> } = {},
 ) {
-  const res = await app.request(
+  const res = await client(app, { sourceIp: ip }).send(
+    init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     path,
-    {
-      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: {
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...init.headers,
-      },
-      body: init.body,
-    },
-    { event: { requestContext: { http: { sourceIp: ip } } } },
+    init.body,
+    init.headers,
   );
-  const text = await res.text();
   const header = (name: string) => res.headers.get(name);
   return {
     status: res.status,
-    code: text.startsWith('{') ? (JSON.parse(text) as { code?: string }).code : undefined,
+    code: (res.body as { code?: string } | undefined)?.code,
     limit: header('ratelimit-limit'),
     remaining: header('ratelimit-remaining') === null ? undefined : Number(header('ratelimit-remaining')),
     reset: Number(header('ratelimit-reset')),

@@ -18,7 +18,7 @@ import { canManageTenant, isPlatformAdmin } from '../core/roles';
 import { tenantResolver } from '../core/tenants';
 import { ensurePlatformTenant } from './bootstrap';
 
-export const MAX_ENTRIES_PER_SCOPE = 100;
+const MAX_ENTRIES_PER_SCOPE = 100;
 
 export type AllowlistView = { scope: AllowlistScope; entries: AllowlistEntry[] };
 

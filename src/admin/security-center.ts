@@ -8,22 +8,11 @@ import { querySecurityEvents, type SecurityQuery } from '../core/db/security-log
 import { parseTenantId } from '../core/db/tenants';
 import type { User } from '../core/db/users';
 import { NotFoundError, ValidationError } from '../core/errors';
-import { SEVERITIES, type Severity } from '../core/security-events';
-import { ensurePlatformTenant } from './bootstrap';
+import { CATEGORIES, SEVERITIES, type Severity } from '../core/security-events';
 
-export const CATEGORIES = [
-  'lockout',
-  'token_reuse',
-  'new_admin_address',
-  'key_change',
-  'role_change',
-  'mfa_reset',
-  'allowlist_change',
-  'lockdown',
-  'step_up_failed',
-  'server_error',
-  'alert',
-] as const;
+export { CATEGORIES };
+
+import { ensurePlatformTenant } from './bootstrap';
 
 const DAY_MS = 86_400_000;
 // Enough to count a bad day; beyond it the figures say "at least".

@@ -17,7 +17,7 @@ import {
 } from '../core/errors';
 import { requestMeta } from '../middleware/request-meta';
 
-export const STEP_UP_SECONDS = 5 * 60;
+const STEP_UP_SECONDS = 5 * 60;
 // Wrong codes only: five per five minutes per admin, so a stolen session cannot guess its way to a sensitive action.
 const WRONG_CODES = { max: 5, windowSeconds: 5 * 60 };
 

@@ -4,6 +4,7 @@ import * as z from 'zod';
 import {
   getBalance,
   getUserBillingSettings,
+  ledgerItem,
   listLedger,
   listRecords,
   putUserBillingSettings,
@@ -119,15 +120,7 @@ defineRoute(
     const query = parseQuery(c, ledgerQuery);
     const page = await listLedger(c.var.auth.userId, query);
     return c.json({
-      entries: page.entries.map((e) => ({
-        id: e.id,
-        at: e.at,
-        amount: e.amount,
-        balance_after: e.balanceAfter,
-        kind: e.kind,
-        ref: e.ref,
-        description: e.description,
-      })),
+      entries: page.entries.map(ledgerItem),
       next: page.next,
     });
   },

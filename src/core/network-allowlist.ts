@@ -6,7 +6,7 @@ import type { AllowlistEntry } from './db/revocations';
 import { ForbiddenError } from './errors';
 import type { ResolvedApiKey, TenantResolver } from './tenants';
 
-export const notAllowedFrom = () =>
+const notAllowedFrom = () =>
   new ForbiddenError('Requests from your network address are not allowed here', 'ip_not_allowed');
 
 const matchers = new WeakMap<AllowlistEntry[], (ip: string) => boolean>();
@@ -24,7 +24,7 @@ export async function allowsAddress(entries: AllowlistEntry[] | undefined, ip: s
 }
 
 /** The list that governs a request made with this key: the key's own, else its site's. */
-export async function keyAllowlist(resolver: TenantResolver, resolved: ResolvedApiKey) {
+async function keyAllowlist(resolver: TenantResolver, resolved: ResolvedApiKey) {
   return (
     (await resolver.allowlist(`key:${resolved.apiKey.keyHash}`)) ??
     (await resolver.allowlist(`tenant:${resolved.tenant.id}`))

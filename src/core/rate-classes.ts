@@ -33,13 +33,6 @@ export function rateOf(rateClass: RateClass, tenant?: Tenant): { perMinute: numb
   return { perMinute: own?.per_minute ?? fallback.perMinute, burst: own?.burst ?? fallback.burst };
 }
 
-declare module 'hono' {
-  interface ContextVariableMap {
-    /** Classes this request has already been counted in (a key and a token on one request count once). */
-    rateClassesTaken: RateClass[];
-  }
-}
-
 /**
  * Counts this request in `rateClass` for (site, client address); sets the RateLimit headers, and refuses with 429
  * and Retry-After when the budget is spent. A counter that cannot be read refuses too (S34: fail closed).
@@ -50,9 +43,6 @@ export async function enforceRateClass(
   site: { id: string; tenant?: Tenant },
   subject: string,
 ): Promise<void> {
-  const taken = (c.get('rateClassesTaken') as RateClass[] | undefined) ?? [];
-  if (taken.includes(rateClass)) return;
-  c.set('rateClassesTaken', [...taken, rateClass]);
   const rate = rateOf(rateClass, site.tenant);
   const now = clock.now();
   const decision = await takeCell(`rate#${rateClass}#${site.id}#${subject}`, rate, now).catch(() => {

@@ -5,11 +5,27 @@
 export const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export type SecurityClass = { category: string; severity: Severity };
+/** The feed's kinds of security event (its filter), one per line of the table below. */
+export const CATEGORIES = [
+  'lockout',
+  'token_reuse',
+  'new_admin_address',
+  'key_change',
+  'role_change',
+  'mfa_reset',
+  'allowlist_change',
+  'lockdown',
+  'step_up_failed',
+  'server_error',
+  'alert',
+] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+export type SecurityClass = { category: Category; severity: Severity };
 
 type Detail = Record<string, string | number | boolean> | undefined;
 
-const fixed = (category: string, severity: Severity) => () => ({ category, severity });
+const fixed = (category: Category, severity: Severity) => () => ({ category, severity });
 /** An admin's lockout is worse than a user's: someone may be after the console. */
 const lockout = (detail: Detail): SecurityClass => ({
   category: 'lockout',
@@ -43,5 +59,3 @@ const CLASSES: Record<string, (detail: Detail, outcome: string) => SecurityClass
 export function securityClassOf(event: string, outcome: string, detail: Detail): SecurityClass | undefined {
   return CLASSES[event]?.(detail, outcome);
 }
-
-export const SECURITY_EVENT_NAMES = Object.keys(CLASSES);

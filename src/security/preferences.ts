@@ -13,7 +13,7 @@ import { ALERT_RULE_NAMES } from './rules';
 
 export const webhookSecretContext = (userId: string) => `alert-webhook:${userId}`;
 
-export const DEFAULT_PREFERENCES: AlertPreferences = {
+const DEFAULT_PREFERENCES: AlertPreferences = {
   rules: [...ALERT_RULE_NAMES],
   minSeverity: 'medium',
   email: true,

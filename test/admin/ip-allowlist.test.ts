@@ -4,19 +4,12 @@
 // CLI empties it; changes need a step-up, are audited, and reach a second instance within its control check. This
 // file has its own Tenants table (the control item lives there), so its console list shuts out no other file.
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTables } from '../../src/dev/provision';
-import { loadTemplate } from '../../src/dev/template';
+import { ownTables } from '../support/own-tables';
 
-process.env.TENANTS_TABLE = `Tenants-${randomUUID()}`;
-const template = loadTemplate();
-await createTables(
-  { ...template, Resources: { TenantsTable: template.Resources.TenantsTable as never } },
-  { TenantsTable: process.env.TENANTS_TABLE },
-);
+await ownTables({ TENANTS_TABLE: 'TenantsTable' });
 const { createApp } = await import('../../src/app');
 const { createPlatformAdmin } = await import('../../src/admin/bootstrap');
 const { cidrMatcher, parseCidr } = await import('../../src/core/cidr');
@@ -25,7 +18,7 @@ const { readControlState } = await import('../../src/core/db/revocations');
 const { setUserRoles, userIdOf } = await import('../../src/core/db/users');
 const { behindProxies } = await import('../../src/middleware/request-meta');
 const { clientIpConfig } = await import('../../src/middleware/client-ip-config');
-const { bearer, withKey } = await import('../support/http');
+const { bearer, client, withKey } = await import('../support/http');
 const { consoleBrowser } = await import('../support/console');
 const { consoleCodeFor } = await import('../support/console-mfa');
 const { startSecondInstance } = await import('../support/second-instance');
@@ -46,30 +39,17 @@ beforeAll(async () => {
 afterAll(() => stopSecond?.());
 
 /** A request as the Function URL delivers it, from `ip`. */
-async function from(
+const from = (
   ip: string,
   path: string,
   init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-) {
-  const res = await app.request(
+) =>
+  client(app, { sourceIp: ip }).send(
+    init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     path,
-    {
-      method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
-      headers: {
-        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...init.headers,
-      },
-      body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    },
-    { event: { requestContext: { http: { sourceIp: ip } } } },
+    init.body,
+    init.headers,
   );
-  const text = await res.text();
-  return {
-    status: res.status,
-    body: (text.startsWith('{') ? JSON.parse(text) : {}) as Record<string, any>,
-    text,
-  };
-}
 
 /** A site admin using the JSON API with a Bearer token, stepped up. */
 async function siteAdmin() {

@@ -3,17 +3,10 @@
 // on a step-up code and a reason, is audited, and reaches a second app instance within its control check (5 s here,
 // the default), not just the instance that engaged it. This file has its own Tenants table, where the control item
 // lives, so a global lockdown here touches no other file's sites.
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTables } from '../../src/dev/provision';
-import { loadTemplate } from '../../src/dev/template';
+import { ownTables } from '../support/own-tables';
 
-process.env.TENANTS_TABLE = `Tenants-${randomUUID()}`;
-const template = loadTemplate();
-await createTables(
-  { ...template, Resources: { TenantsTable: template.Resources.TenantsTable as never } },
-  { TenantsTable: process.env.TENANTS_TABLE },
-);
+await ownTables({ TENANTS_TABLE: 'TenantsTable' });
 const { totpAt } = await import('../../src/auth/mfa/totp');
 const { createApp } = await import('../../src/app');
 const { createPlatformAdmin } = await import('../../src/admin/bootstrap');

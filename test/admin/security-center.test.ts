@@ -2,27 +2,12 @@
 // events; the feed with filters; the JSON API (metrics, events, alerts, sessions) for platform admins; and each
 // platform admin's alert preferences. Bad filters and forms are 4xx and change nothing; site admins see none of it.
 // Its own AuditLog and Tenants tables keep its feed, alerts and lockdowns apart from other files.
-import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createTables } from '../../src/dev/provision';
-import { loadTemplate } from '../../src/dev/template';
+import { ownTables } from '../support/own-tables';
 
-const suffix = randomUUID();
-process.env.AUDIT_TABLE = `AuditLog-${suffix}`;
-process.env.TENANTS_TABLE = `Tenants-${suffix}`;
+await ownTables({ AUDIT_TABLE: 'AuditLogTable', TENANTS_TABLE: 'TenantsTable' });
 // The run's dead-letter queues are shared with other files (their failures are not this file's alerts).
 process.env.ALERT_DLQ_URLS = '';
-const template = loadTemplate();
-await createTables(
-  {
-    ...template,
-    Resources: {
-      AuditLogTable: template.Resources.AuditLogTable as never,
-      TenantsTable: template.Resources.TenantsTable as never,
-    },
-  },
-  { AuditLogTable: process.env.AUDIT_TABLE, TenantsTable: process.env.TENANTS_TABLE },
-);
 const { createApp } = await import('../../src/app');
 const { createPlatformAdmin, PLATFORM_TENANT } = await import('../../src/admin/bootstrap');
 const { listAlerts } = await import('../../src/core/db/alerts');

@@ -4,38 +4,20 @@
 // cooldown after resolution; each opened alert reaches platform admins by their preferences (email through the
 // queue into local SES, SMS through the SMS queue, a signed webhook). This file has its own AuditLog, Tenants and
 // Users tables, so its feed, sites and platform admins are its own.
-import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTables } from '../../src/dev/provision';
-import { loadTemplate } from '../../src/dev/template';
+import { ownTables } from '../support/own-tables';
 
-const suffix = randomUUID();
-process.env.AUDIT_TABLE = `AuditLog-${suffix}`;
-process.env.TENANTS_TABLE = `Tenants-${suffix}`;
-process.env.USERS_TABLE = `Users-${suffix}`;
-const template = loadTemplate();
-await createTables(
-  {
-    ...template,
-    Resources: {
-      AuditLogTable: template.Resources.AuditLogTable as never,
-      TenantsTable: template.Resources.TenantsTable as never,
-      UsersTable: template.Resources.UsersTable as never,
-    },
-  },
-  {
-    AuditLogTable: process.env.AUDIT_TABLE,
-    TenantsTable: process.env.TENANTS_TABLE,
-    UsersTable: process.env.USERS_TABLE,
-  },
-);
+await ownTables({ AUDIT_TABLE: 'AuditLogTable', TENANTS_TABLE: 'TenantsTable', USERS_TABLE: 'UsersTable' });
 const { sqsSdk } = await import('../../src/dev/aws');
 const sqsModule = sqsSdk();
 const sqs = new sqsModule.SQSClient({});
-const dlqUrl = (await sqs.send(new sqsModule.CreateQueueCommand({ QueueName: `AlertsTestDlq-${suffix}` })))
-  .QueueUrl as string;
+const dlqUrl = (
+  await sqs.send(
+    new sqsModule.CreateQueueCommand({ QueueName: `AlertsTestDlq-${Date.now()}-${process.pid}` }),
+  )
+).QueueUrl as string;
 process.env.ALERT_DLQ_URLS = `email=${dlqUrl}`;
 process.env.ALERT_FAILED_SIGN_INS = '5';
 process.env.ALERT_SERVER_ERRORS = '3';

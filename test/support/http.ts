@@ -4,7 +4,9 @@ import type { AppEnv } from '../../src/app-env';
 
 export type Reply = { status: number; body: any; headers: Headers; text: string };
 
-export function client(app: Hono<AppEnv>) {
+/** `sourceIp`: requests arrive as the Function URL delivers them from that address (S9, S48). */
+export function client(app: Hono<AppEnv>, { sourceIp }: { sourceIp?: string } = {}) {
+  const env = sourceIp ? { event: { requestContext: { http: { sourceIp } } } } : undefined;
   async function send(
     method: string,
     path: string,
@@ -16,7 +18,7 @@ export function client(app: Hono<AppEnv>) {
       init.body = typeof body === 'string' ? body : JSON.stringify(body);
       (init.headers as Record<string, string>)['content-type'] ??= 'application/json';
     }
-    const res = await app.request(path, init);
+    const res = await app.request(path, init, env);
     const text = await res.text();
     let parsed: unknown;
     try {

@@ -9,7 +9,7 @@ import type { Severity } from '../security-events';
 import { documentClient } from './client';
 import { conditionally, isConditionFailed } from './conditions';
 
-export const ALERTS_PARTITION = '~alerts';
+const ALERTS_PARTITION = '~alerts';
 export const ALERT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 // Resolved alerts are kept this long after their last firing, for the record.
@@ -38,7 +38,7 @@ export type Alert = {
 export type Firing = { rule: string; scope: string; severity: Severity; summary: string };
 
 const table = () => tables().audit;
-export const alertIdOf = (rule: string, scope: string) => sha256Hex(`${rule}|${scope}`).slice(0, 20);
+const alertIdOf = (rule: string, scope: string) => sha256Hex(`${rule}|${scope}`).slice(0, 20);
 const keyOf = (id: string) => ({ tenant_id: ALERTS_PARTITION, event_key: `alert#${id}` });
 
 export async function getAlert(id: string): Promise<Alert | undefined> {

@@ -23,32 +23,39 @@ export type AuditEvent = {
 };
 
 /** `<ISO time>#<8 random characters>`: how events are keyed, newest last. */
-const EVENT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[\w-]{8}$/;
+export const EVENT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[\w-]{8}$/;
 
 const table = () => tables().audit;
 // Audit entries outlive everything else; they expire after two years.
 const RETAIN_SECONDS = 2 * 365 * 86_400;
 
+/** An event as stored under `partition` (a tenant id, or one of the feeds'), kept `retainSeconds`. */
+export function auditItem(e: AuditEvent, partition = e.tenantId, retainSeconds = RETAIN_SECONDS) {
+  return {
+    tenant_id: partition,
+    // Sortable by time; the suffix keeps two events in one millisecond apart.
+    event_key: `${e.time}#${randomToken(6)}`,
+    event: e.event,
+    outcome: e.outcome,
+    time: e.time,
+    user_id: e.userId,
+    ip: e.ip,
+    user_agent: e.userAgent,
+    request_id: e.requestId,
+    detail: e.detail,
+    ttl: Math.floor(Date.parse(e.time) / 1000) + retainSeconds,
+  };
+}
+
 export async function putAuditEvent(e: AuditEvent): Promise<void> {
-  await documentClient.send(
-    new PutCommand({
-      TableName: table(),
-      Item: {
-        tenant_id: e.tenantId,
-        // Sortable by time; the suffix keeps two events in one millisecond apart.
-        event_key: `${e.time}#${randomToken(6)}`,
-        event: e.event,
-        outcome: e.outcome,
-        time: e.time,
-        user_id: e.userId,
-        ip: e.ip,
-        user_agent: e.userAgent,
-        request_id: e.requestId,
-        detail: e.detail,
-        ttl: Math.floor(Date.parse(e.time) / 1000) + RETAIN_SECONDS,
-      },
-    }),
-  );
+  await documentClient.send(new PutCommand({ TableName: table(), Item: auditItem(e) }));
+}
+
+/** A page link must be a key we handed out, inside the range asked for; anything else is a bad link. */
+export function assertCursor(after: string | undefined, from: string, to: string): void {
+  if (after !== undefined && !(EVENT_KEY.test(after) && after >= from && after <= `${to}~`)) {
+    throw new BadRequestError('That page link is not valid; start from the first page', 'invalid_cursor');
+  }
 }
 
 /** A tenant's events, newest first. */
@@ -72,10 +79,7 @@ export async function queryAuditEvents(
   tenantId: string,
   { from = '0000', to = '9999', event, userId, limit = 50, after }: AuditQuery,
 ): Promise<{ events: AuditEvent[]; next?: string }> {
-  // A cursor is an event key we handed out, inside the range asked for; anything else is a bad link.
-  if (after !== undefined && !(EVENT_KEY.test(after) && after >= from && after <= `${to}~`)) {
-    throw new BadRequestError('That page link is not valid; start from the first page', 'invalid_cursor');
-  }
+  assertCursor(after, from, to);
   const filters: string[] = [];
   const values: Record<string, unknown> = { ':t': tenantId, ':from': from, ':to': `${to}~` };
   if (event) {
@@ -99,7 +103,7 @@ export async function queryAuditEvents(
     }),
   );
   return {
-    events: (out.Items ?? []).map(fromItem),
+    events: (out.Items ?? []).map(auditEventFromItem),
     next: out.LastEvaluatedKey?.event_key as string | undefined,
   };
 }
@@ -116,7 +120,7 @@ type AuditItem = {
   detail?: AuditEvent['detail'];
 };
 
-function fromItem(item: Record<string, unknown>): AuditEvent {
+export function auditEventFromItem(item: Record<string, unknown>): AuditEvent {
   const i = item as AuditItem;
   return {
     tenantId: i.tenant_id,

@@ -145,7 +145,8 @@ export async function postLedgerEntry(
   throw new Error(`balance of ${userId} kept changing`);
 }
 
-function ledgerItem(e: LedgerEntry) {
+/** An entry as stored, and as the API shows it (the same fields). */
+export function ledgerItem(e: LedgerEntry) {
   return {
     id: e.id,
     at: e.at,

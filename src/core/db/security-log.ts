@@ -3,16 +3,13 @@
 // alert rules read. A partition of its own keeps the feed one Query however many sites there are.
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { tables } from '../config';
-import { randomToken } from '../crypto';
-import { BadRequestError } from '../errors';
 import type { Severity } from '../security-events';
-import type { AuditEvent } from './audit-log';
+import { type AuditEvent, assertCursor, auditEventFromItem, auditItem } from './audit-log';
 import { documentClient } from './client';
 
-export const SECURITY_PARTITION = '~security';
+const SECURITY_PARTITION = '~security';
 // The feed is for recent trouble; the audit log keeps the record for two years.
 const RETAIN_SECONDS = 90 * 86_400;
-const EVENT_KEY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[\w-]{8}$/;
 
 export type SecurityEvent = AuditEvent & { severity: Severity; category: string };
 
@@ -23,20 +20,10 @@ export async function putSecurityEvent(e: SecurityEvent): Promise<void> {
     new PutCommand({
       TableName: table(),
       Item: {
-        tenant_id: SECURITY_PARTITION,
-        event_key: `${e.time}#${randomToken(6)}`,
+        ...auditItem(e, SECURITY_PARTITION, RETAIN_SECONDS),
         site: e.tenantId,
-        event: e.event,
-        outcome: e.outcome,
         severity: e.severity,
         category: e.category,
-        time: e.time,
-        user_id: e.userId,
-        ip: e.ip,
-        user_agent: e.userAgent,
-        request_id: e.requestId,
-        detail: e.detail,
-        ttl: Math.floor(Date.parse(e.time) / 1000) + RETAIN_SECONDS,
       },
     }),
   );
@@ -64,9 +51,7 @@ export async function querySecurityEvents({
   limit = 50,
   after,
 }: SecurityQuery): Promise<{ events: SecurityEvent[]; next?: string }> {
-  if (after !== undefined && !(EVENT_KEY.test(after) && after >= from && after <= `${to}~`)) {
-    throw new BadRequestError('That page link is not valid; start from the first page', 'invalid_cursor');
-  }
+  assertCursor(after, from, to);
   const filters: string[] = [];
   const values: Record<string, unknown> = { ':t': SECURITY_PARTITION, ':from': from, ':to': `${to}~` };
   if (severities?.length) {
@@ -111,18 +96,10 @@ export async function querySecurityEvents({
 }
 
 function fromItem(item: Record<string, unknown>): SecurityEvent {
-  const i = item as Record<string, never>;
   return {
-    tenantId: i.site,
-    event: i.event,
-    outcome: i.outcome,
-    severity: i.severity,
-    category: i.category,
-    time: i.time,
-    userId: i.user_id,
-    ip: i.ip,
-    userAgent: i.user_agent,
-    requestId: i.request_id,
-    detail: i.detail,
+    ...auditEventFromItem(item),
+    tenantId: String(item.site),
+    severity: item.severity as Severity,
+    category: String(item.category),
   };
 }
