@@ -21,7 +21,7 @@ build: $(DEPS) ## bundle every function as sam build does (into dist/<LogicalId>
 
 # `sam build` (BuildMethod: makefile) runs one of these per function of template.yaml, in a copy of this folder,
 # and packages what it leaves in ARTIFACTS_DIR. They install nothing: run `npm ci` before `sam build`.
-FUNCTIONS := HttpFunction LocalHttpApiFunction EmailWorkerFunction SmsWorkerFunction OutboxRelayFunction SecretReaperFunction ScraperFunction ScrapeWorkerFunction AlertsFunction MarkdownPublisherFunction StatsAggregatorFunction
+FUNCTIONS := HttpFunction LocalHttpApiFunction EmailWorkerFunction SmsWorkerFunction OutboxRelayFunction SecretReaperFunction ScraperFunction ScrapeWorkerFunction AlertsFunction MarkdownPublisherFunction StatsAggregatorFunction BillingReconcileFunction
 .PHONY: $(addprefix build-,$(FUNCTIONS))
 $(addprefix build-,$(FUNCTIONS)):
 	npx tsx src/dev/build.ts --function $(@:build-%=%) --out "$(ARTIFACTS_DIR)"

@@ -77,6 +77,7 @@ export const NOTICES: Record<string, string> = {
   tenant_saved: 'Site saved.',
   sign_in_saved: 'Sign-in methods saved.',
   billing_saved: 'Billing settings saved.',
+  refund_requested: "Refund made in Stripe: its ledger entry arrives with Stripe's webhook, in seconds.",
   passkey_added: 'Passkey added.',
   lockdown_engaged: 'Lockdown engaged: sign-ins in its scope are refused.',
   lockdown_lifted: 'Lockdown lifted.',

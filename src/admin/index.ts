@@ -10,6 +10,7 @@ import { featureRouter } from '../middleware/feature';
 import { clientIp } from '../middleware/request-meta';
 import { accountRoutes } from './account-pages';
 import { auditPages } from './audit-pages';
+import { billingPages } from './billing-pages';
 import { logsPages } from './logs-pages';
 import { publishPages } from './publish-pages';
 import { adminRoutes } from './routes';
@@ -33,6 +34,7 @@ admin
   .route('/', adminRoutes)
   .route('/', tenantPages)
   .route('/', userPages)
+  .route('/', billingPages)
   .route('/', auditPages)
   .route('/', logsPages)
   .route('/', scrapePages)

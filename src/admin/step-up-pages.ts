@@ -18,10 +18,9 @@ function cameFrom(c: Context<AppEnv>): string {
   if (referer && URL.canParse(referer) && new URL(referer).origin === new URL(c.req.url).origin) {
     return safeNext(new URL(referer).pathname);
   }
-  const [section, id] = c.req.path.split('/').slice(2);
-  return safeNext(
-    section === 'tenants' || section === 'users' ? `/admin/${section}/${id}` : `/admin/${section}`,
-  );
+  const [section, id, sub] = c.req.path.split('/').slice(2);
+  if (section !== 'tenants' && section !== 'users') return safeNext(`/admin/${section}`);
+  return safeNext(`/admin/${section}/${id}${sub === 'billing' ? '/billing' : ''}`);
 }
 
 const prompt = (c: Context<AppEnv>, next: string, formError?: string, status = 403) =>

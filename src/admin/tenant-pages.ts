@@ -29,7 +29,7 @@ import { signInFromForm, signInValues } from './sign-in-form';
 import { requireStepUp } from './step-up';
 import { type FieldErrors, formValues, newTenantIds, tenantFromForm } from './tenant-forms';
 
-async function tenantOr404(c: Context<AppEnv>, id: string): Promise<Tenant> {
+export async function tenantOr404(c: Context<AppEnv>, id: string): Promise<Tenant> {
   assertManages(c, id);
   const tenant = await getTenantById(id);
   if (!tenant) throw new NotFoundError('No such site');

@@ -67,7 +67,7 @@ async function listPage(
   );
 }
 
-async function userOr404(c: Context<AppEnv>) {
+export async function userOr404(c: Context<AppEnv>) {
   const user = await getUser(c.req.param('userId') ?? '');
   if (!user) throw new NotFoundError('No such user');
   assertManages(c, user.tenantId);

@@ -51,11 +51,9 @@ export async function chargeUser(tenant: Tenant, input: ChargeInput, meta: Reque
         description: input.description,
       },
       {
-        marker: {
-          sk: `CHG#${input.idempotency_key}`,
-          ttlSeconds: IDEMPOTENCY_SECONDS,
-          answer: { fingerprint },
-        },
+        markers: [
+          { sk: `CHG#${input.idempotency_key}`, ttlSeconds: IDEMPOTENCY_SECONDS, answer: { fingerprint } },
+        ],
         allowNegative: allow_credit,
       },
     );

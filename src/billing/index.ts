@@ -1,3 +1,5 @@
 // The billing feature's public face for the console: a site's Stripe account settings (write-only secrets, S46).
 export { billingConfig } from './config';
+export { refundPayment } from './refund';
 export { saveStripeAccount, stripeAccountValues } from './stripe-account';
+export { siteBillingSummary, userBilling } from './summary';

@@ -3,7 +3,7 @@
 import * as z from 'zod';
 import {
   getBalance,
-  getUserBillingSettings,
+  getBillingProfile,
   ledgerItem,
   listLedger,
   listRecords,
@@ -21,6 +21,7 @@ import { requestMeta } from '../middleware/request-meta';
 import { requireTenant } from '../middleware/tenant';
 import { parseBody, parseQuery } from '../middleware/validate';
 import { balanceView, chargeBody, chargeUser } from './charge';
+import { checkoutBody, openPortal, portalBody, startCheckout } from './checkout';
 import { billingSettings } from './settings';
 import { handleStripeWebhook } from './webhook';
 
@@ -74,6 +75,7 @@ defineRoute(
           settings: settingsView,
           payment_methods: z.array(z.record(z.string(), z.unknown())),
           payments: z.array(z.record(z.string(), z.unknown())),
+          subscription: z.record(z.string(), z.unknown()).optional(),
         }),
       },
     },
@@ -84,7 +86,7 @@ defineRoute(
     const { currency } = billingSettings(tenant).billing;
     const [balance, own, methods, payments] = await Promise.all([
       getBalance(userId),
-      getUserBillingSettings(userId),
+      getBillingProfile(userId),
       listRecords(userId, 'PM#'),
       listRecords(userId, 'PAY#'),
     ]);
@@ -93,6 +95,7 @@ defineRoute(
       settings: { currency, display_currency: own.displayCurrency ?? currency, receipts: own.receipts },
       payment_methods: methods,
       payments,
+      subscription: own.subscription,
     });
   },
 );
@@ -143,7 +146,7 @@ defineRoute(
   async (c) => {
     const body = await parseBody(c, settingsBody);
     const { userId, tenant } = c.var.auth;
-    const current = await getUserBillingSettings(userId);
+    const current = await getBillingProfile(userId);
     const next = {
       displayCurrency:
         body.display_currency === undefined ? current.displayCurrency : (body.display_currency ?? undefined),
@@ -154,6 +157,64 @@ defineRoute(
     return c.json({
       settings: { currency, display_currency: next.displayCurrency ?? currency, receipts: next.receipts },
     });
+  },
+);
+
+defineRoute(
+  billing,
+  {
+    method: 'post',
+    path: '/checkout',
+    operationId: 'startCheckout',
+    tag: 'billing',
+    summary: "Start paying: a Stripe Checkout Session for a top-up or one of the site's prices",
+    description:
+      "Send the user to `url`. `amount` (minor units) tops up the balance; a one-time `price_id` pays, a recurring one subscribes. success_url and cancel_url must be pages on the site's allowed origins. The balance moves when Stripe's signed webhook arrives, not here.",
+    security: ['bearer', 'cookie'],
+    body: checkoutBody,
+    fetch: `const { url } = await fetch(\`\${API}/billing/checkout\`, {
+  method: 'POST',
+  credentials: 'include',
+  headers: { 'content-type': 'application/json', 'x-api-key': SITE_KEY },
+  body: JSON.stringify({ amount: 500, success_url: location.href, cancel_url: location.href }),
+}).then((r) => r.json());
+location.assign(url);`,
+    responses: {
+      200: { description: 'The Checkout Session', schema: z.object({ id: z.string(), url: z.string() }) },
+      409: { description: 'The site has no Stripe account set up' },
+      422: { description: "A bad amount or price, or a page not on the site's origins" },
+      503: { description: 'Stripe did not answer; try again' },
+    },
+  },
+  requireUser(),
+  async (c) => {
+    const body = await parseBody(c, checkoutBody);
+    const { userId, tenant } = c.var.auth;
+    return c.json(await startCheckout(tenant, userId, body));
+  },
+);
+
+defineRoute(
+  billing,
+  {
+    method: 'post',
+    path: '/portal',
+    operationId: 'openBillingPortal',
+    tag: 'billing',
+    summary: "A Stripe Customer Portal session: the user's cards, invoices and subscription",
+    description: "`return_url` (a page on the site's allowed origins) defaults to the site's first origin.",
+    security: ['bearer', 'cookie'],
+    body: portalBody,
+    responses: {
+      200: { description: 'The portal session', schema: z.object({ url: z.string() }) },
+      409: { description: 'The site has no Stripe account set up' },
+    },
+  },
+  requireUser(),
+  async (c) => {
+    const body = await parseBody(c, portalBody);
+    const { userId, tenant } = c.var.auth;
+    return c.json(await openPortal(tenant, userId, body));
   },
 );
 
@@ -199,7 +260,7 @@ defineRoute(
     tag: 'billing',
     summary: "Stripe's events for a site (register this URL in the site's Stripe account)",
     description:
-      "Verified on the raw body with the site's signing secret (Stripe-Signature, 300 s tolerance): unsigned, wrongly signed and stale events are a 400 and change nothing. checkout.session.completed credits a paid top-up once, however often it is delivered.",
+      "Verified on the raw body with the site's signing secret (Stripe-Signature, 300 s tolerance): unsigned, wrongly signed and stale events are a 400 and change nothing. Handled: checkout.session.completed, payment_intent.succeeded and .payment_failed, charge.refunded, payment_method.attached and .detached, customer.subscription.*, invoice.paid. What an event names is fetched again from Stripe, so order does not matter, and each payment, refund and invoice moves the balance once however often it is delivered. A 503 asks Stripe to retry.",
     responses: {
       200: {
         description: 'Received (applied, or ignored with the reason)',

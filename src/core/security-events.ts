@@ -17,6 +17,7 @@ export const CATEGORIES = [
   'lockdown',
   'step_up_failed',
   'server_error',
+  'billing_drift',
   'alert',
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -49,6 +50,7 @@ const CLASSES: Record<string, (detail: Detail, outcome: string) => SecurityClass
   admin_step_up: (_, outcome) =>
     outcome === 'failure' ? { category: 'step_up_failed', severity: 'low' } : undefined,
   http_server_error: fixed('server_error', 'low'),
+  billing_reconcile_drift: fixed('billing_drift', 'high'),
   security_alert_opened: (detail) => ({
     category: 'alert',
     severity: SEVERITIES.includes(detail?.severity as Severity) ? (detail?.severity as Severity) : 'medium',

@@ -19,6 +19,8 @@ const ports = {
   http: Number(process.env.PORT ?? 3000),
   dynamodb: Number(process.env.DYNAMODB_PORT ?? 8000),
   moto: Number(process.env.MOTO_PORT ?? 4566),
+  // The local Stripe's API (the dev server runs it); 12111 is where stripe-mock listens too.
+  stripe: Number(process.env.STRIPE_PORT ?? 12111),
 };
 
 /** Local secret values survive restarts, so API key hashes stored in .data keep matching the pepper. */
@@ -70,6 +72,7 @@ async function main() {
     seedDemoScrapeJob,
     seedDemoPublishing,
     seedDemoSignInMethods,
+    seedDemoBilling,
     DEMO,
     DEMO_USER,
   } = await import('./seed');
@@ -88,6 +91,7 @@ async function main() {
   const demoScrape = await seedDemoScrapeJob(`http://localhost:${ports.http}`);
   await seedDemoPublishing();
   await seedDemoSignInMethods();
+  await seedDemoBilling();
   watchTemplates();
   const run = (id: string, script: string, ...args: string[]) => {
     const child = spawn(
@@ -154,6 +158,9 @@ async function main() {
                  changes are emailed to ${DEMO_USER.email} (see /dev/mail)
   Publishing     ${url}/admin/publish (upload form), or: aws --endpoint-url http://127.0.0.1:${ports.moto} s3 cp README.md s3://${platform.functionEnv.MarkdownPublisherFunction?.PUBLISH_BUCKET}/${DEMO.clientId}/${DEMO.siteId}/README.md
                  commits land in the local fake GitHub: ${url}/dev/github
+  Billing        ${url}/dev/billing   sign in as the demo user, top up, pay on the local Stripe, see the balance
+                 events and deliveries: ${url}/dev/stripe   console: Users, then a user's Billing (refunds)
+                 reconcile now: npm run invoke -- BillingReconcileFunction events/schedule.json (daily at 03:15 UTC otherwise)
   Security       ${url}/admin/security   alerts judged every minute (try 6 wrong passwords on the demo site, or a lockdown),
                  emailed to the console admin (see /dev/mail); preferences at ${url}/admin/account/alerts
   DynamoDB Local http://127.0.0.1:${ports.dynamodb}  (data in ${dataDir}/dynamodb${platform.createdTables.length ? `; created ${platform.createdTables.length} tables` : ''})
@@ -184,6 +191,8 @@ function devEnvironment(
     env.OAUTH_GITHUB_URL = `http://localhost:${ports.http}/dev/github`;
     env.OAUTH_GITHUB_API_URL = `http://localhost:${ports.http}/dev/github/api`;
   }
+  // Stripe is the local fake the dev server runs: its API on its own port, its pages under /dev/stripe.
+  if ('STRIPE_API_URL' in own) env.STRIPE_API_URL = `http://127.0.0.1:${ports.stripe}`;
   // The demo shows a failed sign-in alert after a handful of wrong passwords, not fifty.
   if ('ALERT_DLQ_URLS' in own) env.ALERT_FAILED_SIGN_INS = '5';
   if ('TWILIO_SECRET_ARN' in own) {

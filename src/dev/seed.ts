@@ -139,3 +139,38 @@ export async function seedDemoScrapeJob(baseUrl: string): Promise<{ id: string }
   if (created.status !== 201) return undefined;
   return { id: ((await created.json()) as { job: { id: string } }).job.id };
 }
+
+/** The demo site's account at make dev's local Stripe (served by the dev server; never api.stripe.com). */
+export const DEMO_STRIPE = {
+  secretKey: 'sk_test_localdemo0000000000000000',
+  webhookSecret: 'whsec_localdemo0000000000000000',
+  prices: {
+    credits: { id: 'price_demoCredits1000', unit_amount: 1000, currency: 'usd', product: 'Credit pack' },
+    monthly: {
+      id: 'price_demoMonthly900',
+      unit_amount: 900,
+      currency: 'usd',
+      interval: 'month' as const,
+      product: 'Monthly plan',
+    },
+  },
+} as const;
+
+/** The demo site's Stripe account, set as an operator would in the console (secrets in local Secrets Manager). */
+export async function seedDemoBilling(): Promise<void> {
+  const { saveStripeAccount } = await import('../billing');
+  const { getTenantById, putTenant } = await import('../core/db/tenants');
+  const tenant = await getTenantById(`${DEMO.clientId}#${DEMO.siteId}`);
+  if (!tenant) return;
+  const form: Record<string, string> = {
+    currency: 'usd',
+    price_ids: Object.values(DEMO_STRIPE.prices)
+      .map((p) => p.id)
+      .join('\n'),
+    stripe_secret_key: DEMO_STRIPE.secretKey,
+    stripe_webhook_secret: DEMO_STRIPE.webhookSecret,
+    allow_credit: '',
+  };
+  const saved = await saveStripeAccount(tenant, (name) => form[name] ?? '');
+  if ('tenant' in saved) await putTenant(saved.tenant);
+}

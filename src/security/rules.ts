@@ -1,6 +1,6 @@
 // The alert rules (issue 17 §1), run every minute by the AlertsFunction over the last five minutes: failed sign-ins
 // above a threshold on a site, any refresh-token reuse, any admin lockout, a dead-letter queue that is not empty,
-// 5xx answers above a threshold, a lockdown engaged. Observing (reads) and judging (pure) are apart, so each rule's
+// 5xx answers above a threshold, a lockdown engaged, drift found by the billing reconciliation. Observing (reads) and judging (pure) are apart, so each rule's
 // judgement is plain to read and test.
 
 import type { Firing } from '../core/db/alerts';
@@ -17,6 +17,7 @@ export const ALERT_RULES = {
   dead_letters: 'A dead-letter queue holds messages',
   server_errors: '5xx answers above the threshold (5 minutes)',
   lockdown: 'An emergency lockdown is engaged',
+  billing_drift: 'The daily reconciliation found a balance that disagrees with its ledger or with Stripe',
 } as const;
 export type AlertRule = keyof typeof ALERT_RULES;
 export const ALERT_RULE_NAMES = Object.keys(ALERT_RULES) as AlertRule[];
@@ -133,6 +134,14 @@ export function judge(o: Observations, t: Thresholds): Firing[] {
       scope: '*',
       severity: 'high',
       summary: `${serverErrors} 5xx answers in 5 minutes (threshold ${t.serverErrors})`,
+    });
+  }
+  for (const [site, n] of bySite(o.securityEvents.filter((e) => e.event === 'billing_reconcile_drift'))) {
+    firings.push({
+      rule: 'billing_drift',
+      scope: site,
+      severity: 'high',
+      summary: `Billing drift on ${siteNameOf(site)}: the reconciliation found ${n === 1 ? 'a mismatch' : `${n} mismatches`} (see the security feed for the details)`,
     });
   }
   for (const scope of o.lockdowns) {

@@ -1,8 +1,19 @@
 // Billing table, the single table of seed 003: per user (`pk` = the user id) their `BALANCE` (minor units, with a
-// version), `LEDGER#<time>#<id>` entries (immutable), and later `BILLING`, `PM#`, `PAY#`; `CHG#<key>` and `EVT#<id>`
-// markers (TTL) make a charge or a webhook event apply once. A balance changes only in one transaction with its
-// ledger entry (and the marker, when there is one): a conditional write on the balance's version (S47).
-import { GetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+// version), `LEDGER#<time>#<id>` entries (immutable), `BILLING` (their settings and Stripe customer), `PM#<id>`
+// payment methods and `PAY#<id>` payments. Markers make an effect apply once: `CHG#<key>` (a charge's idempotency
+// key) and `EVT#<id>` (a webhook event) with a TTL; `TOPUP#<payment>`, `REFUND#<refund>` and `INVOICE#<invoice>`
+// for good, since Stripe's objects can be met again through any later event. A balance changes only in one
+// transaction with its ledger entry and its markers: a conditional write on the balance's version (S47).
+// BALANCE and LEDGER items also carry `site` and `site_sk`, the sparse site-index a site's summary and the
+// reconciliation read.
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { clock } from '../clock';
 import { tables } from '../config';
 import { randomToken } from '../crypto';
@@ -22,8 +33,11 @@ export type LedgerEntry = {
   ref?: string;
   description?: string;
 };
-/** Makes an entry apply once: the marker's key, how long it is kept, and what a repeat is answered with. */
-export type Marker = { sk: string; ttlSeconds: number; answer: Record<string, unknown> };
+/**
+ * Makes an entry apply once: the marker's key (under the user, or under `pk`), how long it is kept (for good
+ * without), and what a repeat is answered with.
+ */
+export type Marker = { pk?: string; sk: string; ttlSeconds?: number; answer: Record<string, unknown> };
 
 export class InsufficientFundsError extends Error {
   constructor(readonly balance: Balance) {
@@ -33,6 +47,8 @@ export class InsufficientFundsError extends Error {
 }
 
 const table = () => tables().billing;
+/** The site a user belongs to: their id is `<client>#<site>#<email>`. */
+export const siteOfUser = (userId: string) => userId.split('#', 2).join('#');
 const LEDGER_KEY = /^LEDGER#\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[\w-]{8}$/;
 // Contenders on one balance serialise by retrying; enough rounds for 50 at once, each after a short random wait.
 const MAX_ROUNDS = 120;
@@ -46,28 +62,63 @@ export async function getBalance(userId: string): Promise<Balance | undefined> {
     : undefined;
 }
 
-async function getMarker(userId: string, sk: string): Promise<Record<string, unknown> | undefined> {
+async function getMarker(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
   const { Item } = await documentClient.send(
-    new GetCommand({ TableName: table(), Key: { pk: userId, sk }, ConsistentRead: true }),
+    new GetCommand({ TableName: table(), Key: { pk, sk }, ConsistentRead: true }),
   );
-  if (!Item || Number(Item.ttl) <= clock.seconds()) return undefined;
-  return Item.answer as Record<string, unknown>;
+  if (!Item || (Item.ttl !== undefined && Number(Item.ttl) <= clock.seconds())) return undefined;
+  return (Item.answer ?? {}) as Record<string, unknown>;
+}
+
+/** Whether any of these markers is already there (and its answer). */
+async function firstMarker(userId: string, markers: Marker[]) {
+  for (const m of markers) {
+    const answer = await getMarker(m.pk ?? userId, m.sk);
+    if (answer) return answer;
+  }
+  return undefined;
+}
+
+/** Whether the marker is there (an event already handled, say). */
+export const hasMarker = async (pk: string, sk: string) => (await getMarker(pk, sk)) !== undefined;
+
+/** Sets a marker on its own, where no ledger entry carried it (an event that moved no balance); kept if there. */
+export async function putMarker(userId: string, marker: Marker): Promise<void> {
+  await documentClient
+    .send(
+      new PutCommand({
+        TableName: table(),
+        Item: markerItem(userId, marker, {}),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    )
+    .catch((error) => {
+      if (!isConditionFailed(error)) throw error;
+    });
+}
+
+function markerItem(userId: string, m: Marker, extra: Record<string, unknown>) {
+  return {
+    pk: m.pk ?? userId,
+    sk: m.sk,
+    answer: { ...m.answer, ...extra },
+    ...(m.ttlSeconds === undefined ? {} : { ttl: clock.seconds() + m.ttlSeconds }),
+  };
 }
 
 /**
- * Posts one ledger entry and moves the balance by its amount, atomically. With a marker, a repeat (the marker is
+ * Posts one ledger entry and moves the balance by its amount, atomically. With markers, a repeat (any marker is
  * there) changes nothing and answers `{repeat: answer}`. Refuses a debit below zero unless `allowNegative`.
  */
 export async function postLedgerEntry(
   userId: string,
   input: { amount: number; currency: string; kind: LedgerKind; ref?: string; description?: string },
-  options: { marker?: Marker; allowNegative?: boolean } = {},
+  options: { markers?: Marker[]; allowNegative?: boolean } = {},
 ): Promise<{ entry: LedgerEntry; balance: Balance } | { repeat: Record<string, unknown> }> {
-  const { marker, allowNegative = false } = options;
-  if (marker) {
-    const answer = await getMarker(userId, marker.sk);
-    if (answer) return { repeat: answer };
-  }
+  const { markers = [], allowNegative = false } = options;
+  const site = siteOfUser(userId);
+  const seen = await firstMarker(userId, markers);
+  if (seen) return { repeat: seen };
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const current = await getBalance(userId);
     const version = current?.version ?? 0;
@@ -94,7 +145,14 @@ export async function postLedgerEntry(
             {
               Put: {
                 TableName: table(),
-                Item: { pk: userId, sk: 'BALANCE', ...balance, updated_at: at },
+                Item: {
+                  pk: userId,
+                  sk: 'BALANCE',
+                  ...balance,
+                  updated_at: at,
+                  site,
+                  site_sk: `BALANCE#${userId}`,
+                },
                 ConditionExpression: current ? 'version = :v' : 'attribute_not_exists(pk)',
                 ExpressionAttributeValues: current ? { ':v': version } : undefined,
               },
@@ -102,38 +160,38 @@ export async function postLedgerEntry(
             {
               Put: {
                 TableName: table(),
-                Item: { pk: userId, sk: `LEDGER#${at}#${entry.id}`, ...ledgerItem(entry) },
+                Item: {
+                  pk: userId,
+                  sk: `LEDGER#${at}#${entry.id}`,
+                  ...ledgerItem(entry),
+                  site,
+                  site_sk: `LEDGER#${at}#${entry.id}`,
+                  user_id: userId,
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
-            ...(marker
-              ? [
-                  {
-                    Put: {
-                      TableName: table(),
-                      Item: {
-                        pk: userId,
-                        sk: marker.sk,
-                        answer: { ...marker.answer, balance: { amount: after, currency } },
-                        entry_id: entry.id,
-                        ttl: clock.seconds() + marker.ttlSeconds,
-                      },
-                      ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
-                      ExpressionAttributeNames: { '#ttl': 'ttl' },
-                      ExpressionAttributeValues: { ':now': clock.seconds() },
-                    },
-                  },
-                ]
-              : []),
+            ...markers.map((m) => ({
+              Put: {
+                TableName: table(),
+                Item: {
+                  ...markerItem(userId, m, { balance: { amount: after, currency } }),
+                  entry_id: entry.id,
+                },
+                ConditionExpression: 'attribute_not_exists(pk) OR #ttl <= :now',
+                ExpressionAttributeNames: { '#ttl': 'ttl' },
+                ExpressionAttributeValues: { ':now': clock.seconds() },
+              },
+            })),
           ],
         }),
       );
       return { entry, balance };
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
-      const [balanceCode, , markerCode] = cancellationCodes(error);
-      if (marker && markerCode === 'ConditionalCheckFailed') {
-        const answer = await getMarker(userId, marker.sk);
+      const [balanceCode, , ...markerCodes] = cancellationCodes(error);
+      if (markerCodes.includes('ConditionalCheckFailed')) {
+        const answer = await firstMarker(userId, markers);
         if (answer) return { repeat: answer };
       } else if (balanceCode !== 'ConditionalCheckFailed') {
         throw error;
@@ -219,14 +277,143 @@ export async function listRecords(
   return (out.Items ?? []).map((i) => (i.data ?? {}) as Record<string, unknown>);
 }
 
-export type UserBillingSettings = { displayCurrency?: string; receipts: boolean };
+/** A payment method or payment as the provider last said it was (refetched, so the last write is the truth). */
+export async function putRecord(
+  userId: string,
+  prefix: 'PM#' | 'PAY#',
+  id: string,
+  data: Record<string, unknown>,
+): Promise<void> {
+  await documentClient.send(
+    new PutCommand({
+      TableName: table(),
+      Item: { pk: userId, sk: `${prefix}${id}`, data, updated_at: new Date(clock.now()).toISOString() },
+    }),
+  );
+}
 
-/** The user's own billing settings (`BILLING`): how amounts are shown to them, and whether receipts are emailed. */
-export async function getUserBillingSettings(userId: string): Promise<UserBillingSettings> {
+export async function deleteRecord(userId: string, prefix: 'PM#' | 'PAY#', id: string): Promise<void> {
+  await documentClient.send(
+    new DeleteCommand({ TableName: table(), Key: { pk: userId, sk: `${prefix}${id}` } }),
+  );
+}
+
+export async function getRecord(
+  userId: string,
+  prefix: 'PM#' | 'PAY#',
+  id: string,
+): Promise<Record<string, unknown> | undefined> {
+  const { Item } = await documentClient.send(
+    new GetCommand({ TableName: table(), Key: { pk: userId, sk: `${prefix}${id}` }, ConsistentRead: true }),
+  );
+  return Item?.data as Record<string, unknown> | undefined;
+}
+
+export type UserBillingSettings = { displayCurrency?: string; receipts: boolean };
+export type BillingProfile = UserBillingSettings & {
+  stripeCustomerId?: string;
+  subscription?: Record<string, unknown>;
+};
+
+/** The user's `BILLING` item: their settings (display currency, receipts), Stripe customer and subscription. */
+export async function getBillingProfile(userId: string): Promise<BillingProfile> {
   const { Item } = await documentClient.send(
     new GetCommand({ TableName: table(), Key: { pk: userId, sk: 'BILLING' }, ConsistentRead: true }),
   );
-  return { displayCurrency: Item?.display_currency as string | undefined, receipts: Item?.receipts === true };
+  return {
+    displayCurrency: Item?.display_currency as string | undefined,
+    receipts: Item?.receipts === true,
+    stripeCustomerId: Item?.stripe_customer_id as string | undefined,
+    subscription: Item?.subscription as Record<string, unknown> | undefined,
+  };
+}
+
+/**
+ * Records the user's Stripe customer: the first one claimed stays (`replace` for one Stripe no longer knows).
+ * Returns the customer now on record.
+ */
+export async function claimStripeCustomer(
+  userId: string,
+  customerId: string,
+  replace = false,
+): Promise<string> {
+  try {
+    await documentClient.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { pk: userId, sk: 'BILLING' },
+        UpdateExpression: 'SET stripe_customer_id = :c',
+        ConditionExpression: replace ? undefined : 'attribute_not_exists(stripe_customer_id)',
+        ExpressionAttributeValues: { ':c': customerId },
+      }),
+    );
+    return customerId;
+  } catch (error) {
+    if (!isConditionFailed(error)) throw error;
+    return (await getBillingProfile(userId)).stripeCustomerId ?? customerId;
+  }
+}
+
+export async function setSubscription(userId: string, subscription: Record<string, unknown>): Promise<void> {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { pk: userId, sk: 'BILLING' },
+      UpdateExpression: 'SET subscription = :s',
+      ExpressionAttributeValues: { ':s': subscription },
+    }),
+  );
+}
+
+type SiteItem = Record<string, unknown>;
+/** Pages through a site's items on the site-index whose `site_sk` lies in [from, to] (or begins with `from`). */
+async function siteItems(site: string, from: string, to: string | undefined, cap: number) {
+  const items: SiteItem[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await documentClient.send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'site-index',
+        KeyConditionExpression: to
+          ? 'site = :s AND site_sk BETWEEN :a AND :b'
+          : 'site = :s AND begins_with(site_sk, :a)',
+        ExpressionAttributeValues: { ':s': site, ':a': from, ...(to ? { ':b': to } : {}) },
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start && items.length < cap);
+  return { items: items.slice(0, cap), complete: !start };
+}
+
+/** A site's ledger entries since `fromIso`, oldest first, with whose they are. */
+export async function siteLedgerSince(site: string, fromIso: string, cap = 20_000) {
+  const { items, complete } = await siteItems(site, `LEDGER#${fromIso}`, 'LEDGER#~', cap);
+  return {
+    entries: items.map((i) => ({
+      userId: String(i.user_id ?? i.pk),
+      kind: i.kind as LedgerKind,
+      amount: Number(i.amount),
+      at: String(i.at),
+      ref: i.ref as string | undefined,
+    })),
+    complete,
+  };
+}
+
+/** Every balance on a site (reconciliation, the console's summary). */
+export async function siteBalances(site: string, cap = 100_000) {
+  const { items, complete } = await siteItems(site, 'BALANCE#', undefined, cap);
+  return {
+    balances: items.map((i) => ({
+      userId: String(i.pk),
+      amount: Number(i.amount),
+      currency: String(i.currency),
+    })),
+    complete,
+  };
 }
 
 /** Sets the user's settings, leaving whatever else the `BILLING` item holds (their Stripe customer, later). */

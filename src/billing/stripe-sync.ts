@@ -1,0 +1,236 @@
+// The "sync from Stripe" pattern: each event names an object; the object is fetched again from the site's account
+// and what Stripe says now is written down (PAY#, PM#, the subscription on BILLING), so events may come in any
+// order, twice, or days late. Money moves by a plan of ledger entries, each keyed to the Stripe object it comes
+// from (TOPUP#<payment>, REFUND#<refund>, INVOICE#<invoice>), so a payment credits once, whichever event brings it
+// first: a refund that arrives before its payment's events credits the payment, then debits the refund.
+import { audit, type RequestMeta } from '../core/audit';
+import {
+  deleteRecord,
+  type LedgerKind,
+  type Marker,
+  postLedgerEntry,
+  putRecord,
+  setSubscription,
+} from '../core/db/billing';
+import type { Tenant } from '../core/db/tenants';
+import { logger } from '../core/log';
+import { userOfCustomer } from './customers';
+import { callStripe, type StripeClient } from './stripe-client';
+
+type Loose = Record<string, unknown>;
+type Planned = {
+  userId: string;
+  amount: number;
+  currency: string;
+  kind: LedgerKind;
+  ref: string;
+  description: string;
+  marker: string;
+  /** A refund is recorded as it happened, even past zero: the money has left (S47's one exception). */
+  allowNegative?: boolean;
+};
+
+export type SyncContext = {
+  tenant: Tenant;
+  stripe: StripeClient;
+  event: { id: string; previous?: Loose };
+  meta: RequestMeta;
+  plan: Planned[];
+  ignored?: string;
+};
+
+const fetchFrom = <T>(call: () => Promise<T>) => callStripe(call) as Promise<T & Loose>;
+const idOf = (v: unknown): string | undefined =>
+  typeof v === 'string'
+    ? v
+    : typeof (v as Loose | null)?.id === 'string'
+      ? ((v as Loose).id as string)
+      : undefined;
+const iso = (seconds: unknown) =>
+  typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : undefined;
+
+async function userOf(ctx: SyncContext, customer: unknown): Promise<string | undefined> {
+  const userId = await userOfCustomer(ctx.stripe, ctx.tenant, idOf(customer));
+  if (!userId) {
+    // S41: another site's customer, or one this site never made; nothing changes.
+    logger.warn('stripe event names a customer that is not a user of this site; ignored', {
+      event_id: ctx.event.id,
+      tenant: ctx.tenant.id,
+    });
+    ctx.ignored = 'foreign_customer';
+  }
+  return userId;
+}
+
+/** A payment: its PAY# record, the top-up it credits (our checkouts' payments only) and every refund of it. */
+export async function syncPayment(ctx: SyncContext, paymentIntentId: string | undefined): Promise<void> {
+  if (!paymentIntentId) return;
+  const pi = await fetchFrom(() => ctx.stripe.paymentIntents.retrieve(paymentIntentId));
+  const userId = await userOf(ctx, pi.customer);
+  if (!userId) return;
+  const refunds = await fetchFrom(() => ctx.stripe.refunds.list({ payment_intent: pi.id, limit: 100 }));
+  const done = (refunds.data as unknown as Loose[]).filter((r) => r.status === 'succeeded');
+  const refunded = done.reduce((sum, r) => sum + Number(r.amount), 0);
+  const isTopUp = (pi.metadata as Loose | undefined)?.user_id === userId;
+  await putRecord(userId, 'PAY#', pi.id, {
+    id: pi.id,
+    provider: 'stripe',
+    kind: isTopUp ? 'top_up' : 'subscription',
+    status: pi.status,
+    amount: pi.amount,
+    amount_received: pi.amount_received,
+    amount_refunded: refunded,
+    currency: pi.currency,
+    created: iso(pi.created),
+    failure: (pi.last_payment_error as Loose | null)?.message ?? undefined,
+  });
+  if (!isTopUp || pi.status !== 'succeeded') {
+    if (pi.status !== 'succeeded') ctx.ignored ??= 'not_a_paid_top_up';
+    return;
+  }
+  ctx.plan.push({
+    userId,
+    amount: Number(pi.amount_received),
+    currency: String(pi.currency),
+    kind: 'top_up',
+    ref: pi.id,
+    description: 'Top-up',
+    marker: `TOPUP#${pi.id}`,
+  });
+  for (const r of done) {
+    ctx.plan.push({
+      userId,
+      amount: -Number(r.amount),
+      currency: String(r.currency),
+      kind: 'refund',
+      ref: String(r.id),
+      description: 'Refund',
+      marker: `REFUND#${r.id}`,
+      allowNegative: true,
+    });
+  }
+}
+
+/** A payment method: on the user's list while Stripe says it is attached to their customer. */
+async function syncPaymentMethod(ctx: SyncContext, pm: Loose): Promise<void> {
+  // A detached method names its customer no more; the event's previous attributes still do.
+  const customer = idOf(pm.customer) ?? idOf(ctx.event.previous?.customer);
+  const userId = await userOf(ctx, customer);
+  if (!userId) return;
+  const now = await fetchFrom(() => ctx.stripe.paymentMethods.retrieve(String(pm.id)));
+  if (idOf(now.customer) !== customer) return deleteRecord(userId, 'PM#', now.id);
+  const card = (now.card ?? {}) as Loose;
+  await putRecord(userId, 'PM#', now.id, {
+    id: now.id,
+    provider: 'stripe',
+    type: now.type,
+    brand: card.brand,
+    last4: card.last4,
+    exp_month: card.exp_month,
+    exp_year: card.exp_year,
+  });
+}
+
+const subscriptionIdOf = (invoice: Loose) =>
+  idOf(invoice.subscription) ??
+  idOf(((invoice.parent as Loose | null)?.subscription_details as Loose | undefined)?.subscription);
+
+/** A subscription's state as Stripe has it now, on the user's BILLING item. */
+async function syncSubscription(ctx: SyncContext, subscriptionId: string | undefined): Promise<void> {
+  if (!subscriptionId) return;
+  const sub = await fetchFrom(() => ctx.stripe.subscriptions.retrieve(subscriptionId));
+  const userId = await userOf(ctx, sub.customer);
+  if (!userId) return;
+  const item = ((sub.items as unknown as Loose | undefined)?.data as Loose[] | undefined)?.[0] ?? {};
+  await setSubscription(userId, {
+    id: sub.id,
+    provider: 'stripe',
+    status: sub.status,
+    price_id: idOf(item.price),
+    current_period_end: iso(sub.current_period_end ?? item.current_period_end),
+    cancel_at_period_end: sub.cancel_at_period_end === true,
+  });
+}
+
+/** A paid subscription invoice credits its amount, once. */
+async function syncInvoice(ctx: SyncContext, invoiceId: string | undefined): Promise<void> {
+  if (!invoiceId) return;
+  const invoice = await fetchFrom(() => ctx.stripe.invoices.retrieve(invoiceId));
+  if (invoice.status !== 'paid' || !subscriptionIdOf(invoice) || !Number(invoice.amount_paid)) {
+    ctx.ignored ??= 'not_a_paid_subscription_invoice';
+    return;
+  }
+  const userId = await userOf(ctx, invoice.customer);
+  if (!userId) return;
+  ctx.plan.push({
+    userId,
+    amount: Number(invoice.amount_paid),
+    currency: String(invoice.currency),
+    kind: 'subscription',
+    ref: invoice.id,
+    description: 'Subscription',
+    marker: `INVOICE#${invoice.id}`,
+  });
+}
+
+type Handler = (ctx: SyncContext, object: Loose) => Promise<void>;
+const subscription: Handler = (ctx, sub) => syncSubscription(ctx, idOf(sub.id));
+
+export const EVENT_HANDLERS: Record<string, Handler> = {
+  'checkout.session.completed': async (ctx, s) => {
+    const session = await fetchFrom(() => ctx.stripe.checkout.sessions.retrieve(String(s.id)));
+    if (session.mode === 'subscription') {
+      await syncSubscription(ctx, idOf(session.subscription));
+      return syncInvoice(ctx, idOf(session.invoice));
+    }
+    if (session.payment_status !== 'paid' || !session.payment_intent) {
+      ctx.ignored = 'not_a_paid_top_up';
+      return;
+    }
+    return syncPayment(ctx, idOf(session.payment_intent));
+  },
+  'payment_intent.succeeded': (ctx, pi) => syncPayment(ctx, idOf(pi.id)),
+  'payment_intent.payment_failed': (ctx, pi) => syncPayment(ctx, idOf(pi.id)),
+  'charge.refunded': (ctx, charge) => syncPayment(ctx, idOf(charge.payment_intent)),
+  'payment_method.attached': syncPaymentMethod,
+  'payment_method.detached': syncPaymentMethod,
+  'customer.subscription.created': subscription,
+  'customer.subscription.updated': subscription,
+  'customer.subscription.deleted': subscription,
+  'invoice.paid': (ctx, invoice) => syncInvoice(ctx, idOf(invoice.id)),
+};
+
+const AUDIT_EVENT: Partial<Record<LedgerKind, string>> = {
+  top_up: 'billing_top_up',
+  refund: 'billing_refund',
+  subscription: 'billing_subscription_credit',
+};
+
+/**
+ * Posts the planned entries in order; the event's marker rides with the last, so a replay that finds it can be
+ * sure every entry before it was posted. How many were new, and whether the marker was set with one.
+ */
+export async function applyPlan(ctx: SyncContext, eventMarker: Marker) {
+  let applied = 0;
+  let markerSet = false;
+  for (const [i, p] of ctx.plan.entries()) {
+    const last = i === ctx.plan.length - 1;
+    const own: Marker = { sk: p.marker, answer: { ref: p.ref } };
+    const result = await postLedgerEntry(
+      p.userId,
+      { amount: p.amount, currency: p.currency, kind: p.kind, ref: p.ref, description: p.description },
+      { markers: last ? [own, eventMarker] : [own], allowNegative: p.allowNegative },
+    );
+    if ('repeat' in result) continue;
+    applied++;
+    markerSet = last;
+    await audit(ctx.meta, {
+      tenantId: ctx.tenant.id,
+      event: AUDIT_EVENT[p.kind] ?? 'billing_ledger_entry',
+      outcome: 'success',
+      userId: p.userId,
+      detail: { amount: p.amount, currency: p.currency, ref: p.ref, stripe_event: ctx.event.id },
+    });
+  }
+  return { applied, markerSet };
+}
