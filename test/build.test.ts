@@ -136,13 +136,13 @@ describe('npm run build', () => {
       for (const output of Object.keys(f.metafile.outputs)) {
         const code = readFileSync(resolve(root, output), 'utf8');
         expect(code, output).not.toMatch(
-          /\/dev\/(mail|fixtures|github|google|signed-in)|fake-twilio|fake-github|createFakeGitHub|devMailRoutes|devFixtureRoutes|createLocalOidc|oidc-provider|Local Google/,
+          /\/dev\/(mail|fixtures|github|google|signed-in|stripe|billing)|fake-twilio|fake-github|createFakeGitHub|fake-stripe|createFakeStripe|devBillingRoutes|devMailRoutes|devFixtureRoutes|createLocalOidc|oidc-provider|Local Google|Local Stripe/,
         );
       }
     }
     const http = built.find((f) => f.id === 'HttpFunction') as BuiltFunction;
     const mod = await import(pathToFileURL(http.file).href);
-    for (const path of ['/dev/mail', '/dev/fixtures/shop']) {
+    for (const path of ['/dev/mail', '/dev/fixtures/shop', '/dev/stripe', '/dev/billing']) {
       const event = loadEvent('function-url-get-health.json');
       event.rawPath = path;
       event.requestContext.http.path = path;
