@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, watch, writeFileSync } from 'node:
 import { resolve } from 'node:path';
 import { randomToken } from '../core/crypto';
 import { writeBrowserScripts } from './browser-scripts';
+import { devEnvironment } from './dev-environment';
 import { writeEmbeds } from './embed-templates';
 import { eventDrivenFunctions } from './event-sources';
 import { startLocalPlatform } from './local-platform';
@@ -83,7 +84,7 @@ async function main() {
   // The demo user is made through the HTTP function's own code, so with its environment.
   // (Unset values stay unset: process.env would turn undefined into the string "undefined".)
   for (const [name, value] of Object.entries(
-    devEnvironment(platform.functionEnv.HttpFunction ?? {}, twilioConfigured),
+    devEnvironment(platform.functionEnv.HttpFunction ?? {}, { twilioConfigured, ports }),
   )) {
     if (value !== undefined) process.env[name] = value;
   }
@@ -100,8 +101,10 @@ async function main() {
       {
         cwd: root,
         env: {
-          ...devEnvironment(platform.functionEnv[id] ?? {}, twilioConfigured),
+          ...devEnvironment(platform.functionEnv[id] ?? {}, { twilioConfigured, ports }),
           PORT: String(ports.http),
+          // Where the dev server keeps the local Stripe's state.
+          LAMBDALITH_DATA_DIR: dataDir,
           // Lambda names the function on every log line (AWS_LAMBDA_FUNCTION_NAME); locally, its logical id.
           LAMBDALITH_FUNCTION: id,
         },
@@ -168,40 +171,6 @@ async function main() {
   Local secrets  ${dataDir}/local-secrets.json
   Ctrl-C stops everything.  Wipe local data: make clean-data
 `);
-}
-
-/**
- * What a function's process gets: its template environment, PATH and HOME for tooling, and make dev's two local
- * stand-ins where the function has those variables: hosted pages link back here, and without Twilio credentials
- * SMS codes are printed in this terminal (never in a deployment).
- */
-function devEnvironment(
-  own: Record<string, string>,
-  twilioConfigured: boolean,
-): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...own, PATH: process.env.PATH, HOME: process.env.HOME };
-  if ('PUBLIC_BASE_URL' in own) env.PUBLIC_BASE_URL = `http://localhost:${ports.http}`;
-  // The demo scrape job watches this server's own fixture page; in AWS the setting is refused (S44).
-  if ('OUTBOUND_ALLOW_LOOPBACK' in own) env.OUTBOUND_ALLOW_LOOPBACK = 'true';
-  // The publisher commits to the fake GitHub this server runs (/dev/github), never to github.com.
-  if ('GITHUB_API_URL' in own) env.GITHUB_API_URL = `http://localhost:${ports.http}/dev/github/api`;
-  // Sign-in with Google and GitHub goes to the local OIDC server and fake GitHub this server runs.
-  if ('OAUTH_GOOGLE_ISSUER' in own) {
-    env.OAUTH_GOOGLE_ISSUER = `http://localhost:${ports.http}/dev/google`;
-    env.OAUTH_GITHUB_URL = `http://localhost:${ports.http}/dev/github`;
-    env.OAUTH_GITHUB_API_URL = `http://localhost:${ports.http}/dev/github/api`;
-  }
-  // Stripe is the local fake the dev server runs: its API on its own port, its pages under /dev/stripe.
-  if ('STRIPE_API_URL' in own) env.STRIPE_API_URL = `http://127.0.0.1:${ports.stripe}`;
-  // The demo shows a failed sign-in alert after a handful of wrong passwords, not fifty.
-  if ('ALERT_DLQ_URLS' in own) env.ALERT_FAILED_SIGN_INS = '5';
-  if ('TWILIO_SECRET_ARN' in own) {
-    for (const name of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM', 'TWILIO_API_URL']) {
-      env[name] = process.env[name];
-    }
-    env.SMS_TO_CONSOLE = twilioConfigured ? 'false' : 'true';
-  }
-  return env;
 }
 
 /** The local platform admin, created once and kept (with its password) under .data. */

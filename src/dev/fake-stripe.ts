@@ -6,7 +6,8 @@
 // Deliveries can be held and released in any order, so out-of-order and duplicate events are tested for real.
 // `pages` is the customer's side (hosted checkout, portal) and /dev/stripe, which lists sessions and events.
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { type Context, Hono } from 'hono';
 import { escapeHtml } from '../core/html';
 
@@ -96,7 +97,14 @@ export function createFakeStripe(options: FakeStripeOptions) {
         events: eventOrder,
         deliveries: deliveries.slice(-500),
       };
-      writeFileSync(options.stateFile as string, JSON.stringify(state));
+      const file = options.stateFile as string;
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        writeFileSync(file, JSON.stringify(state));
+      } catch (error) {
+        // Losing the local state on a reload is a nuisance; taking the dev server down would be worse.
+        console.error(`[fake-stripe] could not save ${file}:`, error);
+      }
     }, 50);
     saveTimer.unref();
   };
@@ -567,10 +575,16 @@ export function createFakeStripe(options: FakeStripeOptions) {
   pages.onError((e, c) => fault(c, e));
   const money = (amount: unknown, currency: unknown) =>
     `${(Number(amount) / 100).toFixed(2)} ${String(currency ?? '').toUpperCase()}`;
-  const page = (c: Context, title: string, body: string) =>
-    c.html(
+  const page = (c: Context, title: string, body: string) => {
+    // Its own small stylesheet inline; nothing else loads or runs.
+    c.header(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    );
+    return c.html(
       `<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>body{font:15px system-ui;max-width:60rem;margin:2rem auto}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3rem .6rem;text-align:left}form{display:inline}</style><h1>${escapeHtml(title)}</h1>${body}`,
     );
+  };
 
   pages.get(base, (c) => {
     const sessions = [...objects.values()].filter((o) => o.object === 'checkout.session').reverse();

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { localAwsEnv } from './aws';
+import { devEnvironment } from './dev-environment';
 import { lambdaContext } from './lambda-context';
 import { type LocalPlatform, startLocalPlatform } from './local-platform';
 import { generateSecretValues, localNames, resolveFunctionEnv } from './provision';
@@ -38,10 +39,17 @@ async function main() {
     (await reachable(`http://127.0.0.1:${ports.dynamodb}/`)) &&
     (await reachable(`http://127.0.0.1:${ports.moto}/moto-api/`))
   ) {
+    // As make dev runs it: its stand-ins (the local Stripe, fake GitHub, ...) in place of the real services.
+    const own = resolveFunctionEnv(template, fn[1], localNames(template, process.env));
+    const twilioConfigured = Boolean(process.env.TWILIO_ACCOUNT_SID);
+    const dev = devEnvironment(own, {
+      twilioConfigured,
+      ports: { http: Number(process.env.PORT ?? 3000), stripe: Number(process.env.STRIPE_PORT ?? 12111) },
+    });
     Object.assign(
       process.env,
       localAwsEnv(ports),
-      resolveFunctionEnv(template, fn[1], localNames(template, process.env)),
+      Object.fromEntries(Object.entries(dev).filter(([, v]) => v)),
     );
   } else {
     console.error('[invoke] no local services running: starting in-memory ones for this invocation');
