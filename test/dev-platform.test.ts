@@ -401,7 +401,7 @@ describe('npm run invoke', () => {
     );
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(
-      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction, LocalHttpApiFunction, EmailWorkerFunction, SmsWorkerFunction, OutboxRelayFunction, SecretReaperFunction, ScraperFunction, ScrapeWorkerFunction, AlertsFunction, MarkdownPublisherFunction, StatsAggregatorFunction\)/,
+      /usage: npm run invoke -- <LogicalId> <event\.json> +\(functions: HttpFunction, LocalHttpApiFunction, EmailWorkerFunction, SmsWorkerFunction, OutboxRelayFunction, SecretReaperFunction, BillingReconcileFunction, ScraperFunction, ScrapeWorkerFunction, AlertsFunction, MarkdownPublisherFunction, StatsAggregatorFunction\)/,
     );
   });
 });

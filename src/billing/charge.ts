@@ -8,6 +8,7 @@ import { InsufficientFundsError, postLedgerEntry } from '../core/db/billing';
 import type { Tenant } from '../core/db/tenants';
 import { getUser } from '../core/db/users';
 import { AppError, ConflictError, NotFoundError } from '../core/errors';
+import { sendReceipt } from './receipts';
 import { billingSettings } from './settings';
 
 // A retry comes within minutes, a replayed batch within days: a week covers both.
@@ -79,5 +80,6 @@ export async function chargeUser(tenant: Tenant, input: ChargeInput, meta: Reque
     userId: user.userId,
     detail: { amount: input.amount, currency: result.balance.currency, entry: result.entry.id },
   });
+  await sendReceipt(tenant, user.userId, result.entry, result.balance.currency);
   return { balance: { amount: result.balance.amount, currency: result.balance.currency }, repeated: false };
 }

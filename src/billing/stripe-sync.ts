@@ -15,6 +15,7 @@ import {
 import type { Tenant } from '../core/db/tenants';
 import { logger } from '../core/log';
 import { userOfCustomer } from './customers';
+import { sendReceipt } from './receipts';
 import { callStripe, type StripeClient } from './stripe-client';
 
 type Loose = Record<string, unknown>;
@@ -231,6 +232,7 @@ export async function applyPlan(ctx: SyncContext, eventMarker: Marker) {
       userId: p.userId,
       detail: { amount: p.amount, currency: p.currency, ref: p.ref, stripe_event: ctx.event.id },
     });
+    await sendReceipt(ctx.tenant, p.userId, result.entry, result.balance.currency);
   }
   return { applied, markerSet };
 }

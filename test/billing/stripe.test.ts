@@ -8,6 +8,7 @@ import { createApp } from '../../src/app';
 import { getBalance, getBillingProfile, listLedger } from '../../src/core/db/billing';
 import { userIdOf } from '../../src/core/db/users';
 import { bearer, client } from '../support/http';
+import { emailJobs } from '../support/queued-jobs';
 import { connectStripe, type LocalStripe, type StripeAccount, startLocalStripe } from '../support/stripe';
 import { createTestTenant, type TestTenant } from '../support/tenants';
 import { registerAndLogin } from '../support/users';
@@ -205,6 +206,31 @@ describe('POST /billing/checkout', () => {
     expect(res.status).toBe(503);
     expect(res.body.code).toBe('payment_provider_unavailable');
     expect((await checkout(user.auth, { amount: 500 })).status).toBe(200);
+  });
+});
+
+describe('receipts', () => {
+  it('emails a receipt for each top-up and refund to a user who asked for them, and none to one who did not', async () => {
+    const quiet = await signedIn();
+    const keen = await signedIn();
+    expect((await api.send('PUT', '/billing/settings', { receipts: true }, keen.auth)).status).toBe(200);
+    await paidTopUp(quiet.auth, 300);
+    const { paymentIntent } = await paidTopUp(keen.auth, 1250);
+    local.fake.refund(account.secretKey, paymentIntent, 250);
+    await local.fake.idle();
+    const receipts = (await emailJobs()).filter((j) => j.template === 'notification');
+    expect(receipts.filter((j) => j.to === quiet.email)).toEqual([]);
+    const mine = receipts.filter((j) => j.to === keen.email);
+    expect(mine.map((j) => j.data.title).sort()).toEqual([
+      'Receipt: refund of $2.50',
+      'Receipt: top-up of $12.50',
+    ]);
+    expect(mine.find((j) => String(j.data.title).includes('top-up'))?.data.message).toContain(
+      'Balance after: $12.50',
+    );
+    expect(mine.find((j) => String(j.data.title).includes('refund'))?.data.message).toContain(
+      'Balance after: $10.00',
+    );
   });
 });
 
