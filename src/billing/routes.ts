@@ -1,5 +1,6 @@
-// /billing: a user's prepaid balance and its ledger (Bearer token or cookie), and a site's server charging it
-// (POST /billing/charge, a key with billing:charge). Amounts are integers in the currency's minor unit.
+// /billing: a user's prepaid balance, ledger, settings, and paying in through Stripe Checkout and the Customer
+// Portal (Bearer token or cookie); a site's server charging the balance (POST /billing/charge, a key with
+// billing:charge); Stripe's signed webhooks per site. Amounts are integers in the currency's minor unit.
 import * as z from 'zod';
 import {
   getBalance,
