@@ -204,6 +204,38 @@ describe('template.yaml', () => {
     expect(http).toContain('secretsmanager:PutSecretValue');
   });
 
+  it("S46: only the HTTP function and the daily reconciliation read sites' Stripe secrets; the reconciliation only the secret keys, and writes nothing to the Billing table", () => {
+    const readers: Record<string, string> = {};
+    for (const [id, fn] of functionsOf(template)) {
+      const statements = (
+        fn.Properties?.Policies as { Statement: { Action: unknown; Resource: unknown }[] }[] | undefined
+      )?.flatMap((p) => p.Statement);
+      const read = statements?.find(
+        (s) =>
+          JSON.stringify(s.Action).includes('GetSecretValue') &&
+          JSON.stringify(s.Resource).includes('-stripe/'),
+      );
+      if (read) readers[id] = JSON.stringify(read.Resource);
+    }
+    expect(Object.keys(readers).sort()).toEqual(['BillingReconcileFunction', 'HttpFunction']);
+    expect(readers.BillingReconcileFunction).toContain('-stripe/*/secret-key-*');
+    const reconcile = JSON.stringify(template.Resources.BillingReconcileFunction?.Properties?.Policies);
+    for (const write of ['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWrite']) {
+      expect(
+        (
+          template.Resources.BillingReconcileFunction?.Properties?.Policies as {
+            Statement: { Action: unknown; Resource: unknown }[];
+          }[]
+        )
+          .flatMap((p) => p.Statement)
+          .filter((s) => JSON.stringify(s.Resource).includes('BillingTable'))
+          .some((s) => JSON.stringify(s.Action).includes(write)),
+        write,
+      ).toBe(false);
+    }
+    expect(reconcile).toContain('dynamodb:Query');
+  });
+
   it('S40: relays the outbox stream to the queues with per-record failures, retries for a day, and a DLQ', () => {
     const relay = template.Resources.OutboxRelayFunction?.Properties as Record<string, any>;
     const [event] = Object.values(relay.Events) as { Type: string; Properties: Record<string, any> }[];

@@ -34,13 +34,20 @@ export class BillingNotConfigured extends AppError {
   }
 }
 
+// One client per key and container: its keep-alive connections to Stripe outlive a request.
+const clients = new Map<string, StripeClient>();
+
 /** The site's Stripe client; 409 billing_not_configured when the site has no secret key. */
 export async function stripeFor(tenant: Tenant): Promise<StripeClient> {
   const key = await stripeSecret(tenant.id, STRIPE_SECRET_KEY);
   if (!key) throw new BillingNotConfigured();
+  const known = clients.get(key);
+  if (known) return known;
   const Sdk = await stripeSdk();
   const api = new URL(billingConfig().stripeApiUrl);
-  return new Sdk(key, {
+  // A rotated key gets a client of its own; the oldest go first, so the map stays as small as the sites in use.
+  if (clients.size >= 200) clients.delete(clients.keys().next().value as string);
+  const client = new Sdk(key, {
     host: api.hostname,
     port: api.port || (api.protocol === 'https:' ? 443 : 80),
     protocol: api.protocol === 'https:' ? 'https' : 'http',
@@ -49,6 +56,8 @@ export async function stripeFor(tenant: Tenant): Promise<StripeClient> {
     telemetry: false,
     appInfo: { name: 'lambdalith' },
   });
+  clients.set(key, client);
+  return client;
 }
 
 type StripeErrorLike = {

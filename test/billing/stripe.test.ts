@@ -209,6 +209,34 @@ describe('POST /billing/checkout', () => {
   });
 });
 
+describe("make dev's local Stripe routes (S50: the dev server's only)", () => {
+  it('POST /dev/stripe/checkout/{id}/complete pays and delivers; /dev/stripe/events/{id}/resend delivers again', async () => {
+    const user = await signedIn();
+    const started = await checkout(user.auth, { amount: 450 });
+    const done = await local.fake.pages.request(`/dev/stripe/checkout/${started.body.id}/complete`, {
+      method: 'POST',
+    });
+    const { event_id } = (await done.json()) as { event_id: string };
+    expect(local.fake.object(event_id)?.type).toBe('checkout.session.completed');
+    expect((await getBalance(user.userId))?.amount).toBe(450);
+    const again = await local.fake.pages.request(`/dev/stripe/events/${event_id}/resend`, { method: 'POST' });
+    expect(await again.json()).toEqual({ event_id, delivered: true, status: 200 });
+    expect(local.fake.deliveries(event_id).map((d) => d.status)).toEqual([200, 200]);
+    expect((await getBalance(user.userId))?.amount).toBe(450);
+    expect(
+      (await local.fake.pages.request('/dev/stripe/events/evt_nope/resend', { method: 'POST' })).status,
+    ).toBe(404);
+    // Paying twice is refused as Stripe would: the session is complete.
+    const twice = await local.fake.pages.request(`/dev/stripe/checkout/${started.body.id}/complete`, {
+      method: 'POST',
+    });
+    expect(twice.status).toBe(400);
+    const listing = await (await local.fake.pages.request('/dev/stripe')).text();
+    expect(listing).toContain(started.body.id);
+    expect(listing).toContain(event_id);
+  });
+});
+
 describe('receipts', () => {
   it('emails a receipt for each top-up and refund to a user who asked for them, and none to one who did not', async () => {
     const quiet = await signedIn();
