@@ -16,7 +16,7 @@ import type { Tenant } from '../core/db/tenants';
 import { logger } from '../core/log';
 import { userOfCustomer } from './customers';
 import { sendReceipt } from './receipts';
-import { callStripe, type StripeClient } from './stripe-client';
+import { callStripe, isMissing, type StripeClient } from './stripe-client';
 
 type Loose = Record<string, unknown>;
 type Planned = {
@@ -40,7 +40,15 @@ export type SyncContext = {
   ignored?: string;
 };
 
-const fetchFrom = <T>(call: () => Promise<T>) => callStripe(call) as Promise<T & Loose>;
+/**
+ * The object as Stripe has it now, or undefined when the site's account has no such object (deleted, or test data
+ * wiped): that event is acknowledged as `object_missing`, since retrying would never find it.
+ */
+async function fetchFrom<T>(ctx: SyncContext, call: () => Promise<T>): Promise<(T & Loose) | undefined> {
+  const found = await callStripe(() => call().catch((e) => (isMissing(e) ? undefined : Promise.reject(e))));
+  if (found === undefined) ctx.ignored ??= 'object_missing';
+  return found as (T & Loose) | undefined;
+}
 const idOf = (v: unknown): string | undefined =>
   typeof v === 'string'
     ? v
@@ -66,10 +74,11 @@ async function userOf(ctx: SyncContext, customer: unknown): Promise<string | und
 /** A payment: its PAY# record, the top-up it credits (our checkouts' payments only) and every refund of it. */
 export async function syncPayment(ctx: SyncContext, paymentIntentId: string | undefined): Promise<void> {
   if (!paymentIntentId) return;
-  const pi = await fetchFrom(() => ctx.stripe.paymentIntents.retrieve(paymentIntentId));
+  const pi = await fetchFrom(ctx, () => ctx.stripe.paymentIntents.retrieve(paymentIntentId));
+  if (!pi) return;
   const userId = await userOf(ctx, pi.customer);
   if (!userId) return;
-  const refunds = await fetchFrom(() => ctx.stripe.refunds.list({ payment_intent: pi.id, limit: 100 }));
+  const refunds = await callStripe(() => ctx.stripe.refunds.list({ payment_intent: pi.id, limit: 100 }));
   const done = (refunds.data as unknown as Loose[]).filter((r) => r.status === 'succeeded');
   const refunded = done.reduce((sum, r) => sum + Number(r.amount), 0);
   const isTopUp = (pi.metadata as Loose | undefined)?.user_id === userId;
@@ -118,8 +127,8 @@ async function syncPaymentMethod(ctx: SyncContext, pm: Loose): Promise<void> {
   const customer = idOf(pm.customer) ?? idOf(ctx.event.previous?.customer);
   const userId = await userOf(ctx, customer);
   if (!userId) return;
-  const now = await fetchFrom(() => ctx.stripe.paymentMethods.retrieve(String(pm.id)));
-  if (idOf(now.customer) !== customer) return deleteRecord(userId, 'PM#', now.id);
+  const now = await fetchFrom(ctx, () => ctx.stripe.paymentMethods.retrieve(String(pm.id)));
+  if (!now || idOf(now.customer) !== customer) return deleteRecord(userId, 'PM#', String(pm.id));
   const card = (now.card ?? {}) as Loose;
   await putRecord(userId, 'PM#', now.id, {
     id: now.id,
@@ -139,7 +148,8 @@ const subscriptionIdOf = (invoice: Loose) =>
 /** A subscription's state as Stripe has it now, on the user's BILLING item. */
 async function syncSubscription(ctx: SyncContext, subscriptionId: string | undefined): Promise<void> {
   if (!subscriptionId) return;
-  const sub = await fetchFrom(() => ctx.stripe.subscriptions.retrieve(subscriptionId));
+  const sub = await fetchFrom(ctx, () => ctx.stripe.subscriptions.retrieve(subscriptionId));
+  if (!sub) return;
   const userId = await userOf(ctx, sub.customer);
   if (!userId) return;
   const item = ((sub.items as unknown as Loose | undefined)?.data as Loose[] | undefined)?.[0] ?? {};
@@ -156,7 +166,8 @@ async function syncSubscription(ctx: SyncContext, subscriptionId: string | undef
 /** A paid subscription invoice credits its amount, once. */
 async function syncInvoice(ctx: SyncContext, invoiceId: string | undefined): Promise<void> {
   if (!invoiceId) return;
-  const invoice = await fetchFrom(() => ctx.stripe.invoices.retrieve(invoiceId));
+  const invoice = await fetchFrom(ctx, () => ctx.stripe.invoices.retrieve(invoiceId));
+  if (!invoice) return;
   if (invoice.status !== 'paid' || !subscriptionIdOf(invoice) || !Number(invoice.amount_paid)) {
     ctx.ignored ??= 'not_a_paid_subscription_invoice';
     return;
@@ -177,9 +188,14 @@ async function syncInvoice(ctx: SyncContext, invoiceId: string | undefined): Pro
 type Handler = (ctx: SyncContext, object: Loose) => Promise<void>;
 const subscription: Handler = (ctx, sub) => syncSubscription(ctx, idOf(sub.id));
 
-export const EVENT_HANDLERS: Record<string, Handler> = {
+/** The handler for an event type: the ones below, and every customer.subscription.* (paused, resumed, ...). */
+export const handlerFor = (type: string): Handler | undefined =>
+  EVENT_HANDLERS[type] ?? (type.startsWith('customer.subscription.') ? subscription : undefined);
+
+const EVENT_HANDLERS: Record<string, Handler> = {
   'checkout.session.completed': async (ctx, s) => {
-    const session = await fetchFrom(() => ctx.stripe.checkout.sessions.retrieve(String(s.id)));
+    const session = await fetchFrom(ctx, () => ctx.stripe.checkout.sessions.retrieve(String(s.id)));
+    if (!session) return;
     if (session.mode === 'subscription') {
       await syncSubscription(ctx, idOf(session.subscription));
       return syncInvoice(ctx, idOf(session.invoice));

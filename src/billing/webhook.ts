@@ -12,7 +12,7 @@ import type { Tenant } from '../core/db/tenants';
 import { BadRequestError } from '../core/errors';
 import { STRIPE_WEBHOOK_SECRET } from './stripe-account';
 import { stripeFor, stripeSdk, stripeSecret } from './stripe-client';
-import { applyPlan, EVENT_HANDLERS, type SyncContext } from './stripe-sync';
+import { applyPlan, handlerFor, type SyncContext } from './stripe-sync';
 
 export const WEBHOOK_TOLERANCE_SECONDS = 300;
 // Stripe retries for up to three days; markers outlive that.
@@ -40,7 +40,7 @@ export async function handleStripeWebhook(
   meta: RequestMeta,
 ): Promise<WebhookOutcome> {
   const event = await verifiedEvent(tenant, rawBody, signature);
-  const handle = EVENT_HANDLERS[event.type];
+  const handle = handlerFor(event.type);
   if (!handle) return { received: true, ignored: 'event_type' };
   const eventMarker: Marker = {
     pk: `STRIPE#${tenant.id}`,

@@ -144,6 +144,15 @@ describe('POST /billing/webhook/{client_id}/{site_id}', () => {
     });
     const created = madeUp('customer.created');
     expect((await deliver(created, sign(created))).body).toEqual({ received: true, ignored: 'event_type' });
+    // Every customer.subscription.* is handled; one naming an object the account no longer has is acknowledged
+    // (retrying would never find it), as is a payment that is not there.
+    for (const type of ['customer.subscription.paused', 'payment_intent.succeeded', 'invoice.paid']) {
+      const missing = madeUp(type);
+      expect((await deliver(missing, sign(missing))).body, type).toEqual({
+        received: true,
+        ignored: 'object_missing',
+      });
+    }
     expect(await getBalance(userId)).toBeUndefined();
   });
 
