@@ -13,6 +13,7 @@ const WHAT: Record<string, string> = {
   refund: 'Refund',
   charge: 'Charge',
   subscription: 'Subscription payment',
+  dispute: 'Disputed payment',
   adjustment: 'Adjustment',
 };
 

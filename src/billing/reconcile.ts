@@ -53,6 +53,12 @@ async function stripeAmount(
     const refund = await callStripe(() => stripe.refunds.retrieve(ref));
     return refund.status === 'succeeded' ? -refund.amount : 0;
   }
+  if (kind === 'dispute') {
+    // Withdrawn once it is a real dispute, returned when won: what the ledger booked for it, net.
+    const dispute = await callStripe(() => stripe.disputes.retrieve(ref));
+    const taken = !dispute.status.startsWith('warning_') && dispute.status !== 'prevented';
+    return (taken ? -dispute.amount : 0) + (dispute.status === 'won' ? dispute.amount : 0);
+  }
   if (kind === 'subscription') {
     const invoice = await callStripe(() => stripe.invoices.retrieve(ref));
     return invoice.status === 'paid' ? invoice.amount_paid : 0;
@@ -76,7 +82,7 @@ async function reconcileSite(tenant: Tenant, sampleSize: number, out: Reconcilia
   // alone matches.
   const byRef = new Map<string, { userId: string; kind: LedgerKind; ref: string; amount: number }>();
   for (const e of (await siteLedgerSince(tenant.id, since)).entries) {
-    if (!e.ref || !['top_up', 'refund', 'subscription'].includes(e.kind)) continue;
+    if (!e.ref || !['top_up', 'refund', 'subscription', 'dispute'].includes(e.kind)) continue;
     const seen = byRef.get(e.ref);
     byRef.set(e.ref, { userId: e.userId, kind: e.kind, ref: e.ref, amount: (seen?.amount ?? 0) + e.amount });
   }

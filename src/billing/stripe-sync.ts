@@ -185,27 +185,76 @@ async function syncInvoice(ctx: SyncContext, invoiceId: string | undefined): Pro
   });
 }
 
+// A dispute's money: withdrawn as soon as it is a real dispute (not an inquiry, `warning_*`, or `prevented`), and
+// returned when it is won.
+const withdrawn = (status: unknown) =>
+  typeof status === 'string' && !status.startsWith('warning_') && status !== 'prevented';
+
+/** A chargeback: its payment synced first (so the top-up is there to take back), then debited, and credited if won. */
+async function syncDispute(ctx: SyncContext, disputeId: string | undefined): Promise<void> {
+  if (!disputeId) return;
+  const dispute = await fetchFrom(ctx, () => ctx.stripe.disputes.retrieve(disputeId));
+  if (!dispute) return;
+  const before = ctx.plan.length;
+  await syncPayment(ctx, idOf(dispute.payment_intent));
+  const credit = ctx.plan.slice(before).find((p) => p.kind === 'top_up');
+  if (!credit) return;
+  const base = {
+    userId: credit.userId,
+    currency: String(dispute.currency),
+    ref: dispute.id,
+    allowNegative: true,
+  };
+  if (withdrawn(dispute.status)) {
+    ctx.plan.push({
+      ...base,
+      amount: -Number(dispute.amount),
+      kind: 'dispute',
+      description: 'Disputed payment (chargeback)',
+      marker: `DISPUTE#${dispute.id}`,
+    });
+  }
+  if (dispute.status === 'won') {
+    ctx.plan.push({
+      ...base,
+      amount: Number(dispute.amount),
+      kind: 'dispute',
+      description: 'Dispute won',
+      marker: `DISPUTE_WON#${dispute.id}`,
+    });
+  }
+}
+
 type Handler = (ctx: SyncContext, object: Loose) => Promise<void>;
 const subscription: Handler = (ctx, sub) => syncSubscription(ctx, idOf(sub.id));
 
-/** The handler for an event type: the ones below, and every customer.subscription.* (paused, resumed, ...). */
+const dispute: Handler = (ctx, d) => syncDispute(ctx, idOf(d.id));
+
+const checkoutSession: Handler = async (ctx, s) => {
+  const session = await fetchFrom(ctx, () => ctx.stripe.checkout.sessions.retrieve(String(s.id)));
+  if (!session) return;
+  if (session.mode === 'subscription') {
+    await syncSubscription(ctx, idOf(session.subscription));
+    return syncInvoice(ctx, idOf(session.invoice));
+  }
+  if (session.payment_status !== 'paid' || !session.payment_intent) {
+    ctx.ignored = 'not_a_paid_top_up';
+    return;
+  }
+  return syncPayment(ctx, idOf(session.payment_intent));
+};
+
+/** The handler for an event type: the ones below, every customer.subscription.* and every charge.dispute.*. */
 export const handlerFor = (type: string): Handler | undefined =>
-  EVENT_HANDLERS[type] ?? (type.startsWith('customer.subscription.') ? subscription : undefined);
+  EVENT_HANDLERS[type] ??
+  (type.startsWith('customer.subscription.') ? subscription : undefined) ??
+  (type.startsWith('charge.dispute.') ? dispute : undefined);
 
 const EVENT_HANDLERS: Record<string, Handler> = {
-  'checkout.session.completed': async (ctx, s) => {
-    const session = await fetchFrom(ctx, () => ctx.stripe.checkout.sessions.retrieve(String(s.id)));
-    if (!session) return;
-    if (session.mode === 'subscription') {
-      await syncSubscription(ctx, idOf(session.subscription));
-      return syncInvoice(ctx, idOf(session.invoice));
-    }
-    if (session.payment_status !== 'paid' || !session.payment_intent) {
-      ctx.ignored = 'not_a_paid_top_up';
-      return;
-    }
-    return syncPayment(ctx, idOf(session.payment_intent));
-  },
+  'checkout.session.completed': checkoutSession,
+  // A delayed payment method (a bank debit) settles or fails after the checkout completed.
+  'checkout.session.async_payment_succeeded': checkoutSession,
+  'checkout.session.async_payment_failed': checkoutSession,
   'payment_intent.succeeded': (ctx, pi) => syncPayment(ctx, idOf(pi.id)),
   'payment_intent.payment_failed': (ctx, pi) => syncPayment(ctx, idOf(pi.id)),
   'charge.refunded': (ctx, charge) => syncPayment(ctx, idOf(charge.payment_intent)),
@@ -220,6 +269,7 @@ const EVENT_HANDLERS: Record<string, Handler> = {
 const AUDIT_EVENT: Partial<Record<LedgerKind, string>> = {
   top_up: 'billing_top_up',
   refund: 'billing_refund',
+  dispute: 'billing_dispute',
   subscription: 'billing_subscription_credit',
 };
 

@@ -82,6 +82,7 @@ export async function siteBillingSummary(tenant: Tenant) {
       row('Refunds', byKind.refund),
       row('Charges', byKind.charge),
       row('Subscription credits', byKind.subscription),
+      row('Disputes (chargebacks, net)', byKind.dispute),
     ],
     outstanding: {
       users: balances.balances.filter((b) => b.amount !== 0).length,

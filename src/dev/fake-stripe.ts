@@ -380,6 +380,36 @@ export function createFakeStripe(options: FakeStripeOptions) {
     return refund;
   }
 
+  /** The cardholder disputes a payment: Stripe withdraws the amount at once (returned if the dispute is won). */
+  function dispute(account: string, paymentIntent: string) {
+    const pi = get(account, 'payment_intent', paymentIntent, 'payment_intent');
+    const charge = get(account, 'charge', String(pi.latest_charge), 'charge');
+    const d = put(account, {
+      id: `dp_${hex(12)}`,
+      object: 'dispute',
+      amount: charge.amount,
+      currency: charge.currency,
+      charge: charge.id,
+      payment_intent: pi.id,
+      status: 'needs_response',
+      reason: 'fraudulent',
+      created: now(),
+    });
+    charge.disputed = true;
+    emit(account, 'charge.dispute.created', d);
+    emit(account, 'charge.dispute.funds_withdrawn', d);
+    return d;
+  }
+
+  function closeDispute(id: string, won: boolean) {
+    const d = objects.get(id);
+    if (!d || d.object !== 'dispute') throw missing('dispute', id);
+    d.status = won ? 'won' : 'lost';
+    emit(d._account, 'charge.dispute.closed', d);
+    if (won) emit(d._account, 'charge.dispute.funds_reinstated', d);
+    return d;
+  }
+
   function detach(account: string, id: string) {
     const pm = get(account, 'payment_method', id);
     const customer = pm.customer;
@@ -457,6 +487,7 @@ export function createFakeStripe(options: FakeStripeOptions) {
     ['payment_methods', 'payment_method'],
     ['subscriptions', 'subscription'],
     ['invoices', 'invoice'],
+    ['disputes', 'dispute'],
     ['events', 'event'],
   ] as const) {
     api.get(`/v1/${path}/:id`, (c) => one(c, get(acct(c), kind, c.req.param('id'))));
@@ -725,6 +756,11 @@ export function createFakeStripe(options: FakeStripeOptions) {
     refund: (secretKey: string, paymentIntent: string, amount?: number) =>
       view(refund(secretKey, { payment_intent: paymentIntent, amount })) as StripeObject,
     detachPaymentMethod: (secretKey: string, id: string) => view(detach(secretKey, id)) as StripeObject,
+    /** A chargeback on a payment (charge.dispute.created and .funds_withdrawn follow). */
+    dispute: (secretKey: string, paymentIntent: string) =>
+      view(dispute(secretKey, paymentIntent)) as StripeObject,
+    /** The dispute is decided (charge.dispute.closed, and .funds_reinstated when won). */
+    closeDispute: (id: string, won: boolean) => view(closeDispute(id, won)) as StripeObject,
     object: (id: string) => view(objects.get(id)),
     /** Events of an account, oldest first (optionally of one type). */
     events: (secretKey: string, type?: string) =>

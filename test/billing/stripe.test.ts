@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { getBalance, getBillingProfile, listLedger } from '../../src/core/db/billing';
 import { userIdOf } from '../../src/core/db/users';
-import { bearer, client } from '../support/http';
+import { bearer, client, withKey } from '../support/http';
 import { emailJobs } from '../support/queued-jobs';
 import { connectStripe, type LocalStripe, type StripeAccount, startLocalStripe } from '../support/stripe';
 import { createTestTenant, type TestTenant } from '../support/tenants';
@@ -30,7 +30,7 @@ let monthly: string;
 
 beforeAll(async () => {
   local = await startLocalStripe(app);
-  site = await createTestTenant({ settings: {} });
+  site = await createTestTenant({ settings: {} }, ['auth', 'billing:charge']);
   other = await createTestTenant();
   account = await connectStripe(local, site);
   otherAccount = await connectStripe(local, other);
@@ -307,6 +307,85 @@ describe('webhooks against Stripe state', () => {
     ]);
     const overview = await api.get('/billing', user.auth);
     expect(overview.body.payments[0]).toMatchObject({ status: 'succeeded', amount_refunded: 200 });
+  });
+
+  it('S47: a chargeback takes the top-up back once, even below zero, and a won dispute returns it; in any order', async () => {
+    const user = await signedIn();
+    const { paymentIntent } = await paidTopUp(user.auth, 500);
+    // Most of it is spent before the cardholder disputes the payment.
+    const spent = await api.post(
+      '/billing/charge',
+      { user_id: user.userId, amount: 350, description: 'Reports', idempotency_key: `spent-${Date.now()}` },
+      withKey(site.apiKey),
+    );
+    expect(spent.body.balance.amount).toBe(150);
+    const lost = local.fake.dispute(account.secretKey, paymentIntent);
+    await local.fake.idle();
+    expect((await getBalance(user.userId))?.amount).toBe(-350);
+    // Decided in our favour; Stripe's events for it arrive twice, the "closed" one last.
+    local.fake.hold(true);
+    try {
+      local.fake.closeDispute(lost.id, true);
+      const held = local.fake.held();
+      for (const id of [...held].reverse()) await local.fake.deliver(id);
+      for (const id of held) await local.fake.deliver(id);
+    } finally {
+      local.fake.hold(false);
+    }
+    expect((await getBalance(user.userId))?.amount).toBe(150);
+    const { entries } = await listLedger(user.userId);
+    expect(entries.map((e) => [e.kind, e.amount, e.description])).toEqual([
+      ['dispute', 500, 'Dispute won'],
+      ['dispute', -500, 'Disputed payment (chargeback)'],
+      ['charge', -350, 'Reports'],
+      ['top_up', 500, 'Top-up'],
+    ]);
+
+    // A dispute that is already won when its first event arrives: taken and returned, net nothing.
+    const other = await signedIn();
+    const second = await checkout(other.auth, { amount: 300 });
+    local.fake.hold(true);
+    try {
+      local.fake.completeCheckout(second.body.id);
+      const pi = (local.fake.object(second.body.id) as Record<string, string>).payment_intent as string;
+      const d = local.fake.dispute(account.secretKey, pi);
+      local.fake.closeDispute(d.id, true);
+      const reinstated = local.fake
+        .held()
+        .find((id) => local.fake.object(id)?.type === 'charge.dispute.funds_reinstated') as string;
+      await local.fake.deliver(reinstated);
+      for (const id of local.fake.held()) await local.fake.deliver(id);
+    } finally {
+      local.fake.hold(false);
+    }
+    expect((await getBalance(other.userId))?.amount).toBe(300);
+    expect((await listLedger(other.userId)).entries).toHaveLength(3);
+  });
+
+  it('a delayed payment that settles after the checkout (async_payment_succeeded) credits once', async () => {
+    const user = await signedIn();
+    const started = await checkout(user.auth, { amount: 800 });
+    local.fake.hold(true);
+    try {
+      local.fake.completeCheckout(started.body.id);
+    } finally {
+      local.fake.hold(false);
+    }
+    const settled = JSON.stringify({
+      id: `evt_async_${Date.now()}`,
+      object: 'event',
+      type: 'checkout.session.async_payment_succeeded',
+      data: { object: { id: started.body.id, object: 'checkout.session' } },
+    });
+    const { stripeSignature } = await import('../../src/dev/fake-stripe');
+    const path = `/billing/webhook/${encodeURIComponent(site.tenant.clientId)}/${encodeURIComponent(site.tenant.siteId)}`;
+    const res = await api.post(path, settled, {
+      'content-type': 'application/json',
+      'stripe-signature': stripeSignature(settled, account.webhookSecret),
+    });
+    expect(res.body).toMatchObject({ received: true, applied: expect.stringMatching(/^evt_async_/) });
+    for (const id of local.fake.held()) await local.fake.deliver(id);
+    expect((await getBalance(user.userId))?.amount).toBe(800);
   });
 
   it('a detach delivered before its attach leaves no card listed; a declined payment is recorded and credits nothing', async () => {

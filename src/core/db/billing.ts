@@ -22,7 +22,7 @@ import { documentClient } from './client';
 import { cancellationCodes, isConditionFailed } from './conditions';
 
 export type Balance = { amount: number; currency: string; version: number };
-export type LedgerKind = 'charge' | 'top_up' | 'refund' | 'subscription' | 'adjustment';
+export type LedgerKind = 'charge' | 'top_up' | 'refund' | 'subscription' | 'dispute' | 'adjustment';
 export type LedgerEntry = {
   id: string;
   at: string;
