@@ -7,7 +7,7 @@ import type { Tenant } from '../core/db/tenants';
 import { getUser } from '../core/db/users';
 import { NotFoundError, ValidationError } from '../core/errors';
 import { assertSitePage } from '../core/tenant-settings';
-import { customerFor } from './customers';
+import { withCustomer } from './customers';
 import { billingSettings } from './settings';
 import { callStripe, stripeFor } from './stripe-client';
 
@@ -56,7 +56,6 @@ export async function startCheckout(tenant: Tenant, userId: string, body: z.outp
   }
   const stripe = await stripeFor(tenant);
   const user = await siteUser(tenant, userId);
-  const customer = await customerFor(stripe, tenant, user);
   const metadata = { user_id: userId };
   let mode: 'payment' | 'subscription' = 'payment';
   let lineItem: { price: string; quantity: 1 } | { price_data: object; quantity: 1 };
@@ -75,7 +74,7 @@ export async function startCheckout(tenant: Tenant, userId: string, body: z.outp
       quantity: 1,
     };
   }
-  const session = await callStripe(() =>
+  const session = await withCustomer(stripe, tenant, user, (customer) =>
     stripe.checkout.sessions.create({
       mode,
       customer,
@@ -96,8 +95,7 @@ export async function openPortal(tenant: Tenant, userId: string, body: z.output<
     throw new ValidationError([{ field: 'return_url', message: 'required: the site has no origin' }]);
   assertSitePage(tenant, returnUrl, 'return_url');
   const stripe = await stripeFor(tenant);
-  const customer = await customerFor(stripe, tenant, await siteUser(tenant, userId));
-  const session = await callStripe(() =>
+  const session = await withCustomer(stripe, tenant, await siteUser(tenant, userId), (customer) =>
     stripe.billingPortal.sessions.create({ customer, return_url: returnUrl }),
   );
   return { url: session.url };

@@ -26,18 +26,36 @@ async function fetchCustomer(stripe: StripeClient, id: string) {
   return customer && !('deleted' in customer && customer.deleted) ? customer : undefined;
 }
 
-/** The user's Stripe customer id, made now if they have none (or Stripe no longer knows theirs). */
-export async function customerFor(stripe: StripeClient, tenant: Tenant, user: User): Promise<string> {
+/** Stripe's answer that the customer passed is not in the account. */
+class StaleCustomer extends Error {}
+const namesMissingCustomer = (error: unknown) =>
+  isMissing(error) && (error as { param?: string }).param === 'customer';
+
+/**
+ * Calls Stripe with the user's customer, made first when they have none. A customer on record that Stripe no longer
+ * knows (deleted in the dashboard, a test account wiped) is replaced and the call made again, once: no call spent
+ * checking the customer every time.
+ */
+export async function withCustomer<T>(
+  stripe: StripeClient,
+  tenant: Tenant,
+  user: User,
+  use: (customerId: string) => Promise<T>,
+): Promise<T> {
   const known = (await getBillingProfile(user.userId)).stripeCustomerId;
-  if (known) {
-    const found = await fetchCustomer(stripe, known);
-    if (found) return known;
-    // Deleted in the dashboard (or a test account wiped): a new one replaces it.
-    const fresh = await createCustomer(stripe, tenant, user, known);
-    return claimStripeCustomer(user.userId, fresh.id, true);
+  if (!known) {
+    const customer = await createCustomer(stripe, tenant, user, 'first');
+    return callStripe(async () => use(await claimStripeCustomer(user.userId, customer.id)));
   }
-  const customer = await createCustomer(stripe, tenant, user, 'first');
-  return claimStripeCustomer(user.userId, customer.id);
+  try {
+    return await callStripe(() =>
+      use(known).catch((error) => Promise.reject(namesMissingCustomer(error) ? new StaleCustomer() : error)),
+    );
+  } catch (error) {
+    if (!(error instanceof StaleCustomer)) throw error;
+  }
+  const fresh = await createCustomer(stripe, tenant, user, known);
+  return callStripe(async () => use(await claimStripeCustomer(user.userId, fresh.id, true)));
 }
 
 /** The user of this site the customer is, or undefined (another site's, unknown, or not on record as theirs). */

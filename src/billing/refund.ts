@@ -12,6 +12,22 @@ import { NotFoundError, ValidationError } from '../core/errors';
 import { billingSettings } from './settings';
 import { callStripe, stripeFor } from './stripe-client';
 
+/** Why this amount cannot be refunded, or undefined when it can. */
+async function refundProblem(
+  tenant: Tenant,
+  userId: string,
+  payment: Record<string, unknown>,
+  typed: string,
+  amount: number,
+): Promise<string | undefined> {
+  if (!/^\d{1,10}$/.test(typed) || amount < 1) return 'a whole number of minor units (cents), at least 1';
+  const refundable = Number(payment.amount_received) - Number(payment.amount_refunded ?? 0);
+  if (amount > refundable) return `at most ${refundable}, what is left of this payment`;
+  if (billingSettings(tenant).billing.allow_credit) return undefined;
+  const balance = (await getBalance(userId))?.amount ?? 0;
+  return amount > balance ? `at most ${balance}, the balance: the rest has been spent` : undefined;
+}
+
 export async function refundPayment(
   tenant: Tenant,
   user: User,
@@ -24,17 +40,8 @@ export async function refundPayment(
   if (!payment || payment.status !== 'succeeded' || payment.kind !== 'top_up') {
     throw new NotFoundError('No such refundable payment for this user', 'payment_not_found');
   }
-  const refundable = Number(payment.amount_received) - Number(payment.amount_refunded ?? 0);
   const amount = Number(input.amount);
-  const balance = (await getBalance(user.userId))?.amount ?? 0;
-  const problem =
-    !/^\d{1,10}$/.test(input.amount.trim()) || amount < 1
-      ? 'a whole number of minor units (cents), at least 1'
-      : amount > refundable
-        ? `at most ${refundable}, what is left of this payment`
-        : amount > balance && !billingSettings(tenant).billing.allow_credit
-          ? `at most ${balance}, the balance: the rest has been spent`
-          : undefined;
+  const problem = await refundProblem(tenant, user.userId, payment, input.amount.trim(), amount);
   if (problem) throw new ValidationError([{ field: 'amount', message: problem }]);
   const stripe = await stripeFor(tenant);
   const refund = await callStripe(() =>

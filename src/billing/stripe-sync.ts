@@ -38,6 +38,8 @@ export type SyncContext = {
   meta: RequestMeta;
   plan: Planned[];
   ignored?: string;
+  /** Customers already looked up for this event (a subscription's checkout names one customer three times). */
+  users?: Map<string, Promise<string | undefined>>;
 };
 
 /**
@@ -59,7 +61,10 @@ const iso = (seconds: unknown) =>
   typeof seconds === 'number' ? new Date(seconds * 1000).toISOString() : undefined;
 
 async function userOf(ctx: SyncContext, customer: unknown): Promise<string | undefined> {
-  const userId = await userOfCustomer(ctx.stripe, ctx.tenant, idOf(customer));
+  const id = idOf(customer) ?? '';
+  ctx.users ??= new Map();
+  if (!ctx.users.has(id)) ctx.users.set(id, userOfCustomer(ctx.stripe, ctx.tenant, id));
+  const userId = await ctx.users.get(id);
   if (!userId) {
     // S41: another site's customer, or one this site never made; nothing changes.
     logger.warn('stripe event names a customer that is not a user of this site; ignored', {
@@ -71,13 +76,19 @@ async function userOf(ctx: SyncContext, customer: unknown): Promise<string | und
   return userId;
 }
 
-/** A payment: its PAY# record, the top-up it credits (our checkouts' payments only) and every refund of it. */
-export async function syncPayment(ctx: SyncContext, paymentIntentId: string | undefined): Promise<void> {
-  if (!paymentIntentId) return;
+/**
+ * A payment: its PAY# record, the top-up it credits (our checkouts' payments only) and every refund of it. Returns
+ * the user whose top-up it is, if it is one.
+ */
+export async function syncPayment(
+  ctx: SyncContext,
+  paymentIntentId: string | undefined,
+): Promise<string | undefined> {
+  if (!paymentIntentId) return undefined;
   const pi = await fetchFrom(ctx, () => ctx.stripe.paymentIntents.retrieve(paymentIntentId));
-  if (!pi) return;
+  if (!pi) return undefined;
   const userId = await userOf(ctx, pi.customer);
-  if (!userId) return;
+  if (!userId) return undefined;
   const refunds = await callStripe(() => ctx.stripe.refunds.list({ payment_intent: pi.id, limit: 100 }));
   const done = (refunds.data as unknown as Loose[]).filter((r) => r.status === 'succeeded');
   const refunded = done.reduce((sum, r) => sum + Number(r.amount), 0);
@@ -96,7 +107,7 @@ export async function syncPayment(ctx: SyncContext, paymentIntentId: string | un
   });
   if (!isTopUp || pi.status !== 'succeeded') {
     if (pi.status !== 'succeeded') ctx.ignored ??= 'not_a_paid_top_up';
-    return;
+    return undefined;
   }
   ctx.plan.push({
     userId,
@@ -119,6 +130,7 @@ export async function syncPayment(ctx: SyncContext, paymentIntentId: string | un
       allowNegative: true,
     });
   }
+  return userId;
 }
 
 /** A payment method: on the user's list while Stripe says it is attached to their customer. */
@@ -195,12 +207,10 @@ async function syncDispute(ctx: SyncContext, disputeId: string | undefined): Pro
   if (!disputeId) return;
   const dispute = await fetchFrom(ctx, () => ctx.stripe.disputes.retrieve(disputeId));
   if (!dispute) return;
-  const before = ctx.plan.length;
-  await syncPayment(ctx, idOf(dispute.payment_intent));
-  const credit = ctx.plan.slice(before).find((p) => p.kind === 'top_up');
-  if (!credit) return;
+  const userId = await syncPayment(ctx, idOf(dispute.payment_intent));
+  if (!userId) return;
   const base = {
-    userId: credit.userId,
+    userId,
     currency: String(dispute.currency),
     ref: dispute.id,
     allowNegative: true,
@@ -241,7 +251,10 @@ const checkoutSession: Handler = async (ctx, s) => {
     ctx.ignored = 'not_a_paid_top_up';
     return;
   }
-  return syncPayment(ctx, idOf(session.payment_intent));
+  await syncPayment(ctx, idOf(session.payment_intent));
+};
+const payment: Handler = async (ctx, pi) => {
+  await syncPayment(ctx, idOf(pi.id));
 };
 
 /** The handler for an event type: the ones below, every customer.subscription.* and every charge.dispute.*. */
@@ -255,9 +268,11 @@ const EVENT_HANDLERS: Record<string, Handler> = {
   // A delayed payment method (a bank debit) settles or fails after the checkout completed.
   'checkout.session.async_payment_succeeded': checkoutSession,
   'checkout.session.async_payment_failed': checkoutSession,
-  'payment_intent.succeeded': (ctx, pi) => syncPayment(ctx, idOf(pi.id)),
-  'payment_intent.payment_failed': (ctx, pi) => syncPayment(ctx, idOf(pi.id)),
-  'charge.refunded': (ctx, charge) => syncPayment(ctx, idOf(charge.payment_intent)),
+  'payment_intent.succeeded': payment,
+  'payment_intent.payment_failed': payment,
+  'charge.refunded': async (ctx, charge) => {
+    await syncPayment(ctx, idOf(charge.payment_intent));
+  },
   'payment_method.attached': syncPaymentMethod,
   'payment_method.detached': syncPaymentMethod,
   'customer.subscription.created': subscription,
@@ -291,14 +306,17 @@ export async function applyPlan(ctx: SyncContext, eventMarker: Marker) {
     if ('repeat' in result) continue;
     applied++;
     markerSet = last;
-    await audit(ctx.meta, {
-      tenantId: ctx.tenant.id,
-      event: AUDIT_EVENT[p.kind] ?? 'billing_ledger_entry',
-      outcome: 'success',
-      userId: p.userId,
-      detail: { amount: p.amount, currency: p.currency, ref: p.ref, stripe_event: ctx.event.id },
-    });
-    await sendReceipt(ctx.tenant, p.userId, result.entry, result.balance.currency);
+    // Apart, so one round trip: the receipt reads the user's setting while the audit entry is written.
+    await Promise.all([
+      audit(ctx.meta, {
+        tenantId: ctx.tenant.id,
+        event: AUDIT_EVENT[p.kind] ?? 'billing_ledger_entry',
+        outcome: 'success',
+        userId: p.userId,
+        detail: { amount: p.amount, currency: p.currency, ref: p.ref, stripe_event: ctx.event.id },
+      }),
+      sendReceipt(ctx.tenant, p.userId, result.entry, result.balance.currency),
+    ]);
   }
   return { applied, markerSet };
 }

@@ -6,8 +6,7 @@
 // EVT# marker rides in the transaction of its last ledger entry (or alone, when it moved nothing): a replay is
 // answered at once. An event about another site's customer changes nothing.
 import type { RequestMeta } from '../core/audit';
-import type { Marker } from '../core/db/billing';
-import { hasMarker, putMarker } from '../core/db/billing';
+import { hasMarker, type Marker, putMarker } from '../core/db/billing';
 import type { Tenant } from '../core/db/tenants';
 import { BadRequestError } from '../core/errors';
 import { STRIPE_WEBHOOK_SECRET } from './stripe-account';

@@ -5,7 +5,7 @@
 // another site's customers change nothing (S41); Stripe outages are a 503 to retry that changes nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
-import { getBalance, getBillingProfile, listLedger } from '../../src/core/db/billing';
+import { claimStripeCustomer, getBalance, getBillingProfile, listLedger } from '../../src/core/db/billing';
 import { userIdOf } from '../../src/core/db/users';
 import { bearer, client, withKey } from '../support/http';
 import { emailJobs } from '../support/queued-jobs';
@@ -197,6 +197,19 @@ describe('POST /billing/checkout', () => {
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('billing_not_configured');
     expect(local.fake.events(account.secretKey).length).toBe(before);
+  });
+
+  it('replaces a customer Stripe no longer knows (deleted in the dashboard) and checks out on the new one', async () => {
+    const user = await signedIn();
+    await claimStripeCustomer(user.userId, 'cus_deletedInTheDashboard');
+    const started = await checkout(user.auth, { amount: 500 });
+    expect(started.status).toBe(200);
+    const customer = (local.fake.object(started.body.id) as Record<string, string>).customer as string;
+    expect(customer).not.toBe('cus_deletedInTheDashboard');
+    expect((await getBillingProfile(user.userId)).stripeCustomerId).toBe(customer);
+    // And the next checkout uses it straight away.
+    const again = await checkout(user.auth, { amount: 500 });
+    expect((local.fake.object(again.body.id) as Record<string, string>).customer).toBe(customer);
   });
 
   it('a Stripe outage is a 503 to retry, never a 500', async () => {

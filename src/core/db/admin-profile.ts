@@ -23,6 +23,19 @@ async function read<T>(userId: string, attribute: string): Promise<T | undefined
   return Item?.[attribute] as T | undefined;
 }
 
+async function write(userId: string, attribute: string, value: unknown): Promise<void> {
+  await documentClient.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: { user_id: userId },
+      UpdateExpression: 'SET #a = :v',
+      ConditionExpression: 'attribute_exists(user_id)',
+      ExpressionAttributeNames: { '#a': attribute },
+      ExpressionAttributeValues: { ':v': value },
+    }),
+  );
+}
+
 /**
  * Records a console sign-in's address; whether it is one this admin has not signed in from lately (`first` when
  * they never signed in before, which is not news).
@@ -33,15 +46,7 @@ export async function rememberConsoleAddress(
 ): Promise<{ isNew: boolean; first: boolean }> {
   const known = (await read<string[]>(userId, 'console_ips')) ?? [];
   const addresses = [ip, ...known.filter((k) => k !== ip)].slice(0, KNOWN_ADDRESSES);
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: { user_id: userId },
-      UpdateExpression: 'SET console_ips = :ips',
-      ConditionExpression: 'attribute_exists(user_id)',
-      ExpressionAttributeValues: { ':ips': addresses },
-    }),
-  );
+  await write(userId, 'console_ips', addresses);
   return { isNew: !known.includes(ip), first: known.length === 0 };
 }
 
@@ -90,13 +95,5 @@ export async function setAlertPreferences(userId: string, p: AlertPreferences): 
     webhook_url: p.webhookUrl,
     webhook_secret_sealed: p.webhookSecretSealed,
   };
-  await documentClient.send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: { user_id: userId },
-      UpdateExpression: 'SET alert_prefs = :p',
-      ConditionExpression: 'attribute_exists(user_id)',
-      ExpressionAttributeValues: { ':p': stored },
-    }),
-  );
+  await write(userId, 'alert_prefs', stored);
 }
