@@ -37,6 +37,7 @@ const entryView = z.object({
   kind: z.string(),
   ref: z.string().optional(),
   description: z.string().optional(),
+  provider: z.string().optional().describe('stripe for money in or out; absent for a charge of the balance'),
 });
 const settingsView = z.object({
   currency: z.string().describe("The site's: balances are kept in it"),

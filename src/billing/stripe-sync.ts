@@ -300,7 +300,14 @@ export async function applyPlan(ctx: SyncContext, eventMarker: Marker) {
     const own: Marker = { sk: p.marker, answer: { ref: p.ref } };
     const result = await postLedgerEntry(
       p.userId,
-      { amount: p.amount, currency: p.currency, kind: p.kind, ref: p.ref, description: p.description },
+      {
+        amount: p.amount,
+        currency: p.currency,
+        kind: p.kind,
+        ref: p.ref,
+        description: p.description,
+        provider: 'stripe',
+      },
       { markers: last ? [own, eventMarker] : [own], allowNegative: p.allowNegative },
     );
     if ('repeat' in result) continue;

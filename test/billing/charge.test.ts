@@ -157,6 +157,8 @@ describe('GET /billing and /billing/ledger', () => {
       kind: 'charge',
       description: 'Item 30',
     });
+    // A charge of the balance involves no payment provider.
+    expect(first.body.entries[0].provider).toBeUndefined();
     const second = await api.get(
       `/billing/ledger?limit=2&cursor=${encodeURIComponent(first.body.next)}`,
       bearer(user.token),

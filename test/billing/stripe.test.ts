@@ -114,6 +114,7 @@ describe('POST /billing/checkout', () => {
         balance_after: 500,
         kind: 'top_up',
         ref: overview.body.payments[0].id,
+        provider: 'stripe',
       }),
     ]);
     // Every event was delivered once and answered 200.

@@ -32,6 +32,8 @@ export type LedgerEntry = {
   kind: LedgerKind;
   ref?: string;
   description?: string;
+  /** Where the money came from or went (`stripe`; PayPal and CCBill later); none for a charge of the balance. */
+  provider?: string;
 };
 /**
  * Makes an entry apply once: the marker's key (under the user, or under `pk`), how long it is kept (for good
@@ -112,7 +114,14 @@ function markerItem(userId: string, m: Marker, extra: Record<string, unknown>) {
  */
 export async function postLedgerEntry(
   userId: string,
-  input: { amount: number; currency: string; kind: LedgerKind; ref?: string; description?: string },
+  input: {
+    amount: number;
+    currency: string;
+    kind: LedgerKind;
+    ref?: string;
+    description?: string;
+    provider?: string;
+  },
   options: { markers?: Marker[]; allowNegative?: boolean } = {},
 ): Promise<{ entry: LedgerEntry; balance: Balance } | { repeat: Record<string, unknown> }> {
   const { markers = [], allowNegative = false } = options;
@@ -136,6 +145,7 @@ export async function postLedgerEntry(
       kind: input.kind,
     };
     if (input.ref) entry.ref = input.ref;
+    if (input.provider) entry.provider = input.provider;
     if (input.description) entry.description = input.description;
     const balance: Balance = { amount: after, currency, version: version + 1 };
     try {
@@ -213,6 +223,7 @@ export function ledgerItem(e: LedgerEntry) {
     kind: e.kind,
     ref: e.ref,
     description: e.description,
+    provider: e.provider,
   };
 }
 
@@ -243,6 +254,7 @@ export async function listLedger(
       kind: i.kind as LedgerKind,
       ref: i.ref as string | undefined,
       description: i.description as string | undefined,
+      provider: i.provider as string | undefined,
     })),
     next: out.LastEvaluatedKey?.sk as string | undefined,
   };
